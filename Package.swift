@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Upcoming features we opt into everywhere (see STYLE.md):
+// - ExistentialAny:          https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+// - MemberImportVisibility:  https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+// - InternalImportsByDefault: https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// A driver folder under `Drivers/<Chip>/` (driver, register map, simulated chip); drivers see the HAL only.
+func driver(_ name: String) -> Target {
+    .target(name: name, dependencies: ["HAL"], path: "Drivers/\(name)", exclude: ["README.md"],
+            swiftSettings: swiftSettings)
+}
+
+let package = Package(
+    name: "Curbside",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HAL", targets: ["HAL"]),
+        .library(name: "HALSim", targets: ["HALSim"]),
+        .library(name: "HALLinux", targets: ["HALLinux"]),
+        .library(name: "BoardSupport", targets: ["BoardSupport"]),
+        .library(name: "CurbsideTestKit", targets: ["CurbsideTestKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // Layer 1: C libraries, headers only (plus static inline shims for macros).
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CI2C", providers: [.apt(["libi2c-dev"])]),
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+
+        // Layer 2: the hardware abstraction and its two backends.
+        .target(name: "HAL", swiftSettings: swiftSettings),
+        .target(name: "HALSim", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .target(
+            name: "HALLinux",
+            dependencies: [
+                "HAL", "CGPIOD", "CI2C", "CModbus",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "BoardSupport",
+            dependencies: ["HAL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // Layer 3: drivers, each with its register-level simulated chip.
+        driver("AT24C02"),
+
+        // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
+        .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BoardSupportTests", dependencies: ["BoardSupport", "HAL"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DriverTests", dependencies: ["HAL", "HALSim", "AT24C02"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

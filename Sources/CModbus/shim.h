@@ -1,0 +1,3 @@
+#pragma once
+#include <modbus.h>
+#include <errno.h>

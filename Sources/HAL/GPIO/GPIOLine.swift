@@ -1,0 +1,44 @@
+/// A GPIO chip: hands out requested lines. Backends: `HALLinux.LinuxGPIOChip` (libgpiod), `HALSim.SimulatedGPIOChip`.
+public protocol GPIOChip: Sendable {
+    /// The chip's name (`gpiochip0`) or the label it was opened by.
+    var name: String { get }
+    /// Number of lines the chip has.
+    var lineCount: Int { get }
+
+    /// Requests one line as an input. Corresponds to libgpiod `gpiod_line_request_input_flags` /
+    /// `gpiod_line_request_both_edges_events_flags`.
+    func requestInput(_ offset: GPIOLineOffset, _ configuration: GPIOInputConfiguration) async throws(GPIOError)
+        -> any GPIOInputLine
+    /// Requests one line as an output, driven to `configuration.initialValue` at once.
+    func requestOutput(_ offset: GPIOLineOffset, _ configuration: GPIOOutputConfiguration) async throws(GPIOError)
+        -> any GPIOOutputLine
+}
+
+/// A requested input line.
+public protocol GPIOInputLine: Sendable {
+    var address: GPIOLineAddress { get }
+    var configuration: GPIOInputConfiguration { get }
+
+    /// The current logical value.
+    func read() async throws(GPIOError) -> GPIOValue
+
+    /// Edge events as configured (`edges`, `debounce`), in order, until the line is released. The sequence
+    /// is meant for a single consumer; it ends with an error if the backend fails.
+    func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error>
+
+    /// Gives the line back to the kernel. Further calls fail with `.released`.
+    func release() async
+}
+
+/// A requested output line.
+public protocol GPIOOutputLine: Sendable {
+    var address: GPIOLineAddress { get }
+    var configuration: GPIOOutputConfiguration { get }
+
+    /// Drives the line to a logical value.
+    func write(_ value: GPIOValue) async throws(GPIOError)
+    /// The value last driven (read back from the kernel where the backend can).
+    func read() async throws(GPIOError) -> GPIOValue
+    /// Gives the line back. Callers put the actuator in its safe state first.
+    func release() async
+}
