@@ -55,6 +55,11 @@ let package = Package(
 
         // Layer 3: drivers, each with its register-level simulated chip.
         driver("AT24C02"),
+        driver("BME280"),
+        driver("SPS30"),
+        driver("VEML7700"),
+        driver("INA219"),
+        driver("PCA9685"),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
@@ -71,7 +76,9 @@ let package = Package(
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "HAL"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DriverTests", dependencies: ["HAL", "HALSim", "AT24C02"], swiftSettings: swiftSettings),
+            name: "DriverTests",
+            dependencies: ["HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685"],
+            swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
