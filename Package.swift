@@ -48,6 +48,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings),
+        // The MQTT transport: the only module above the HAL that touches C (libmosquitto).
+        .target(name: "MQTTTransport", dependencies: ["CMosquitto"], swiftSettings: swiftSettings),
         .target(
             name: "BoardSupport",
             dependencies: ["HAL", .product(name: "Yams", package: "Yams")],
@@ -72,6 +74,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "HAL"], swiftSettings: swiftSettings),

@@ -1,0 +1,63 @@
+internal import Foundation
+
+extension Board {
+    /// Resolves a GPIO line by header name (`GPIO17`) or carrier-board alias (`walkButton`).
+    ///
+    /// - Parameters:
+    ///   - name: the name as the configuration wrote it.
+    ///   - configPath: where the configuration wrote it (`$.device.inputs.button`), for the error message.
+    /// - Throws: ``BoardLookupError/Code/unknownGPIOLine`` naming the nearest valid name and listing all of them.
+    public func gpioLine(named name: String, usedAt configPath: String) throws(BoardLookupError) -> BoardGPIOLine {
+        if let line = gpioLines[name] ?? gpioAliases[name].flatMap({ gpioLines[$0] }) { return line }
+        throw BoardLookupError(
+            .unknownGPIOLine, configPath: configPath, board: id, name: name,
+            suggestion: NearestMatch.suggestion(for: name, among: gpioLineNames), validNames: gpioLineNames)
+    }
+
+    /// Resolves an I²C bus by name (`i2c-1`).
+    public func i2cBus(named name: String, usedAt configPath: String) throws(BoardLookupError) -> BoardI2CBus {
+        if let bus = i2cBuses[name] { return bus }
+        throw lookupError(.unknownI2CBus, name: name, configPath: configPath, valid: Array(i2cBuses.keys))
+    }
+
+    /// Resolves a serial port by board name (`uart0`), or accepts a USB adapter's `/dev/serial/by-id/…` link.
+    ///
+    /// USB adapters are not part of a board, so configurations name them directly; the by-id link keeps the
+    /// same adapter across reboots, whereas `/dev/ttyUSB0` is rejected because its number follows probe order.
+    public func serialPort(named name: String, usedAt configPath: String) throws(BoardLookupError) -> BoardSerialPort {
+        if let port = serialPorts[name] { return port }
+        if name.hasPrefix("/dev/serial/by-id/"), name.count > "/dev/serial/by-id/".count {
+            return BoardSerialPort(name: name, device: name, note: "USB serial adapter")
+        }
+        if Pattern.isUnstableUSBSerial(name) {
+            throw BoardLookupError(.unstableDevicePath, configPath: configPath, board: id, name: name)
+        }
+        throw lookupError(.unknownSerialPort, name: name, configPath: configPath, valid: Array(serialPorts.keys))
+    }
+
+    /// Resolves a status LED by name (`act`).
+    public func statusLED(named name: String, usedAt configPath: String) throws(BoardLookupError) -> BoardStatusLED {
+        if let led = statusLEDs[name] { return led }
+        throw lookupError(.unknownStatusLED, name: name, configPath: configPath, valid: Array(statusLEDs.keys))
+    }
+
+    /// Every name ``gpioLine(named:usedAt:)`` accepts: header names in header order, then aliases.
+    public var gpioLineNames: [String] {
+        Self.naturallySorted(Array(gpioLines.keys)) + Self.naturallySorted(Array(gpioAliases.keys))
+    }
+
+    private func lookupError(
+        _ code: BoardLookupError.Code, name: String, configPath: String, valid: [String]
+    ) -> BoardLookupError {
+        BoardLookupError(
+            code, configPath: configPath, board: id, name: name,
+            suggestion: NearestMatch.suggestion(for: name, among: valid), validNames: Self.naturallySorted(valid))
+    }
+
+    /// Sorts `GPIO2` before `GPIO10` so the list of valid names reads like the header.
+    static func naturallySorted(_ names: [String]) -> [String] {
+        names.sorted { lhs, rhs in
+            lhs.compare(rhs, options: [.numeric, .caseInsensitive]) == .orderedAscending
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// A board file that could not be read, parsed or validated, with every problem found in one pass.
+///
+/// Reads like `Boards/raspberry-pi-4b.yaml: 2 problems` followed by one ``BoardIssue`` per line.
+public struct BoardError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure; more codes may be added.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// The file or directory could not be read; see `detail`.
+        public static let unreadable = Code(name: "unreadable")
+        /// The file is not valid YAML; see `issues`.
+        public static let syntax = Code(name: "YAML syntax error")
+        /// The YAML is well formed but does not describe a valid board; see `issues`.
+        public static let invalid = Code(name: "invalid board")
+        /// The code's name, as printed in messages.
+        public var description: String { name }
+    }
+
+    /// What kind of failure.
+    public var code: Code
+    /// The file, when loaded from disk.
+    public var file: String?
+    /// Every problem found, in file order.
+    public var issues: [BoardIssue]
+    /// Operating-system detail for `unreadable`.
+    public var detail: String?
+
+    /// An error for `file` with the issues found there.
+    public init(_ code: Code, file: String?, issues: [BoardIssue] = [], detail: String? = nil) {
+        self.code = code
+        self.file = file
+        self.issues = issues
+        self.detail = detail
+    }
+
+    /// The file, the number of problems, then one problem per line.
+    public var description: String {
+        var text = (file ?? "board") + ": "
+        if let detail {
+            text += "\(code): \(detail)"
+        } else {
+            text += issues.count == 1 ? "1 problem" : "\(issues.count) problems"
+        }
+        for issue in issues { text += "\n  " + issue.description }
+        return text
+    }
+}

@@ -1,0 +1,84 @@
+public import Foundation
+
+/// A real `mosquitto` broker on a free loopback port, started for one test and stopped after it.
+///
+/// Runs as the current user with `user root` in its configuration (mosquitto started as root otherwise drops to the
+/// `mosquitto` user and cannot read our temporary files) and logs to stdout, which is kept for failure messages.
+public final class MosquittoBroker: @unchecked Sendable {
+    // @unchecked: `process` is only touched by start/stop/kill, which a test calls from one task at a time.
+    public let port: Int
+    public let directory: URL
+    private let configurationFile: URL
+    private var process: SpawnedProcess?
+    private let logFile: URL
+
+    /// `extraConfiguration` lines are appended to the generated config (TLS listeners, ACL files, …); `port` 0
+    /// picks a free one.
+    public init(port: Int = 0, extraConfiguration: [String] = [], persistence: Bool = true) throws {
+        self.port = port == 0 ? try FreeLoopbackPort.find() : port
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-mosquitto-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configurationFile = directory.appendingPathComponent("mosquitto.conf")
+        logFile = directory.appendingPathComponent("mosquitto.log")
+        var lines = [
+            "user root",
+            "log_dest stdout",
+            "log_type all",
+            "persistence \(persistence)",
+            "persistence_location \(directory.path)/",
+            "autosave_interval 1",
+        ]
+        if !extraConfiguration.contains(where: { $0.hasPrefix("listener") }) {
+            lines += ["listener \(self.port) 127.0.0.1", "allow_anonymous true"]
+        }
+        lines += extraConfiguration
+        try (lines.joined(separator: "\n") + "\n").write(to: configurationFile, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        // SpawnedProcess kills a still-running child when it goes away.
+        process = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// `mqtt://127.0.0.1:PORT`.
+    public var url: String { "mqtt://127.0.0.1:\(port)" }
+
+    /// Starts the broker and waits until it accepts TCP connections.
+    public func start(timeout: Duration = .seconds(10)) async throws {
+        let process = try SpawnedProcess("mosquitto", ["-c", configurationFile.path], outputFile: logFile)
+        self.process = process
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = process.terminationStatus {
+                throw TestKitError("mosquitto exited with status \(status):\n\(self.log)")
+            }
+            if FreeLoopbackPort.isAccepting(port: port) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestKitError("mosquitto did not listen on 127.0.0.1:\(port) within \(timeout):\n\(self.log)")
+    }
+
+    /// Stops the broker with SIGTERM (it saves its persistence file) and waits for it.
+    public func stop() async {
+        await process?.stop()
+        process = nil
+    }
+
+    /// Kills the broker with SIGKILL, as a power cut would.
+    public func kill() async {
+        process?.signal(SIGKILL)
+        await process?.wait(timeout: .seconds(5))
+        process = nil
+    }
+
+    /// Everything the broker logged so far.
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+}
+
+/// A failure in test set-up (a peer that did not start, a tool that is missing), with what it printed.
+public struct TestKitError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

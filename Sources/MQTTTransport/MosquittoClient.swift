@@ -1,0 +1,317 @@
+import CMosquitto
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+
+/// libmosquitto must be initialised once per process before the first client (`mosquitto_lib_init`).
+private let libraryReady: Bool = {
+    mosquitto_lib_init()
+    return true
+}()
+
+/// One MQTT session on libmosquitto, bridged into Swift concurrency.
+///
+/// Threading: libmosquitto runs on one dedicated network thread owned by this client (`mosquitto_loop` in our own
+/// loop, not `mosquitto_loop_start`: libmosquitto's built-in reconnect sends CONNECT without the properties of the
+/// first connect, which would reset the MQTT 5 session expiry to 0, and it has no jitter). C callbacks run on that
+/// thread; they copy what they need and `yield` it into `events`, nothing else. Publishing and subscribing from any
+/// task is safe: the handle is marked threaded, so libmosquitto queues packets under its own mutexes and wakes
+/// the network thread.
+public final class MosquittoClient: Sendable {
+    public let configuration: MQTTConfiguration
+    /// Connection changes, messages and publish acknowledgements, in order. Single consumer.
+    public let events: AsyncStream<MQTTEvent>
+
+    private let sink: EventSink
+    private let handle: Handle
+    private let control: Mutex<Control>
+    private let stopped = DispatchSemaphore(value: 0)
+
+    private struct Control {
+        var running = false
+        var stopRequested = false
+    }
+
+    /// The raw `struct mosquitto *`. `@unchecked Sendable`: libmosquitto guards its state with internal mutexes once
+    /// `mosquitto_threaded_set(true)` is called; the pointer is destroyed only in `deinit`, after the network thread
+    /// has ended.
+    private struct Handle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    /// Creates the client; nothing touches the network until `start()`.
+    public init(configuration: MQTTConfiguration) throws(MQTTError) {
+        precondition(libraryReady)
+        self.configuration = configuration
+        let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .unbounded)
+        self.events = stream
+        self.sink = EventSink(continuation: continuation)
+        self.control = Mutex(Control())
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        guard let pointer = mosquitto_new(configuration.clientID, configuration.cleanStart, context) else {
+            throw MQTTError(
+                .library, broker: configuration.brokerURL, operation: "create client",
+                detail: String(cString: strerror(errno)))
+        }
+        self.handle = Handle(pointer: pointer)
+        do {
+            try configure()
+        } catch {
+            mosquitto_destroy(pointer)
+            throw error
+        }
+    }
+
+    deinit {
+        stopNetworkThread()
+        mosquitto_destroy(handle.pointer)
+        sink.finish()
+    }
+
+    private var broker: String { configuration.brokerURL }
+
+    private func check(_ rc: Int32, _ operation: String, topic: String? = nil) throws(MQTTError) {
+        guard rc != MOSQ_ERR_SUCCESS.rawValue else { return }
+        let code: MQTTError.Code =
+            switch rc {
+            case MOSQ_ERR_NO_CONN.rawValue: .notConnected
+            case MOSQ_ERR_PAYLOAD_SIZE.rawValue, MOSQ_ERR_MALFORMED_UTF8.rawValue, MOSQ_ERR_QOS_NOT_SUPPORTED.rawValue,
+                MOSQ_ERR_OVERSIZE_PACKET.rawValue:
+                .invalidMessage
+            case MOSQ_ERR_INVAL.rawValue: topic == nil ? .invalidConfiguration : .invalidMessage
+            default: .library
+            }
+        throw MQTTError(
+            code, broker: broker, operation: operation, topic: topic, libraryCode: rc,
+            detail: String(cString: mosquitto_strerror(rc)))
+    }
+
+    private func configure() throws(MQTTError) {
+        let mosq = handle.pointer
+        let version = configuration.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+        try check(mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, version), "set protocol version")
+        try check(mosquitto_threaded_set(mosq, true), "set threaded")
+        if let username = configuration.username {
+            try check(mosquitto_username_pw_set(mosq, username, configuration.password), "set credentials")
+        }
+        if configuration.usesTLS {
+            let tls = configuration.tls
+            // Without a CA file, trust the system store (`/etc/ssl/certs`).
+            let caPath: String? = tls.caFile == nil ? "/etc/ssl/certs" : nil
+            let rc = mosquitto_tls_set(mosq, tls.caFile, caPath, tls.certificateFile, tls.keyFile, nil)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+                throw MQTTError(
+                    .credentials, broker: broker, operation: "load TLS files", libraryCode: rc,
+                    detail: "\(String(cString: mosquitto_strerror(rc))) (ca \(tls.caFile ?? caPath ?? "-"), "
+                        + "cert \(tls.certificateFile ?? "-"), key \(tls.keyFile ?? "-"))")
+            }
+        }
+        if let will = configuration.will {
+            let rc = will.payload.withUnsafeBytes { bytes in
+                mosquitto_will_set_v5(
+                    mosq, will.topic, Int32(bytes.count), bytes.baseAddress, will.qos.rawValue, will.retain, nil)
+            }
+            try check(rc, "set last will", topic: will.topic)
+        }
+        mosquitto_connect_v5_callback_set(mosq) { _, context, rc, flags, _ in
+            guard let context else { return }
+            let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            if rc == 0 {
+                sink.yield(.connected(sessionPresent: flags & 1 != 0))
+            } else {
+                sink.yield(.connectionRefused(reasonCode: rc, reason: String(cString: mosquitto_reason_string(rc))))
+            }
+        }
+        mosquitto_disconnect_v5_callback_set(mosq) { _, context, rc, _ in
+            guard let context else { return }
+            let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            let reason = rc == 0 ? "normal disconnection" : String(cString: mosquitto_strerror(rc))
+            sink.yield(.disconnected(reasonCode: rc, reason: reason, expected: rc == 0))
+        }
+        mosquitto_publish_v5_callback_set(mosq) { _, context, mid, _, _ in
+            guard let context else { return }
+            Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue().yield(.published(messageID: mid))
+        }
+        mosquitto_message_v5_callback_set(mosq) { _, context, message, properties in
+            guard let context, let message else { return }
+            let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            sink.yield(.message(MosquittoClient.copy(message.pointee, properties: properties)))
+        }
+    }
+
+    /// Copies a message out of libmosquitto's buffers (they are freed when the callback returns).
+    private static func copy(_ raw: mosquitto_message, properties: OpaquePointer?) -> MQTTMessage {
+        let topic = raw.topic.map { String(cString: $0) } ?? ""
+        var payload: [UInt8] = []
+        if let bytes = raw.payload, raw.payloadlen > 0 {
+            payload = Array(UnsafeRawBufferPointer(start: bytes, count: Int(raw.payloadlen)))
+        }
+        var message = MQTTMessage(
+            topic: topic, payload: payload, qos: MQTTQoS(rawValue: raw.qos) ?? .atMostOnce, retain: raw.retain)
+        if let properties {
+            var text: UnsafeMutablePointer<CChar>? = nil
+            if mosquitto_property_read_string(properties, Int32(MQTT_PROP_RESPONSE_TOPIC.rawValue), &text, false)
+                != nil, let text
+            {
+                message.responseTopic = String(cString: text)
+                free(text)
+            }
+            var contentType: UnsafeMutablePointer<CChar>? = nil
+            if mosquitto_property_read_string(properties, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), &contentType, false)
+                != nil, let contentType
+            {
+                message.contentType = String(cString: contentType)
+                free(contentType)
+            }
+            var data: UnsafeMutableRawPointer? = nil
+            var length: UInt16 = 0
+            if mosquitto_property_read_binary(
+                properties, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), &data, &length, false) != nil
+            {
+                message.correlationData =
+                    data.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(length))) } ?? []
+                free(data)
+            }
+        }
+        return message
+    }
+
+    // MARK: - Network thread
+
+    /// Starts the network thread: connect, then keep the session up, reconnecting with jittered exponential backoff.
+    public func start() {
+        let alreadyRunning = control.withLock { state in
+            if state.running { return true }
+            state.running = true
+            state.stopRequested = false
+            return false
+        }
+        guard !alreadyRunning else { return }
+        let thread = Thread { [self] in runNetworkLoop() }
+        thread.name = "mqtt \(configuration.clientID)"
+        thread.start()
+    }
+
+    private var stopRequested: Bool { control.withLock { $0.stopRequested } }
+
+    private func runNetworkLoop() {
+        defer { stopped.signal() }
+        let mosq = handle.pointer
+        var properties: OpaquePointer? = nil
+        if configuration.protocolVersion == .v5 {
+            let seconds = UInt32(clamping: configuration.sessionExpiry.components.seconds)
+            mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), seconds)
+        }
+        defer { mosquitto_property_free_all(&properties) }
+        let keepAlive = Int32(clamping: max(5, configuration.keepAlive.components.seconds))
+        var delay = jittered(configuration.reconnectDelayMin)
+        var connected = false
+        while !stopRequested {
+            if !connected {
+                let rc = mosquitto_connect_bind_v5(mosq, configuration.host, Int32(configuration.port), keepAlive, nil,
+                    properties)
+                if rc == MOSQ_ERR_SUCCESS.rawValue {
+                    connected = true
+                    delay = jittered(configuration.reconnectDelayMin)
+                } else {
+                    sink.yield(
+                        .disconnected(
+                            reasonCode: rc, reason: String(cString: mosquitto_strerror(rc)), expected: false))
+                    pause(delay)
+                    delay = min(delay * 2, configuration.reconnectDelayMax)
+                    continue
+                }
+            }
+            let rc = mosquitto_loop(mosq, 100, 1)
+            if rc != MOSQ_ERR_SUCCESS.rawValue {
+                connected = false
+                if stopRequested { break }
+                pause(delay)
+                delay = min(delay * 2, configuration.reconnectDelayMax)
+            }
+        }
+        // Let a queued DISCONNECT go out before the thread ends.
+        for _ in 0..<20 where mosquitto_loop(mosq, 50, 1) == MOSQ_ERR_SUCCESS.rawValue {}
+    }
+
+    /// A first delay drawn from [d, 2d) so that a fleet does not reconnect in lock-step.
+    private func jittered(_ base: Duration) -> Duration {
+        base + base * Double.random(in: 0..<1)
+    }
+
+    /// Sleeps up to `duration`, waking early when a stop is requested.
+    private func pause(_ duration: Duration) {
+        let deadline = ContinuousClock.now + duration
+        while !stopRequested, ContinuousClock.now < deadline {
+            usleep(20_000)
+        }
+    }
+
+    private func stopNetworkThread() {
+        let wasRunning = control.withLock { state in
+            let running = state.running
+            state.stopRequested = true
+            state.running = false
+            return running
+        }
+        if wasRunning {
+            _ = stopped.wait(timeout: .now() + 5)
+        }
+    }
+
+    // MARK: - Operations
+
+    /// Publishes a message. For QoS ≥ 1 the returned id comes back in `.published` when the broker has it.
+    /// While disconnected, QoS ≥ 1 messages wait in libmosquitto's queue and go out after the reconnect.
+    @discardableResult
+    public func publish(_ message: MQTTMessage) throws(MQTTError) -> Int32 {
+        var mid: Int32 = 0
+        var properties: OpaquePointer? = nil
+        defer { mosquitto_property_free_all(&properties) }
+        if configuration.protocolVersion == .v5 {
+            if let responseTopic = message.responseTopic {
+                mosquitto_property_add_string(&properties, Int32(MQTT_PROP_RESPONSE_TOPIC.rawValue), responseTopic)
+            }
+            if let correlation = message.correlationData {
+                correlation.withUnsafeBytes { bytes in
+                    _ = mosquitto_property_add_binary(
+                        &properties, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), bytes.baseAddress,
+                        UInt16(clamping: bytes.count))
+                }
+            }
+            if let contentType = message.contentType {
+                mosquitto_property_add_string(&properties, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), contentType)
+            }
+            if let expiry = message.messageExpirySeconds {
+                mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry)
+            }
+        }
+        let rc = message.payload.withUnsafeBytes { bytes in
+            mosquitto_publish_v5(
+                handle.pointer, &mid, message.topic, Int32(bytes.count), bytes.baseAddress, message.qos.rawValue,
+                message.retain, properties)
+        }
+        try check(rc, "publish", topic: message.topic)
+        return mid
+    }
+
+    /// Subscribes to a topic filter. Re-subscribe after every `.connected(sessionPresent: false)`.
+    public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) throws(MQTTError) {
+        try check(mosquitto_subscribe_v5(handle.pointer, nil, filter, qos.rawValue, 0, nil), "subscribe", topic: filter)
+    }
+
+    /// Sends DISCONNECT (normal, so the broker does not publish the will) and stops the network thread.
+    public func disconnect() {
+        _ = mosquitto_disconnect_v5(handle.pointer, 0, nil)
+        stopNetworkThread()
+    }
+}
+
+/// Receives C callbacks on the network thread and forwards copies into the event stream.
+private final class EventSink: Sendable {
+    let continuation: AsyncStream<MQTTEvent>.Continuation
+    init(continuation: AsyncStream<MQTTEvent>.Continuation) { self.continuation = continuation }
+    func yield(_ event: MQTTEvent) { continuation.yield(event) }
+    func finish() { continuation.finish() }
+}
