@@ -50,9 +50,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The MQTT transport: the only module above the HAL that touches C (libmosquitto).
         .target(name: "MQTTTransport", dependencies: ["CMosquitto"], swiftSettings: swiftSettings),
+        // Layer 4: the agent runtime every daemon composes.
+        .target(name: "AgentRuntime", dependencies: ["MQTTTransport"], swiftSettings: swiftSettings),
+        // Path-precise validation of YAML documents (board files, agent and device configs, rig files).
+        .target(
+            name: "ConfigSupport", dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
         .target(
             name: "BoardSupport",
-            dependencies: ["HAL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
         // Layer 3: drivers, each with its register-level simulated chip.
@@ -79,7 +85,11 @@ let package = Package(
             name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "BoardSupportTests", dependencies: ["BoardSupport", "HAL"], swiftSettings: swiftSettings),
+            name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "DriverTests",
             dependencies: ["HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685"],

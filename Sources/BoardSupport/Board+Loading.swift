@@ -1,3 +1,4 @@
+import ConfigSupport
 internal import Foundation
 internal import Yams
 

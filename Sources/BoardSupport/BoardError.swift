@@ -1,3 +1,4 @@
+public import ConfigSupport
 /// A board file that could not be read, parsed or validated, with every problem found in one pass.
 ///
 /// Reads like `Boards/raspberry-pi-4b.yaml: 2 problems` followed by one ``BoardIssue`` per line.

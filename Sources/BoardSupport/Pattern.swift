@@ -1,10 +1,9 @@
+import ConfigSupport
+
 /// The textual forms the board format accepts. Each mirrors a `pattern` in `Boards/board.schema.json`.
 enum Pattern {
     /// `^[A-Za-z][A-Za-z0-9_.-]*$`: line, chip, alias, bus, port and LED names.
-    static func isIdentifier(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, isLetter(first) else { return false }
-        return text.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) || "_.-".unicodeScalars.contains($0) }
-    }
+    static func isIdentifier(_ text: String) -> Bool { NodeReader.isName(text) }
 
     /// `^[a-z0-9]+(-[a-z0-9]+)*$`: board ids, which double as file names.
     static func isBoardID(_ text: String) -> Bool {

@@ -1,4 +1,5 @@
 import BoardSupport
+import ConfigSupport
 import Foundation
 import HAL
 import Testing

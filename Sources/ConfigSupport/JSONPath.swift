@@ -1,29 +1,31 @@
-/// A location inside a board file, printed the way error messages show it: `$.gpio.lines.GPIO17.line`.
+/// A location inside a YAML or JSON document, printed the way error messages show it: `$.gpio.lines.GPIO17.line`.
 ///
 /// Keys that are not plain identifiers are bracketed (`$.serial["odd key"]`) so the path stays unambiguous.
-struct JSONPath: Hashable, Sendable, CustomStringConvertible {
-    enum Component: Hashable, Sendable {
+public struct JSONPath: Hashable, Sendable, CustomStringConvertible {
+    public enum Component: Hashable, Sendable {
         case key(String)
         case index(Int)
     }
 
-    private(set) var components: [Component] = []
+    public private(set) var components: [Component] = []
 
-    static let root = JSONPath()
+    public static let root = JSONPath()
 
-    func appending(_ key: String) -> JSONPath {
+    public init() {}
+
+    public func appending(_ key: String) -> JSONPath {
         var copy = self
         copy.components.append(.key(key))
         return copy
     }
 
-    func appending(index: Int) -> JSONPath {
+    public func appending(index: Int) -> JSONPath {
         var copy = self
         copy.components.append(.index(index))
         return copy
     }
 
-    var description: String {
+    public var description: String {
         var text = "$"
         for component in components {
             switch component {

@@ -1,25 +1,27 @@
-internal import Yams
+public import Yams
 
 /// Reads YAML nodes with path tracking, collecting every problem instead of stopping at the first.
 ///
 /// Each accessor returns `nil` after recording an issue, so callers read on and the user sees all
 /// problems of a file at once.
-struct NodeReader {
-    private(set) var issues: [BoardIssue] = []
+public struct NodeReader {
+    public private(set) var issues: [ConfigIssue] = []
 
-    mutating func report(
-        _ code: BoardIssue.Code, at path: JSONPath, expected: String, found: String, suggestion: String? = nil,
+    public init() {}
+
+    public mutating func report(
+        _ code: ConfigIssue.Code, at path: JSONPath, expected: String, found: String, suggestion: String? = nil,
         node: Node? = nil
     ) {
         issues.append(
-            BoardIssue(
+            ConfigIssue(
                 code, path: path.description, expected: expected, found: found, suggestion: suggestion,
                 sourceLine: node?.mark?.line))
     }
 
     /// A mapping with a fixed set of keys. Unknown keys are reported with the nearest valid key; missing
     /// required keys are reported at the path they should have had.
-    mutating func object(_ node: Node, at path: JSONPath, required: [String], optional: [String]) -> [String: Node]? {
+    public mutating func object(_ node: Node, at path: JSONPath, required: [String], optional: [String]) -> [String: Node]? {
         let allowed = required + optional
         guard case .mapping(let mapping) = node else {
             report(
@@ -55,7 +57,7 @@ struct NodeReader {
     }
 
     /// A mapping whose keys are names chosen by the file (lines, buses), in file order.
-    mutating func entries(_ node: Node, at path: JSONPath, of what: String) -> [(name: String, node: Node)] {
+    public mutating func entries(_ node: Node, at path: JSONPath, of what: String) -> [(name: String, node: Node)] {
         guard case .mapping(let mapping) = node else {
             report(
                 .wrongType, at: path, expected: "a mapping of \(what) by name", found: Self.describe(node), node: node)
@@ -71,7 +73,7 @@ struct NodeReader {
                     found: "\"\(key)\" again", node: keyNode)
                 continue
             }
-            guard Pattern.isIdentifier(key) else {
+            guard Self.isName(key) else {
                 report(
                     .invalidValue, at: path.appending(key),
                     expected: "a name of letters, digits, '_', '-', '.' starting with a letter", found: "\"\(key)\"",
@@ -85,13 +87,13 @@ struct NodeReader {
 
     /// The string keys of a mapping, without reporting anything (used to tell "declared but invalid" from
     /// "never declared").
-    func peekNames(_ node: Node) -> Set<String> {
+    public func peekNames(_ node: Node) -> Set<String> {
         guard case .mapping(let mapping) = node else { return [] }
         return Set(mapping.compactMap { key, _ in Self.tagName(of: key) == .str ? key.string : nil })
     }
 
     /// A sequence's elements with their paths.
-    mutating func list(_ node: Node, at path: JSONPath, of what: String, minimumCount: Int = 0) -> [(JSONPath, Node)] {
+    public mutating func list(_ node: Node, at path: JSONPath, of what: String, minimumCount: Int = 0) -> [(JSONPath, Node)] {
         guard case .sequence(let sequence) = node else {
             report(.wrongType, at: path, expected: "a list of \(what)", found: Self.describe(node), node: node)
             return []
@@ -106,7 +108,7 @@ struct NodeReader {
 
     /// A string scalar. Plain `17` or `yes` are not strings in YAML; they are reported rather than coerced,
     /// so this reader and the JSON Schema agree.
-    mutating func string(_ node: Node, at path: JSONPath, what: String = "string") -> String? {
+    public mutating func string(_ node: Node, at path: JSONPath, what: String = "string") -> String? {
         guard case .scalar(let scalar) = node, Self.tagName(of: node) == .str else {
             report(.wrongType, at: path, expected: what, found: Self.describe(node), node: node)
             return nil
@@ -119,7 +121,7 @@ struct NodeReader {
     }
 
     /// A string that must satisfy `isValid`; `what` describes the accepted form for the message.
-    mutating func string(
+    public mutating func string(
         _ node: Node, at path: JSONPath, matching isValid: (String) -> Bool, what: String
     ) -> String? {
         guard let value = string(node, at: path, what: what) else { return nil }
@@ -131,7 +133,7 @@ struct NodeReader {
     }
 
     /// An integer within `range`.
-    mutating func integer(_ node: Node, at path: JSONPath, in range: ClosedRange<Int>, unit: String = "") -> Int? {
+    public mutating func integer(_ node: Node, at path: JSONPath, in range: ClosedRange<Int>, unit: String = "") -> Int? {
         let expected = "integer \(range.lowerBound)…\(range.upperBound)" + (unit.isEmpty ? "" : " \(unit)")
         guard case .scalar = node, Self.tagName(of: node) == .int, let value = node.int else {
             report(.wrongType, at: path, expected: expected, found: Self.describe(node), node: node)
@@ -145,7 +147,7 @@ struct NodeReader {
     }
 
     /// One of an enumeration's raw values, suggesting the nearest on a typo.
-    mutating func choice<Value: RawRepresentable & CaseIterable>(
+    public mutating func choice<Value: RawRepresentable & CaseIterable>(
         _ node: Node, at path: JSONPath, of type: Value.Type
     ) -> Value? where Value.RawValue == String {
         let names = Value.allCases.map(\.rawValue)
@@ -172,10 +174,10 @@ struct NodeReader {
     }
 
     /// The node's resolved YAML type (`Tag.name` itself is not public in Yams 5).
-    static func tagName(of node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
+    public static func tagName(of node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
 
     /// How a node appears in messages: strings quoted, numbers as written, containers by kind.
-    static func describe(_ node: Node) -> String {
+    public static func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
             switch Self.tagName(of: node) {
@@ -186,5 +188,17 @@ struct NodeReader {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         }
+    }
+
+    /// `^[A-Za-z][A-Za-z0-9_.-]*$`: names chosen by a document (lines, buses, streams, profiles).
+    public static func isName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, isLetter(first) else { return false }
+        return text.unicodeScalars.allSatisfy {
+            isLetter($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+        }
+    }
+
+    private static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
     }
 }

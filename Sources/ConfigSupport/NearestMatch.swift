@@ -1,10 +1,10 @@
 /// "Did you mean …?" support: finds the candidate closest to a misspelt name.
-enum NearestMatch {
+public enum NearestMatch {
     /// The candidate with the smallest edit distance to `name`, if it is close enough to be a plausible typo.
     ///
     /// Comparison ignores case, and a swap of two neighbouring letters counts as one edit (`lien` → `line`),
     /// because those are the typos people make when writing configuration by hand.
-    static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+    public static func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
         let target = Array(name.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

@@ -1,0 +1,172 @@
+public import Foundation
+
+/// A command as it arrived on `…/cmd/{name}`.
+public struct CommandRequest: Sendable, Hashable {
+    public var name: String
+    public var payload: [UInt8]
+    /// MQTT 5 request/response: where the result goes, and the bytes it must echo.
+    public var responseTopic: String?
+    public var correlationData: [UInt8]?
+
+    public init(name: String, payload: [UInt8], responseTopic: String? = nil, correlationData: [UInt8]? = nil) {
+        self.name = name
+        self.payload = payload
+        self.responseTopic = responseTopic
+        self.correlationData = correlationData
+    }
+}
+
+/// Dispatches commands to typed handlers and guarantees exactly one result per command.
+///
+/// Checks in order: size, JSON, `id`, known command, `expires`, authorisation, duplicate `id` (the first result is
+/// returned again without executing), argument decoding, then the handler. A malformed command never reaches a
+/// handler and never throws out of the router: it becomes a `rejected` result.
+public actor CommandRouter {
+    public typealias Handler = @Sendable (JSONValue?) async throws -> CommandOutcome
+
+    private struct Registration {
+        let handler: Handler
+    }
+
+    private struct Remembered {
+        let result: CommandResult
+        let at: ContinuousClock.Instant
+    }
+
+    public let maxPayloadBytes: Int
+    public let duplicateWindow: Duration
+    public let duplicateCapacity: Int
+    private let authorizer: any CommandAuthorizer
+    private let wallClock: @Sendable () -> Date
+    private var handlers: [String: Registration] = [:]
+    private var remembered: [String: Remembered] = [:]
+    private var rememberedOrder: [String] = []
+    private var running: [String: Task<CommandResult, Never>] = [:]
+
+    /// - Parameters:
+    ///   - maxPayloadBytes: larger payloads are rejected unread.
+    ///   - duplicateWindow: how long a command id is remembered; a repeat inside it gets the first result.
+    ///   - duplicateCapacity: at most this many ids are remembered (oldest forgotten first).
+    ///   - wallClock: for `expires` and result timestamps; injectable for tests.
+    public init(
+        maxPayloadBytes: Int = 64 * 1024, duplicateWindow: Duration = .seconds(600), duplicateCapacity: Int = 1024,
+        authorizer: any CommandAuthorizer = AllowUnsigned(), wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.maxPayloadBytes = maxPayloadBytes
+        self.duplicateWindow = duplicateWindow
+        self.duplicateCapacity = duplicateCapacity
+        self.authorizer = authorizer
+        self.wallClock = wallClock
+    }
+
+    /// Registers `name` with a typed `Decodable` argument type.
+    public func register<Arguments: Decodable & Sendable>(
+        _ name: String, arguments: Arguments.Type,
+        handler: @escaping @Sendable (Arguments) async throws -> CommandOutcome
+    ) {
+        handlers[name] = Registration { args in
+            let decoded: Arguments
+            do {
+                decoded = try ArgumentDecoder.decode(Arguments.self, from: args)
+            } catch {
+                return .rejected(reason: CommandReason.invalidArguments.rawValue, message: String(describing: error))
+            }
+            return try await handler(decoded)
+        }
+    }
+
+    /// Registers a command without arguments.
+    public func register(_ name: String, handler: @escaping @Sendable () async throws -> CommandOutcome) {
+        register(name, arguments: NoArguments.self) { _ in try await handler() }
+    }
+
+    /// Names of the registered commands, sorted.
+    public var commandNames: [String] { handlers.keys.sorted() }
+
+    /// Handles one command and returns its result. Never throws.
+    public func handle(_ request: CommandRequest) async -> CommandResult {
+        let name = request.name
+        guard request.payload.count <= maxPayloadBytes else {
+            return reject(nil, name, .payloadTooLarge, "payload is \(request.payload.count) bytes, limit \(maxPayloadBytes)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: Data(request.payload))
+        } catch {
+            return reject(nil, name, .invalidJSON, "payload is not valid JSON")
+        }
+        guard case .object(let envelope) = document else {
+            return reject(nil, name, .invalidJSON, "payload must be a JSON object, got \(document.typeName)")
+        }
+        guard case .string(let id)? = envelope["id"], !id.isEmpty, id.utf8.count <= 128 else {
+            let found = envelope["id"].map { $0.typeName } ?? "nothing"
+            return reject(nil, name, .missingID, "id: expected a non-empty string of at most 128 bytes, got \(found)")
+        }
+        forgetExpired()
+        if let previous = remembered[id] { return previous.result }
+        if let inProgress = running[id] { return await inProgress.value }
+
+        let task = Task { await self.execute(id: id, name: name, envelope: envelope, payload: request.payload) }
+        running[id] = task
+        let result = await task.value
+        running[id] = nil
+        remember(result, for: id)
+        return result
+    }
+
+    private func execute(id: String, name: String, envelope: [String: JSONValue], payload: [UInt8]) async
+        -> CommandResult
+    {
+        guard let registration = handlers[name] else {
+            return reject(id, name, .unknownCommand, "unknown command \"\(name)\"; known: \(commandNames.joined(separator: ", "))")
+        }
+        if let expires = envelope["expires"] {
+            guard case .string(let text) = expires, let deadline = Timestamp.parse(text) else {
+                return reject(id, name, .invalidExpiry, "expires: expected an RFC 3339 timestamp, got \(expires.typeName)")
+            }
+            if deadline <= wallClock() {
+                return reject(id, name, .expired, "expired at \(text)")
+            }
+        }
+        if case .deny(let why) = await authorizer.authorize(command: name, envelope: envelope, payload: payload) {
+            return reject(id, name, .unauthorized, why)
+        }
+        do {
+            switch try await registration.handler(envelope["args"]) {
+            case .accepted(let value):
+                return CommandResult(id: id, command: name, status: .accepted, result: value, ts: now())
+            case .rejected(let reason, let message):
+                return CommandResult(id: id, command: name, status: .rejected, reason: reason, message: message, ts: now())
+            }
+        } catch let failure as CommandFailure {
+            return CommandResult(
+                id: id, command: name, status: .failed, reason: failure.reason, message: failure.message, ts: now())
+        } catch {
+            return CommandResult(
+                id: id, command: name, status: .failed, reason: CommandReason.handlerFailed.rawValue,
+                message: String(describing: error), ts: now())
+        }
+    }
+
+    private func reject(_ id: String?, _ name: String, _ reason: CommandReason, _ message: String) -> CommandResult {
+        CommandResult(id: id, command: name, status: .rejected, reason: reason.rawValue, message: message, ts: now())
+    }
+
+    private func now() -> String { Timestamp.format(wallClock()) }
+
+    private func remember(_ result: CommandResult, for id: String) {
+        remembered[id] = Remembered(result: result, at: .now)
+        rememberedOrder.append(id)
+        while rememberedOrder.count > duplicateCapacity {
+            remembered[rememberedOrder.removeFirst()] = nil
+        }
+    }
+
+    private func forgetExpired() {
+        let cutoff = ContinuousClock.now - duplicateWindow
+        while let oldest = rememberedOrder.first, let entry = remembered[oldest], entry.at < cutoff {
+            remembered[oldest] = nil
+            rememberedOrder.removeFirst()
+        }
+    }
+}
