@@ -30,6 +30,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 1: C libraries, headers only (plus static inline shims for macros).
@@ -51,7 +54,14 @@ let package = Package(
         // The MQTT transport: the only module above the HAL that touches C (libmosquitto).
         .target(name: "MQTTTransport", dependencies: ["CMosquitto"], swiftSettings: swiftSettings),
         // Layer 4: the agent runtime every daemon composes.
-        .target(name: "AgentRuntime", dependencies: ["MQTTTransport"], swiftSettings: swiftSettings),
+        .target(
+            name: "AgentRuntime",
+            dependencies: [
+                "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // Path-precise validation of YAML documents (board files, agent and device configs, rig files).
         .target(
             name: "ConfigSupport", dependencies: [.product(name: "Yams", package: "Yams")],
@@ -68,6 +78,18 @@ let package = Package(
         driver("VEML7700"),
         driver("INA219"),
         driver("PCA9685"),
+
+        // Layer 6: executables, thin compositions.
+        .executableTarget(
+            name: "curb-agent",
+            dependencies: [
+                "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),

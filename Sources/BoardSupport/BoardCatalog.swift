@@ -1,4 +1,4 @@
-import ConfigSupport
+public import ConfigSupport
 internal import Foundation
 
 /// Every board of a folder (normally `Boards/`), by id, so a configuration's `board:` key can be checked.

@@ -1,7 +1,7 @@
 /// One problem found while validating a configuration, board or rig file, located by JSON path.
 ///
 /// Reads like `$.gpio.lines.GPIO17.line: expected integer 0…57, got 99 (line 31)`.
-public struct ConfigIssue: Hashable, Sendable, CustomStringConvertible {
+public struct ConfigIssue: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of problem; more codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String

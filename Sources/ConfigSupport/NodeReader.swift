@@ -146,6 +146,37 @@ public struct NodeReader {
         return value
     }
 
+    /// A boolean (`true`/`false`; YAML 1.1 spellings such as `yes` are resolved by the parser).
+    public mutating func bool(_ node: Node, at path: JSONPath) -> Bool? {
+        guard case .scalar = node, Self.tagName(of: node) == .bool, let value = node.bool else {
+            report(.wrongType, at: path, expected: "boolean", found: Self.describe(node), node: node)
+            return nil
+        }
+        return value
+    }
+
+    /// A number (integer or decimal) within `range`.
+    public mutating func number(
+        _ node: Node, at path: JSONPath, in range: ClosedRange<Double>, unit: String = ""
+    ) -> Double? {
+        let expected =
+            "number \(Self.format(range.lowerBound))…\(Self.format(range.upperBound))" + (unit.isEmpty ? "" : " \(unit)")
+        let tag = Self.tagName(of: node)
+        guard case .scalar = node, tag == .int || tag == .float, let value = node.float else {
+            report(.wrongType, at: path, expected: expected, found: Self.describe(node), node: node)
+            return nil
+        }
+        guard range.contains(value) else {
+            report(.invalidValue, at: path, expected: expected, found: node.string ?? String(value), node: node)
+            return nil
+        }
+        return value
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     /// One of an enumeration's raw values, suggesting the nearest on a typo.
     public mutating func choice<Value: RawRepresentable & CaseIterable>(
         _ node: Node, at path: JSONPath, of type: Value.Type

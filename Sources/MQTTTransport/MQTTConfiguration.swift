@@ -76,7 +76,7 @@ public struct MQTTConfiguration: Sendable, Hashable {
     /// `mqtt://host:port` or `mqtts://host:port`, as in every message.
     public var brokerURL: String { "\(usesTLS ? "mqtts" : "mqtt")://\(host):\(port)" }
 
-    static func parse(url: String) throws(MQTTError) -> (host: String, port: Int, tls: Bool) {
+    public static func parse(url: String) throws(MQTTError) -> (host: String, port: Int, tls: Bool) {
         let tls: Bool
         let rest: Substring
         if url.hasPrefix("mqtt://") {

@@ -301,6 +301,11 @@ public final class MosquittoClient: Sendable {
         try check(mosquitto_subscribe_v5(handle.pointer, nil, filter, qos.rawValue, 0, nil), "subscribe", topic: filter)
     }
 
+    /// Ends `events` for its consumer (after `disconnect()`, when nothing more will come).
+    public func finishEvents() {
+        sink.finish()
+    }
+
     /// Sends DISCONNECT (normal, so the broker does not publish the will) and stops the network thread.
     public func disconnect() {
         _ = mosquitto_disconnect_v5(handle.pointer, 0, nil)

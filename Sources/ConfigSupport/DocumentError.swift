@@ -1,8 +1,8 @@
-public import ConfigSupport
-/// A board file that could not be read, parsed or validated, with every problem found in one pass.
+/// A document (board file, agent configuration, rig file) that could not be read, parsed or validated, with every
+/// problem found in one pass.
 ///
-/// Reads like `Boards/raspberry-pi-4b.yaml: 2 problems` followed by one ``BoardIssue`` per line.
-public struct BoardError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Reads like `Boards/raspberry-pi-4b.yaml: 2 problems` followed by one ``ConfigIssue`` per line.
+public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure; more codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -10,8 +10,8 @@ public struct BoardError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unreadable = Code(name: "unreadable")
         /// The file is not valid YAML; see `issues`.
         public static let syntax = Code(name: "YAML syntax error")
-        /// The YAML is well formed but does not describe a valid board; see `issues`.
-        public static let invalid = Code(name: "invalid board")
+        /// The YAML is well formed but not valid for its format; see `issues`.
+        public static let invalid = Code(name: "invalid")
         /// The code's name, as printed in messages.
         public var description: String { name }
     }
@@ -21,12 +21,12 @@ public struct BoardError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The file, when loaded from disk.
     public var file: String?
     /// Every problem found, in file order.
-    public var issues: [BoardIssue]
+    public var issues: [ConfigIssue]
     /// Operating-system detail for `unreadable`.
     public var detail: String?
 
     /// An error for `file` with the issues found there.
-    public init(_ code: Code, file: String?, issues: [BoardIssue] = [], detail: String? = nil) {
+    public init(_ code: Code, file: String?, issues: [ConfigIssue] = [], detail: String? = nil) {
         self.code = code
         self.file = file
         self.issues = issues
@@ -35,7 +35,7 @@ public struct BoardError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The file, the number of problems, then one problem per line.
     public var description: String {
-        var text = (file ?? "board") + ": "
+        var text = (file ?? "document") + ": "
         if let detail {
             text += "\(code): \(detail)"
         } else {

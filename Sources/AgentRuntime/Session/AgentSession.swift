@@ -1,0 +1,210 @@
+public import Foundation
+public import MQTTTransport
+
+/// The MQTT side of a daemon: birth and last will, command dispatch with exactly one result per command,
+/// telemetry/event/state publishing with the v1 envelope, and `offline` on a clean shutdown.
+///
+/// Re-publishes birth and retained state on every (re)connect, because a broker restarted without persistence
+/// forgets retained messages (field lesson: devices that never re-announced).
+public actor AgentSession {
+    public let configuration: AgentConfiguration
+    public let topics: TopicScheme
+    public let router: CommandRouter
+    private let client: MosquittoClient
+    private let birth: BirthDocument
+    private let startedAt = ContinuousClock.now
+    private var sequence: [String: UInt64] = [:]
+    private var retainedState: JSONValue?
+    private var connected = false
+    private var pendingAcks: [Int32: CheckedContinuation<Void, Never>] = [:]
+    private let onStopRequested: @Sendable (String) -> Void
+
+    /// What `status` announces: who is running, on what, with which configuration.
+    public struct BirthDocument: Sendable, Hashable, Codable {
+        public var state = "online"
+        public var agent: String
+        public var version: String
+        public var board: String
+        public var config_revision: Int
+        public var boot_time: String
+        public init(agent: String, version: String, board: String, configRevision: Int, bootTime: Date) {
+            self.agent = agent
+            self.version = version
+            self.board = board
+            self.config_revision = configRevision
+            self.boot_time = Timestamp.format(bootTime)
+        }
+    }
+
+    /// - Parameter onStopRequested: called when the agent should stop (the `reboot-agent` command); the daemon
+    ///   shuts down gracefully and its supervisor (systemd `Restart=always`) starts it again.
+    public init(
+        configuration: AgentConfiguration, birth: BirthDocument, password: String? = nil,
+        onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(MQTTError) {
+        self.configuration = configuration
+        self.topics = TopicScheme(identity: configuration.identity)
+        self.birth = birth
+        self.onStopRequested = onStopRequested
+        self.router = CommandRouter(
+            maxPayloadBytes: configuration.commands.maxPayloadBytes,
+            duplicateWindow: configuration.commands.duplicateWindow)
+        let mqtt = configuration.mqtt
+        let will = MQTTMessage(
+            topic: TopicScheme(identity: configuration.identity).status,
+            payload: Self.encode(["state": "offline", "reason": "connection-lost"] as JSONValue), qos: .atLeastOnce, retain: true)
+        client = try MosquittoClient(
+            configuration: MQTTConfiguration(
+                url: mqtt.url, clientID: mqtt.clientID ?? configuration.identity.clientID,
+                protocolVersion: mqtt.protocolVersion, tls: mqtt.tls, keepAlive: mqtt.keepAlive, cleanStart: false,
+                sessionExpiry: mqtt.sessionExpiry, username: mqtt.username, password: password, will: will,
+                reconnectDelayMin: mqtt.reconnectMin, reconnectDelayMax: mqtt.reconnectMax))
+    }
+
+    /// Registers the built-in commands: `ping`, `get-config`, `reboot-agent`.
+    public func registerBuiltInCommands() async {
+        let started = startedAt
+        let birth = birth
+        await router.register("ping") {
+            let uptime = ContinuousClock.now - started
+            return .accepted([
+                "pong": true, "uptime_s": .number(Double(uptime.components.seconds)), "version": .string(birth.version),
+            ])
+        }
+        let summary = configurationSummary()
+        await router.register("get-config") { .accepted(summary) }
+        let stop = onStopRequested
+        await router.register("reboot-agent") {
+            stop("reboot-agent command")
+            return .accepted(["restarting": true])
+        }
+    }
+
+    /// The configuration as operators may see it (no secrets: the password file's path, never its contents).
+    private func configurationSummary() -> JSONValue {
+        let c = configuration
+        return [
+            "identity": ["site": .string(c.identity.site), "kind": .string(c.identity.kind),
+                "device": .string(c.identity.device)],
+            "mqtt": ["url": .string(c.mqtt.url), "protocol": .string(c.mqtt.protocolVersion.rawValue)],
+            "board": .string(c.board), "hal": ["backend": .string(c.hal.backend.rawValue)],
+            "state_dir": .string(c.stateDirectory), "config_revision": .number(Double(birth.config_revision)),
+        ]
+    }
+
+    /// Runs the session until `shutdown()` has finished (or the task is cancelled).
+    public func run() async {
+        client.start()
+        for await event in client.events {
+            if Task.isCancelled { break }
+            await handle(event)
+        }
+    }
+
+    /// Publishes `offline` (retained, waiting up to `timeout` for the broker's acknowledgement) and disconnects
+    /// normally, so the broker does not publish the will as well.
+    public func shutdown(timeout: Duration = .seconds(2)) async {
+        if connected,
+            let mid = try? client.publish(
+                MQTTMessage(
+                    topic: topics.status,
+                    payload: Self.encode(["state": "offline", "reason": "shutdown", "ts": .string(now())] as JSONValue),
+                    retain: true))
+        {
+            await waitForAck(mid, timeout: timeout)
+        }
+        client.disconnect()
+        client.finishEvents()
+    }
+
+    // MARK: - Publishing
+
+    /// Publishes a reading on `telemetry/{stream}` with `ts` and a per-stream `seq`.
+    @discardableResult
+    public func publishTelemetry(_ stream: String, _ values: [String: JSONValue], qos: MQTTQoS = .atMostOnce)
+        throws(MQTTError) -> Int32
+    {
+        try client.publish(MQTTMessage(topic: topics.telemetry(stream), payload: envelope("telemetry/\(stream)", values), qos: qos))
+    }
+
+    /// Publishes an alarm or state change on `event/{name}` (QoS 1).
+    @discardableResult
+    public func publishEvent(_ name: String, _ values: [String: JSONValue]) throws(MQTTError) -> Int32 {
+        try client.publish(MQTTMessage(topic: topics.event(name), payload: envelope("event/\(name)", values), qos: .atLeastOnce))
+    }
+
+    /// Publishes the retained operating state; it is published again after every reconnect.
+    public func publishState(_ state: JSONValue) throws(MQTTError) {
+        retainedState = state
+        guard connected else { return }
+        try client.publish(MQTTMessage(topic: topics.state, payload: Self.encode(state), retain: true))
+    }
+
+    private func envelope(_ stream: String, _ values: [String: JSONValue]) -> [UInt8] {
+        let next = (sequence[stream] ?? 0) + 1
+        sequence[stream] = next
+        var document = values
+        document["ts"] = .string(now())
+        document["seq"] = .number(Double(next))
+        return Self.encode(JSONValue.object(document))
+    }
+
+    // MARK: - Events
+
+    private func handle(_ event: MQTTEvent) async {
+        switch event {
+        case .connected:
+            connected = true
+            _ = try? client.subscribe(topics.commandFilter, qos: .atLeastOnce)
+            _ = try? client.subscribe(topics.configDesired, qos: .atLeastOnce)
+            _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
+            if let retainedState {
+                _ = try? client.publish(MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
+            }
+        case .connectionRefused, .disconnected:
+            connected = false
+        case .published(let mid):
+            pendingAcks.removeValue(forKey: mid)?.resume()
+        case .message(let message):
+            if let name = topics.commandName(in: message.topic) {
+                await answer(name, message)
+            }
+        }
+    }
+
+    private func answer(_ name: String, _ message: MQTTMessage) async {
+        let result = await router.handle(
+            CommandRequest(
+                name: name, payload: message.payload, responseTopic: message.responseTopic,
+                correlationData: message.correlationData))
+        let topic = message.responseTopic ?? topics.commandResult(name)
+        _ = try? client.publish(
+            MQTTMessage(
+                topic: topic, payload: Self.encode(result), qos: .atLeastOnce, correlationData: message.correlationData,
+                contentType: "application/json"))
+    }
+
+    private func waitForAck(_ mid: Int32, timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.ack(mid) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            self.pendingAcks.removeValue(forKey: mid)?.resume()
+        }
+    }
+
+    private func ack(_ mid: Int32) async {
+        await withCheckedContinuation { continuation in
+            pendingAcks[mid] = continuation
+        }
+    }
+
+    private func now() -> String { Timestamp.format(Date()) }
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+    }
+}

@@ -1,0 +1,43 @@
+public import Yams
+
+/// Parsing a YAML document into nodes for a ``NodeReader``, with syntax errors as ``ConfigIssue``s.
+public enum YAMLDocument {
+    /// Composes `yaml` into its root node. An empty document is reported as a missing root of kind `what`.
+    public static func compose(_ yaml: String, what: String) throws(ConfigIssue) -> Node {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw syntaxIssue(error)
+        }
+        guard let root else { throw ConfigIssue(.missingKey, path: "$", expected: what, found: "an empty document") }
+        return root
+    }
+
+    /// Sorts issues by source line so a report reads top to bottom; issues without a line keep their place at the
+    /// end, and issues on the same line keep the order they were found in.
+    public static func inFileOrder(_ issues: [ConfigIssue]) -> [ConfigIssue] {
+        issues.enumerated()
+            .sorted { lhs, rhs in
+                let left = lhs.element.sourceLine ?? Int.max
+                let right = rhs.element.sourceLine ?? Int.max
+                return left != right ? left < right : lhs.offset < rhs.offset
+            }
+            .map(\.element)
+    }
+
+    private static func syntaxIssue(_ error: any Error) -> ConfigIssue {
+        // libyaml reports the position of the first offending token; keep it so the message points somewhere.
+        if let yamlError = error as? YamlError {
+            switch yamlError {
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+                return ConfigIssue(
+                    .syntax, path: "$", expected: "well-formed YAML",
+                    found: [context?.text, problem].compactMap { $0 }.joined(separator: " "), sourceLine: mark.line)
+            default:
+                break
+            }
+        }
+        return ConfigIssue(.syntax, path: "$", expected: "well-formed YAML", found: "\(error)")
+    }
+}

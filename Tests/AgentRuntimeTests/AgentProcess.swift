@@ -1,0 +1,56 @@
+import CurbsideTestKit
+import Foundation
+
+/// The built `curb-agent` daemon, started as a real process against a test broker.
+struct AgentProcess {
+    let process: SpawnedProcess
+    let configFile: URL
+    let directory: URL
+
+    static let site = "t-site"
+    static let kind = "example"
+
+    /// `swift build --build-tests` (what `make test` runs) puts the executable next to the test bundle.
+    static func executable() throws -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = bundle.deletingLastPathComponent()
+        if folder.lastPathComponent.hasSuffix(".xctest") { folder = folder.deletingLastPathComponent() }
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("curb-agent").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestKitError("curb-agent not built next to \(bundle.path): run `swift build --build-tests` (make test does)")
+    }
+
+    static func boardsDirectory() -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Boards")
+    }
+
+    static func writeConfig(device: String, brokerPort: Int, extra: String = "") throws -> (URL, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-agent-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("agent.yaml")
+        let yaml = """
+            identity: {site: \(site), kind: \(kind), device: \(device)}
+            mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000}
+            board: \(boardsDirectory().appendingPathComponent("sim.yaml").path)
+            hal: {backend: sim, rig_socket: /tmp/curb-rig-unused.sock}
+            state_dir: \(directory.path)/state
+            commands: {max_payload_bytes: 1024}
+            \(extra)
+            """
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return (file, directory)
+    }
+
+    static func start(device: String, brokerPort: Int) throws -> AgentProcess {
+        let (file, directory) = try writeConfig(device: device, brokerPort: brokerPort, extra: "device: {heartbeat_s: 1}")
+        let process = try SpawnedProcess(
+            try executable(), ["--config", file.path], outputFile: directory.appendingPathComponent("agent.log"))
+        return AgentProcess(process: process, configFile: file, directory: directory)
+    }
+
+    static func prefix(_ device: String) -> String { "curb/v1/\(site)/\(kind)/\(device)" }
+}

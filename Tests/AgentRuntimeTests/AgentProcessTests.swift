@@ -1,0 +1,127 @@
+import CurbsideTestKit
+import Foundation
+import Testing
+
+/// The example daemon as a process: birth, last will, clean shutdown, commands from independent clients.
+@Suite("curb-agent process", .serialized, .timeLimit(.minutes(1)))
+struct AgentProcessTests {
+    let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("MQTTTransportTests/peers")
+
+    /// The retained `status` as an independent subscriber sees it.
+    func status(_ broker: MosquittoBroker, _ device: String) async throws -> [String: Any] {
+        let result = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "5"])
+        #expect(result.status == 0, "\(result.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        return try #require(object, "status is not a JSON object: \(result.output)")
+    }
+
+    /// Waits until the retained status says `state`.
+    func waitForStatus(_ broker: MosquittoBroker, _ device: String, _ state: String) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var last: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            last = try await status(broker, device)
+            if last["state"] as? String == state { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestKitError("status never became \(state); last: \(last)")
+    }
+
+    @Test("birth is retained on connect with version, board, config revision and boot time")
+    func birth() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess.start(device: "birth", brokerPort: broker.port)
+        let birth = try await waitForStatus(broker, "birth", "online")
+        #expect(birth["agent"] as? String == "curb-agent")
+        #expect(birth["version"] as? String == "0.1.0")
+        #expect(birth["board"] as? String == "sim")
+        #expect(birth["config_revision"] as? Int == 0)
+        #expect((birth["boot_time"] as? String)?.hasSuffix("Z") == true)
+        await agent.process.stop()
+    }
+
+    @Test("SIGKILL: the broker publishes the offline will")
+    func willOnKill() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess.start(device: "will", brokerPort: broker.port)
+        _ = try await waitForStatus(broker, "will", "online")
+        agent.process.signal(SIGKILL)
+        let offline = try await waitForStatus(broker, "will", "offline")
+        #expect(offline["reason"] as? String == "connection-lost")
+    }
+
+    @Test("SIGTERM: offline published, exit status 0")
+    func cleanShutdown() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess.start(device: "term", brokerPort: broker.port)
+        _ = try await waitForStatus(broker, "term", "online")
+        agent.process.signal(SIGTERM)
+        let status = await agent.process.wait(timeout: .seconds(10))
+        #expect(status == 0, "\(agent.process.output)")
+        let offline = try await self.status(broker, "term")
+        #expect(offline["state"] as? String == "offline")
+        #expect(offline["reason"] as? String == "shutdown")
+    }
+
+    @Test("malformed commands from mosquitto_pub get the right rejected result and the daemon keeps serving")
+    func malformedCommands() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess.start(device: "cmds", brokerPort: broker.port)
+        _ = try await waitForStatus(broker, "cmds", "online")
+        let prefix = AgentProcess.prefix("cmds")
+        let cases: [(command: String, payload: String, reason: String)] = [
+            ("ping", "not json", "invalid-json"),
+            ("ping", #"{"args":{}}"#, "missing-id"),
+            ("dance", #"{"id":"u1"}"#, "unknown-command"),
+            ("ping", #"{"id":"x1","expires":"2001-01-01T00:00:00Z"}"#, "expired"),
+            ("ping", #"{"id":"big","pad":"\#(String(repeating: "x", count: 2000))"}"#, "payload-too-large"),
+        ]
+        for item in cases {
+            let subscriber = try SpawnedProcess(
+                "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/\(item.command)/result", "-C", "1", "-W", "5"])
+            try await Task.sleep(for: .milliseconds(200))  // let the subscription reach the broker
+            let sent = try await ToolRun.run(
+                "mosquitto_pub", ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/\(item.command)", "-m", item.payload])
+            #expect(sent.status == 0)
+            _ = await subscriber.wait(timeout: .seconds(6))
+            let result = try JSONSerialization.jsonObject(with: Data(subscriber.output.utf8)) as? [String: Any]
+            #expect(result?["status"] as? String == "rejected", "\(item.payload.prefix(40)): \(subscriber.output)")
+            #expect(result?["reason"] as? String == item.reason, "\(item.payload.prefix(40)): \(subscriber.output)")
+        }
+        #expect(agent.process.isRunning)
+        // Still serving: an MQTT 5 request with response topic and correlation data from paho-mqtt.
+        let reply = try await ToolRun.run(
+            "python3",
+            [peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)", "\(prefix)/cmd/ping",
+                "ops/replies/cmds", "0a0b0c", #"{"id":"rr-1"}"#])
+        #expect(reply.status == 0, "\(reply.output)")
+        #expect(reply.output.contains("reply 0a0b0c "), "\(reply.output)")
+        #expect(reply.output.contains(#""status":"accepted""#), "\(reply.output)")
+        await agent.process.stop()
+    }
+
+    @Test("--check-config prints every error with its path and exits non-zero")
+    func checkConfig() async throws {
+        let (file, _) = try AgentProcess.writeConfig(device: "bad", brokerPort: 1883)
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "backend: sim", with: "backend: simm")
+        text = text.replacingOccurrences(of: "max_payload_bytes: 1024", with: "max_payload_bytes: 10, retries: 3")
+        text += "device: {heartbeat_s: fast}\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let result = try await ToolRun.run(try AgentProcess.executable(), ["--config", file.path, "--check-config"])
+        #expect(result.status == 1)
+        #expect(result.output.contains(#"$.hal.backend: expected one of "linux", "sim", got "simm"; did you mean "sim"?"#), "\(result.output)")
+        #expect(result.output.contains("$.commands.max_payload_bytes: expected integer 256…1048576 bytes, got 10"), "\(result.output)")
+        #expect(result.output.contains(#"$.commands.retries"#), "\(result.output)")
+        #expect(result.output.contains(#"$.device.heartbeat_s: expected integer 1…86400 s, got "fast""#), "\(result.output)")
+        let good = try AgentProcess.writeConfig(device: "good", brokerPort: 1883).0
+        let ok = try await ToolRun.run(try AgentProcess.executable(), ["--config", good.path, "--check-config"])
+        #expect(ok.status == 0, "\(ok.output)")
+    }
+}
