@@ -73,7 +73,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         process = nil
     }
 
-    /// Everything the broker logged so far.
+    /// Everything the broker logged (mosquitto block-buffers stdout to a file: complete only after it exits).
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 }
 

@@ -1,0 +1,71 @@
+import CurbsideTestKit
+import Foundation
+import Testing
+
+/// The shipped example ACL (`Firmware-config/mosquitto/curbside.acl`) on a real mosquitto.
+@Suite("Example broker ACL", .serialized, .timeLimit(.minutes(1)))
+struct BrokerACLTests {
+    static let acl = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Firmware-config/mosquitto/curbside.acl").path
+    let deviceA = "district-7.streetlight.pole-0042"
+    let deviceB = "district-7.streetlight.pole-0043"
+    let prefixA = "curb/v1/district-7/streetlight/pole-0042"
+    let prefixB = "curb/v1/district-7/streetlight/pole-0043"
+
+    func broker() async throws -> MosquittoBroker {
+        let port = try FreeLoopbackPort.find()
+        let passwords = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-passwd-\(UUID().uuidString.prefix(8))").path
+        for (index, user) in ["operator", deviceA, deviceB].enumerated() {
+            let created = try await ToolRun.run(
+                "mosquitto_passwd", (index == 0 ? ["-c"] : []) + ["-b", passwords, user, "pw-\(user)"])
+            #expect(created.status == 0, "\(created.output)")
+        }
+        let broker = try MosquittoBroker(
+            port: port,
+            extraConfiguration: [
+                "listener \(port) 127.0.0.1", "allow_anonymous false", "password_file \(passwords)",
+                "acl_file \(Self.acl)",
+            ])
+        try await broker.start()
+        return broker
+    }
+
+    func credentials(_ user: String) -> [String] { ["-u", user, "-P", "pw-\(user)"] }
+
+    @Test("device A cannot publish to device B's cmd/, but can publish its own status")
+    func crossDevicePublishIsDropped() async throws {
+        let broker = try await broker()
+        let watcher = try SpawnedProcess(
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-v", "-t", "curb/v1/#", "-W", "3"] + credentials("operator"))
+        try await Task.sleep(for: .milliseconds(300))
+        for (topic, message) in [("\(prefixB)/cmd/reboot-agent", #"{"id":"evil"}"#), ("\(prefixA)/status", "a-online")] {
+            let sent = try await ToolRun.run(
+                "mosquitto_pub",
+                ["-p", "\(broker.port)", "-q", "1", "-t", topic, "-m", message] + credentials(deviceA))
+            #expect(sent.status == 0, "\(sent.output)")
+        }
+        _ = await watcher.wait(timeout: .seconds(5))
+        #expect(watcher.output.contains("\(prefixA)/status a-online"), "control message missing: \(watcher.output)")
+        #expect(!watcher.output.contains("evil"), "device A reached device B's cmd/: \(watcher.output)")
+    }
+
+    @Test("device A cannot read device B's commands")
+    func crossDeviceSubscribeSeesNothing() async throws {
+        let broker = try await broker()
+        let sent = try await ToolRun.run(
+            "mosquitto_pub",
+            ["-p", "\(broker.port)", "-q", "1", "-r", "-t", "\(prefixB)/cmd/set-level", "-m", "secret"]
+                + credentials("operator"))
+        #expect(sent.status == 0, "\(sent.output)")
+        let spy = try await ToolRun.run(
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-t", "\(prefixB)/cmd/+", "-C", "1", "-W", "2"] + credentials(deviceA))
+        #expect(!spy.output.contains("secret"))
+        let owner = try await ToolRun.run(
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-t", "\(prefixB)/cmd/+", "-C", "1", "-W", "2"] + credentials(deviceB))
+        #expect(owner.output.contains("secret"), "control: device B should read its own command: \(owner.output)")
+    }
+}
