@@ -107,7 +107,11 @@ let package = Package(
             name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            name: "AgentRuntimeTests",
+            dependencies: [
+                "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],

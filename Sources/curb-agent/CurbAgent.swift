@@ -21,26 +21,11 @@ struct CurbAgent: AsyncParsableCommand {
     @Flag(name: .long, help: "Validate the configuration file and exit: 0 when valid, 1 with every error otherwise.")
     var checkConfig = false
 
-    struct DeviceSection: Sendable {
-        var heartbeat: Duration = .seconds(60)
-    }
-
-    static func readDevice(_ reader: inout NodeReader, _ node: Node?, _ path: JSONPath) -> DeviceSection? {
-        var section = DeviceSection()
-        guard let node else { return section }
-        guard let keys = reader.object(node, at: path, required: [], optional: ["heartbeat_s"]) else { return nil }
-        if let node = keys["heartbeat_s"] {
-            guard let seconds = reader.integer(node, at: path.appending("heartbeat_s"), in: 1...86_400, unit: "s")
-            else { return nil }
-            section.heartbeat = .seconds(seconds)
-        }
-        return section
-    }
-
     func run() async throws {
-        let loaded: (AgentConfiguration, DeviceSection)
+        let reader = ExampleDevice(.init())
+        let loaded: (AgentConfiguration, ExampleDevice.Settings)
         do {
-            loaded = try AgentConfiguration.load(file: config, device: Self.readDevice)
+            loaded = try AgentConfiguration.load(file: config) { reader.read(&$0, $1, at: $2) }
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(checkConfig ? 1 : 78)  // 78: EX_CONFIG, so systemd shows a configuration failure
@@ -49,7 +34,8 @@ struct CurbAgent: AsyncParsableCommand {
             print("\(config): valid")
             return
         }
-        let (configuration, device) = loaded
+        let (configuration, localSettings) = loaded
+        let device = ExampleDevice(localSettings)
         var logger = Logger(label: "curb-agent")
         logger.logLevel = .info
         logger[metadataKey: "device"] = "\(configuration.identity)"
@@ -67,10 +53,20 @@ struct CurbAgent: AsyncParsableCommand {
             kill(getpid(), SIGTERM)
             _ = reason
         }
+        let configurator = RemoteConfigurator(
+            device: device, baseline: localSettings, stateDirectory: configuration.stateDirectory,
+            healthWindow: configuration.remoteConfigHealthWindow)
+        try FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        for problem in await configurator.restore() {
+            logger.warning("stored configuration not used", metadata: ["problem": "\(problem)"])
+        }
+        await session.setConfigRevision(await configurator.activeRevision)
+        await session.onDesiredConfiguration { payload in await configurator.handleDesired(payload) }
         await session.registerBuiltInCommands()
         await session.router.register("self-test") { .accepted(["checks": [], "passed": true]) }
 
-        let heartbeat = HeartbeatService(session: session, interval: device.heartbeat)
+        let heartbeat = HeartbeatService(session: session, device: device)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: AgentService(session: session)), .init(service: heartbeat)],
@@ -81,16 +77,16 @@ struct CurbAgent: AsyncParsableCommand {
     }
 }
 
-/// Publishes `telemetry/heartbeat` with the uptime every interval.
+/// Publishes `telemetry/heartbeat` with the uptime every (remotely configurable) interval.
 struct HeartbeatService: Service {
     let session: AgentSession
-    let interval: Duration
+    let device: ExampleDevice
 
     func run() async throws {
         let start = ContinuousClock.now
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: device.settings.heartbeat)
                 let uptime = ContinuousClock.now - start
                 _ = try? await session.publishTelemetry(
                     "heartbeat", ["uptime_s": .number(Double(uptime.components.seconds))])

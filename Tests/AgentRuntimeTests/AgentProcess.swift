@@ -45,11 +45,19 @@ struct AgentProcess {
         return (file, directory)
     }
 
-    static func start(device: String, brokerPort: Int) throws -> AgentProcess {
-        let (file, directory) = try writeConfig(device: device, brokerPort: brokerPort, extra: "device: {heartbeat_s: 1}")
-        let process = try SpawnedProcess(
-            try executable(), ["--config", file.path], outputFile: directory.appendingPathComponent("agent.log"))
-        return AgentProcess(process: process, configFile: file, directory: directory)
+    static func start(device: String, brokerPort: Int, extra: String = "device: {heartbeat_s: 1}") throws
+        -> AgentProcess
+    {
+        let (file, directory) = try writeConfig(device: device, brokerPort: brokerPort, extra: extra)
+        return try AgentProcess(configFile: file, directory: directory)
+    }
+
+    /// Starts the daemon on an existing configuration (a restart keeps the state directory).
+    init(configFile: URL, directory: URL) throws {
+        self.configFile = configFile
+        self.directory = directory
+        process = try SpawnedProcess(
+            try Self.executable(), ["--config", configFile.path], outputFile: directory.appendingPathComponent("agent.log"))
     }
 
     static func prefix(_ device: String) -> String { "curb/v1/\(site)/\(kind)/\(device)" }

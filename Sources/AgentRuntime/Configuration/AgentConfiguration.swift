@@ -56,6 +56,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var stateDirectory: String
     public var commands = Commands()
     public var healthInterval: Duration = .seconds(60)
+    /// How long a remotely applied configuration must stay healthy before it is persisted (else rolled back).
+    public var remoteConfigHealthWindow: Duration = .seconds(10)
 }
 
 extension AgentConfiguration {
@@ -100,19 +102,28 @@ extension AgentConfiguration {
             }
         }
         var healthInterval: Duration = .seconds(60)
+        var configWindow: Duration = .seconds(10)
         if let node = top["health"],
-            let keys = reader.object(node, at: path.appending("health"), required: [], optional: ["interval_s"]),
-            let value = keys["interval_s"].flatMap({
-                reader.integer($0, at: path.appending("health").appending("interval_s"), in: 1...86_400, unit: "s")
-            })
+            let keys = reader.object(
+                node, at: path.appending("health"), required: [], optional: ["interval_s", "config_window_ms"])
         {
-            healthInterval = .seconds(value)
+            if let value = keys["interval_s"].flatMap({
+                reader.integer($0, at: path.appending("health").appending("interval_s"), in: 1...86_400, unit: "s")
+            }) {
+                healthInterval = .seconds(value)
+            }
+            if let value = keys["config_window_ms"].flatMap({
+                reader.integer(
+                    $0, at: path.appending("health").appending("config_window_ms"), in: 0...3_600_000, unit: "ms")
+            }) {
+                configWindow = .milliseconds(value)
+            }
         }
         guard let identity, let mqtt, let board, let hal, let stateDirectory else { return (nil, top["device"]) }
         return (
             AgentConfiguration(
                 identity: identity, mqtt: mqtt, board: board, hal: hal, stateDirectory: stateDirectory,
-                commands: commands, healthInterval: healthInterval),
+                commands: commands, healthInterval: healthInterval, remoteConfigHealthWindow: configWindow),
             top["device"]
         )
     }

@@ -11,13 +11,16 @@ public actor AgentSession {
     public let topics: TopicScheme
     public let router: CommandRouter
     private let client: MosquittoClient
-    private let birth: BirthDocument
+    private var birth: BirthDocument
     private let startedAt = ContinuousClock.now
     private var sequence: [String: UInt64] = [:]
     private var retainedState: JSONValue?
     private var connected = false
     private var pendingAcks: [Int32: CheckedContinuation<Void, Never>] = [:]
     private let onStopRequested: @Sendable (String) -> Void
+    private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
+    /// Desired configurations are handled one after another, off the event loop (a health window takes seconds).
+    private var configurationTask: Task<Void, Never>?
 
     /// What `status` announces: who is running, on what, with which configuration.
     public struct BirthDocument: Sendable, Hashable, Codable {
@@ -59,6 +62,17 @@ public actor AgentSession {
                 protocolVersion: mqtt.protocolVersion, tls: mqtt.tls, keepAlive: mqtt.keepAlive, cleanStart: false,
                 sessionExpiry: mqtt.sessionExpiry, username: mqtt.username, password: password, will: will,
                 reconnectDelayMin: mqtt.reconnectMin, reconnectDelayMax: mqtt.reconnectMax))
+    }
+
+    /// Hands `config/desired` payloads to `handler` (normally `RemoteConfigurator.handleDesired`) and publishes
+    /// its report on `config/reported`; an applied revision also updates the birth document.
+    public func onDesiredConfiguration(_ handler: @escaping @Sendable ([UInt8]) async -> ConfigReport) {
+        desiredHandler = handler
+    }
+
+    /// Sets the configuration revision the birth document announces (after restoring a persisted revision).
+    public func setConfigRevision(_ revision: Int) {
+        birth.config_revision = revision
     }
 
     /// Registers the built-in commands: `ping`, `get-config`, `reboot-agent`.
@@ -167,8 +181,24 @@ public actor AgentSession {
             pendingAcks.removeValue(forKey: mid)?.resume()
         case .message(let message):
             if let name = topics.commandName(in: message.topic) {
-                await answer(name, message)
+                // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others.
+                Task { await self.answer(name, message) }
+            } else if message.topic == topics.configDesired, !message.payload.isEmpty, let handler = desiredHandler {
+                let previous = configurationTask
+                configurationTask = Task {
+                    await previous?.value
+                    let report = await handler(message.payload)
+                    self.publishReport(report)
+                }
             }
+        }
+    }
+
+    private func publishReport(_ report: ConfigReport) {
+        _ = try? client.publish(MQTTMessage(topic: topics.configReported, payload: Self.encode(report), retain: true))
+        if report.status == .applied, birth.config_revision != report.active_revision {
+            birth.config_revision = report.active_revision
+            _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
         }
     }
 

@@ -1,0 +1,175 @@
+public import ConfigSupport
+import Foundation
+public import Yams
+
+/// What device logic offers to remote configuration: validate a candidate, apply it, and say whether it is healthy.
+public protocol RemotelyConfigurable: Sendable {
+    associatedtype Settings: Sendable
+    /// Reads a candidate `device` section (nil: absent) with the shared reader, recording problems at their paths.
+    func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Settings?
+    /// Puts the settings into effect (actuators stay in a safe state if this throws).
+    func apply(_ settings: Settings) async throws
+    /// Whether the device works with what was applied; asked once the health window has passed.
+    func isHealthy() async -> Bool
+}
+
+/// Handles `config/desired`: validate → apply → wait the health window → persist atomically → report; a failure
+/// at any step leaves (or puts back) the last good configuration, and the report says why.
+///
+/// Remotely settable: the `device` section and the runtime keys in `remoteRuntimeKeys`. Identity, broker,
+/// credentials, board and backend stay local: a remote change there could cut the device off for good.
+public actor RemoteConfigurator<Device: RemotelyConfigurable> {
+    public static var remoteRuntimeKeys: [String] { ["device"] }
+
+    private let device: Device
+    private let file: String
+    private let healthWindow: Duration
+    private let baseline: Device.Settings
+    public private(set) var active: AppliedConfiguration?
+    private var activeSettings: Device.Settings
+
+    /// - Parameters:
+    ///   - baseline: the settings from the local configuration file (revision 0).
+    ///   - stateDirectory: where `applied-config.json` lives.
+    public init(device: Device, baseline: Device.Settings, stateDirectory: String, healthWindow: Duration) {
+        self.device = device
+        self.baseline = baseline
+        self.activeSettings = baseline
+        self.file = (stateDirectory as NSString).appendingPathComponent("applied-config.json")
+        self.healthWindow = healthWindow
+    }
+
+    public var activeRevision: Int { active?.revision ?? 0 }
+
+    /// Loads the persisted revision (if any) and applies it; a stored configuration that no longer validates (after
+    /// an agent upgrade, say) is skipped and the local one stays, with the problems returned for logging.
+    public func restore() async -> [String] {
+        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+        guard let stored = try? JSONDecoder().decode(AppliedConfiguration.self, from: data) else {
+            return ["\(file): unreadable, keeping the local configuration"]
+        }
+        switch validate(stored.config) {
+        case .failure(let failures):
+            return failures.errors.map { "\(file) revision \(stored.revision): \($0)" }
+        case .success(let settings):
+            do {
+                try await device.apply(settings)
+                active = stored
+                activeSettings = settings
+                return []
+            } catch {
+                return ["\(file) revision \(stored.revision): apply failed: \(error)"]
+            }
+        }
+    }
+
+    /// Handles one `config/desired` payload and returns the report to publish.
+    public func handleDesired(_ payload: [UInt8]) async -> ConfigReport {
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
+        } catch {
+            return report(revision: 0, .rejected, ["$: expected a JSON object {revision, config}, got invalid JSON"])
+        }
+        guard case .number(let number)? = document["revision"], number >= 1, number == number.rounded(),
+            number < 9e15
+        else {
+            return report(
+                revision: 0, .rejected,
+                ["$.revision: expected integer ≥ 1, got \(document["revision"].map(describe) ?? "nothing")"])
+        }
+        let revision = Int(number)
+        guard let config = document["config"], case .object = config else {
+            return report(
+                revision: revision, .rejected,
+                ["$.config: expected an object, got \(document["config"].map(describe) ?? "nothing")"])
+        }
+        if case .object(let keys) = document {
+            let unknown = keys.keys.filter { !["revision", "config", "sig"].contains($0) }.sorted()
+            if !unknown.isEmpty {
+                return report(revision: revision, .rejected, unknown.map { "$.\($0): unknown key" })
+            }
+        }
+        guard revision > activeRevision else {
+            return report(
+                revision: revision, .ignored,
+                ["$.revision: \(revision) is not newer than the active revision \(activeRevision)"])
+        }
+        let settings: Device.Settings
+        switch validate(config) {
+        case .failure(let failures): return report(revision: revision, .rejected, failures.errors)
+        case .success(let valid): settings = valid
+        }
+        do {
+            try await device.apply(settings)
+        } catch {
+            await rollBack()
+            return report(revision: revision, .rolledBack, ["apply failed: \(error)"])
+        }
+        try? await Task.sleep(for: healthWindow)
+        guard await device.isHealthy() else {
+            await rollBack()
+            return report(
+                revision: revision, .rolledBack,
+                ["health check failed within \(healthWindow); revision \(activeRevision) restored"])
+        }
+        let applied = AppliedConfiguration(revision: revision, config: config)
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(Array(try encoder.encode(applied)), to: file)
+        } catch {
+            await rollBack()
+            return report(revision: revision, .rolledBack, ["could not persist: \(error)"])
+        }
+        active = applied
+        activeSettings = settings
+        return report(revision: revision, .applied, nil)
+    }
+
+    private func rollBack() async {
+        // The last good settings applied before; if even that fails the device logic has already gone to its
+        // safe state (apply's contract) and the report says so.
+        try? await device.apply(activeSettings)
+    }
+
+    private func validate(_ config: JSONValue) -> Result<Device.Settings, Failures> {
+        guard case .object(let keys) = config else { return .failure(Failures(["$.config: expected an object"])) }
+        var errors: [String] = []
+        for key in keys.keys.sorted() where !Self.remoteRuntimeKeys.contains(key) {
+            let hint = NearestMatch.suggestion(for: key, among: Self.remoteRuntimeKeys).map { "; did you mean \"\($0)\"?" }
+            errors.append("$.config.\(key): not remotely configurable (allowed: \(Self.remoteRuntimeKeys.joined(separator: ", ")))\(hint ?? "")")
+        }
+        // JSON is YAML, so the device reads the candidate with the same code and the same paths as the local file.
+        var reader = NodeReader()
+        let text = String(decoding: (try? JSONEncoder().encode(keys["device"] ?? .null)) ?? Data(), as: UTF8.self)
+        let node = keys["device"] == nil ? nil : (try? Yams.compose(yaml: text)) ?? nil
+        let settings = device.read(&reader, node, at: JSONPath.root.appending("config").appending("device"))
+        errors += reader.issues.map { issue in
+            var copy = issue
+            copy.sourceLine = nil
+            return copy.description
+        }
+        guard errors.isEmpty, let settings else { return .failure(Failures(errors)) }
+        return .success(settings)
+    }
+
+    struct Failures: Error {
+        var errors: [String]
+        init(_ errors: [String]) { self.errors = errors }
+    }
+
+    private func report(revision: Int, _ status: ConfigReport.Status, _ errors: [String]?) -> ConfigReport {
+        ConfigReport(
+            revision: revision, status: status, active_revision: activeRevision, errors: errors,
+            ts: Timestamp.format(Date()))
+    }
+
+    private func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): "\"\(text)\""
+        case .number(let number): String(number)
+        default: value.typeName
+        }
+    }
+}

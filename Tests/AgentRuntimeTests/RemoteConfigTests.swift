@@ -1,0 +1,143 @@
+import AgentRuntime
+import ConfigSupport
+import Yams
+import CurbsideTestKit
+import Foundation
+import Testing
+
+/// Remote configuration end to end: an operator's retained `config/desired` against the real daemon.
+@Suite("Remote configuration", .serialized, .timeLimit(.minutes(1)))
+struct RemoteConfigTests {
+    let device = "remote"
+    var prefix: String { AgentProcess.prefix(device) }
+
+    func startAgent(_ broker: MosquittoBroker) throws -> AgentProcess {
+        try AgentProcess.start(
+            device: device, brokerPort: broker.port,
+            extra: "health: {config_window_ms: 300}\ndevice: {heartbeat_s: 1}")
+    }
+
+    func retained(_ broker: MosquittoBroker, _ topic: String) async throws -> [String: Any]? {
+        let result = try await ToolRun.run("mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"])
+        return try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+    }
+
+    func desire(_ broker: MosquittoBroker, _ json: String) async throws {
+        let sent = try await ToolRun.run(
+            "mosquitto_pub", ["-p", "\(broker.port)", "-q", "1", "-r", "-t", "\(prefix)/config/desired", "-m", json])
+        #expect(sent.status == 0, "\(sent.output)")
+    }
+
+    /// Waits for the report about `revision`.
+    func report(_ broker: MosquittoBroker, revision: Int) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let report = try await retained(broker, "\(prefix)/config/reported"),
+                report["revision"] as? Int == revision
+            {
+                return report
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestKitError("no config/reported for revision \(revision)")
+    }
+
+    func birthRevision(_ broker: MosquittoBroker) async throws -> Int? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let status = try await retained(broker, "\(prefix)/status"), status["state"] as? String == "online" {
+                return status["config_revision"] as? Int
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    @Test("applied, persisted and reported; invalid rejected with paths; unhealthy rolled back; old ignored; kept across restart")
+    func lifecycle() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        var agent = try startAgent(broker)
+        #expect(try await birthRevision(broker) == 0)
+
+        try await desire(broker, #"{"revision":5,"config":{"device":{"heartbeat_s":2}}}"#)
+        let applied = try await report(broker, revision: 5)
+        #expect(applied["status"] as? String == "applied", "\(applied)")
+        #expect(applied["active_revision"] as? Int == 5)
+        let persisted = agent.directory.appendingPathComponent("state/applied-config.json")
+        let stored = try JSONDecoder().decode(AppliedConfiguration.self, from: Data(contentsOf: persisted))
+        #expect(stored.revision == 5)
+        #expect(stored.config == ["device": ["heartbeat_s": 2]])
+
+        try await desire(
+            broker, #"{"revision":6,"config":{"device":{"heartbeat_s":"fast","colour":"red"},"mqtt":{"url":"x"}}}"#)
+        let rejected = try await report(broker, revision: 6)
+        #expect(rejected["status"] as? String == "rejected")
+        #expect(rejected["active_revision"] as? Int == 5)
+        let errors = rejected["errors"] as? [String] ?? []
+        #expect(errors.contains(#"$.config.device.heartbeat_s: expected integer 1…86400 s, got "fast""#), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("$.config.device.colour: expected a key of") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("$.config.mqtt: not remotely configurable") }, "\(errors)")
+
+        try await desire(broker, #"{"revision":7,"config":{"device":{"heartbeat_s":1,"simulate_unhealthy":true}}}"#)
+        let rolledBack = try await report(broker, revision: 7)
+        #expect(rolledBack["status"] as? String == "rolled-back", "\(rolledBack)")
+        #expect(rolledBack["active_revision"] as? Int == 5)
+        #expect(try JSONDecoder().decode(AppliedConfiguration.self, from: Data(contentsOf: persisted)).revision == 5)
+
+        try await desire(broker, #"{"revision":4,"config":{"device":{"heartbeat_s":9}}}"#)
+        let ignored = try await report(broker, revision: 4)
+        #expect(ignored["status"] as? String == "ignored")
+        #expect(ignored["active_revision"] as? Int == 5)
+
+        // Restart: the applied revision comes back from disk and the birth document says so.
+        agent.process.signal(SIGTERM)
+        #expect(await agent.process.wait(timeout: .seconds(10)) == 0)
+        agent = try AgentProcess(configFile: agent.configFile, directory: agent.directory)
+        var revision: Int?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            revision = try await birthRevision(broker)
+            if revision == 5 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(revision == 5, "\(agent.process.output)")
+        await agent.process.stop()
+    }
+}
+
+/// A crash while persisting leaves the old file or the new one.
+@Suite("Atomic persistence")
+struct AtomicPersistenceTests {
+    final class Probe: RemotelyConfigurable {
+        func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Int? { 1 }
+        func apply(_ settings: Int) async throws {}
+        func isHealthy() async -> Bool { true }
+    }
+
+    @Test("a leftover temporary file (a write cut short before rename) does not affect what is restored")
+    func tornWriteIsInvisible() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curb-atomic-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let target = folder.appendingPathComponent("applied-config.json").path
+        try AtomicFile.write(Array(#"{"config":{"device":{}},"revision":3}"#.utf8), to: target)
+        // What a crash between write and rename leaves behind: half a document under the temporary name.
+        try Data(#"{"config":{"dev"#.utf8).write(to: URL(fileURLWithPath: target + AtomicFile.temporarySuffix))
+        let configurator = RemoteConfigurator(device: Probe(), baseline: 0, stateDirectory: folder.path, healthWindow: .zero)
+        #expect(await configurator.restore().isEmpty)
+        #expect(await configurator.activeRevision == 3)
+        // The next write replaces the leftover cleanly.
+        try AtomicFile.write(Array(#"{"config":{},"revision":4}"#.utf8), to: target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == #"{"config":{},"revision":4}"#)
+        #expect(!FileManager.default.fileExists(atPath: target + AtomicFile.temporarySuffix))
+    }
+
+    @Test("a write into a missing folder fails with the path and errno, and leaves nothing behind")
+    func failureNamesThePath() {
+        #expect {
+            try AtomicFile.write([1, 2, 3], to: "/nonexistent-curb/state/x.json")
+        } throws: { error in
+            (error as? AtomicFile.Failure)?.description.hasPrefix("/nonexistent-curb/state/x.json.tmp-write open: No such file or directory") == true
+        }
+    }
+}
