@@ -67,9 +67,17 @@ struct CurbAgent: AsyncParsableCommand {
         await session.router.register("self-test") { .accepted(["checks": [], "passed": true]) }
 
         let heartbeat = HeartbeatService(session: session, device: device)
+        let health = HealthService(
+            session: session, registry: HealthRegistry(), interval: configuration.healthInterval)
+        let watchdog = WatchdogService(
+            notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), session: session)
+        // Shutdown runs in reverse order: watchdog (STOPPING=1), health, heartbeat, then the session (offline).
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: AgentService(session: session)), .init(service: heartbeat)],
+                services: [
+                    .init(service: AgentService(session: session)), .init(service: heartbeat), .init(service: health),
+                    .init(service: watchdog),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("starting", metadata: ["broker": "\(configuration.mqtt.url)"])
         try await group.run()

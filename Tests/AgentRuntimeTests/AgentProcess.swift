@@ -45,19 +45,22 @@ struct AgentProcess {
         return (file, directory)
     }
 
-    static func start(device: String, brokerPort: Int, extra: String = "device: {heartbeat_s: 1}") throws
-        -> AgentProcess
-    {
+    static func start(
+        device: String, brokerPort: Int, extra: String = "device: {heartbeat_s: 1}",
+        environment: [String: String] = [:]
+    ) throws -> AgentProcess {
         let (file, directory) = try writeConfig(device: device, brokerPort: brokerPort, extra: extra)
-        return try AgentProcess(configFile: file, directory: directory)
+        return try AgentProcess(configFile: file, directory: directory, environment: environment)
     }
 
     /// Starts the daemon on an existing configuration (a restart keeps the state directory).
-    init(configFile: URL, directory: URL) throws {
+    init(configFile: URL, directory: URL, environment: [String: String] = [:]) throws {
         self.configFile = configFile
         self.directory = directory
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process = try SpawnedProcess(
-            try Self.executable(), ["--config", configFile.path], outputFile: directory.appendingPathComponent("agent.log"))
+            try Self.executable(), ["--config", configFile.path], environment: merged,
+            outputFile: directory.appendingPathComponent("agent.log"))
     }
 
     static func prefix(_ device: String) -> String { "curb/v1/\(site)/\(kind)/\(device)" }

@@ -16,6 +16,7 @@ public actor AgentSession {
     private var sequence: [String: UInt64] = [:]
     private var retainedState: JSONValue?
     private var connected = false
+    private var connections = 0
     private var pendingAcks: [Int32: CheckedContinuation<Void, Never>] = [:]
     private let onStopRequested: @Sendable (String) -> Void
     private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
@@ -74,6 +75,15 @@ public actor AgentSession {
     public func setConfigRevision(_ revision: Int) {
         birth.config_revision = revision
     }
+
+    /// How often the session came back after losing the broker.
+    public var reconnectCount: Int { max(0, connections - 1) }
+
+    /// The configuration revision the birth document announces.
+    public var configRevision: Int { birth.config_revision }
+
+    /// Answers when the actor is not wedged; the watchdog asks before every ping.
+    public func isResponsive() -> Bool { true }
 
     /// Registers the built-in commands: `ping`, `get-config`, `reboot-agent`.
     public func registerBuiltInCommands() async {
@@ -169,6 +179,7 @@ public actor AgentSession {
         switch event {
         case .connected:
             connected = true
+            connections += 1
             _ = try? client.subscribe(topics.commandFilter, qos: .atLeastOnce)
             _ = try? client.subscribe(topics.configDesired, qos: .atLeastOnce)
             _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))

@@ -1,0 +1,47 @@
+import Foundation
+import MQTTTransport
+public import ServiceLifecycle
+
+/// Publishes `telemetry/health` every interval: uptime, RSS, CPU (average over the interval), reconnects,
+/// per-bus error counts, configuration revision, plus whatever the registry carries (outbox figures).
+public struct HealthService: Service {
+    let session: AgentSession
+    let registry: HealthRegistry
+    let interval: Duration
+
+    public init(session: AgentSession, registry: HealthRegistry, interval: Duration) {
+        self.session = session
+        self.registry = registry
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let started = ContinuousClock.now
+        try? await cancelWhenGracefulShutdown {
+            var previous = (at: ContinuousClock.now, metrics: ProcessMetrics.sample())
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                let now = ContinuousClock.now
+                let metrics = ProcessMetrics.sample()
+                var values: [String: JSONValue] = [
+                    "uptime_s": .number(Double((now - started).components.seconds)),
+                    "reconnects": .number(Double(await session.reconnectCount)),
+                    "config_revision": .number(Double(await session.configRevision)),
+                    "bus_errors": .object(await registry.busErrorCounts.mapValues { .number(Double($0)) }),
+                ]
+                if let metrics {
+                    values["rss_bytes"] = .number(Double(metrics.residentBytes))
+                    if let before = previous.metrics {
+                        let elapsed = Double((now - previous.at).components.seconds)
+                            + Double((now - previous.at).components.attoseconds) / 1e18
+                        let busy = metrics.cpuSeconds - before.cpuSeconds
+                        values["cpu_percent"] = .number(elapsed > 0 ? (busy / elapsed * 1000).rounded() / 10 : 0)
+                    }
+                }
+                for (key, value) in await registry.values { values[key] = value }
+                previous = (now, metrics)
+                _ = try? await session.publishTelemetry("health", values, qos: .atLeastOnce)
+            }
+        }
+    }
+}
