@@ -96,7 +96,8 @@ let package = Package(
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02"], swiftSettings: swiftSettings),
+            name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
             swiftSettings: swiftSettings),

@@ -24,6 +24,9 @@ public protocol GPIOInputLine: Sendable {
 
     /// Edge events as configured (`edges`, `debounce`), in order, until the line is released. The sequence
     /// is meant for a single consumer; it ends with an error if the backend fails.
+    ///
+    /// Each call starts a new subscription from the line's level at that moment (earlier edges are not replayed),
+    /// debounced with `GPIODebouncedEvents`. With `edges == .none` the sequence finishes at once.
     func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error>
 
     /// Gives the line back to the kernel. Further calls fail with `.released`.

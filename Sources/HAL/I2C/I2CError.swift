@@ -16,6 +16,8 @@ public struct I2CError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidResponse = Code(name: "invalid response")
         /// A bad request (e.g. zero-length read, too long for the adapter).
         public static let invalidArgument = Code(name: "invalid argument")
+        /// A kernel driver already claims the address (`EBUSY` from the `I2C_SLAVE` ioctl).
+        public static let busy = Code(name: "address busy")
         public var description: String { name }
     }
 
@@ -27,6 +29,9 @@ public struct I2CError: Error, Hashable, Sendable, CustomStringConvertible {
     public var operation: String
     public var cause: SystemCause?
     public var detail: String?
+    /// Set for failures of the bus itself (opening `/dev/i2c-N`), where `address` means nothing and the
+    /// description leaves it out.
+    public var concernsBusOnly: Bool = false
 
     public init(
         _ code: Code, bus: String, address: I2CAddress, operation: String, cause: SystemCause? = nil,
@@ -40,8 +45,18 @@ public struct I2CError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// A failure of the bus as a whole, e.g. `i2c-99 open /dev/i2c-99: No such file or directory (errno 2)`.
+    /// `address` is the general-call address 0x00, which no target owns.
+    public static func busFailure(
+        _ code: Code, bus: String, operation: String, cause: SystemCause? = nil, detail: String? = nil
+    ) -> I2CError {
+        var error = I2CError(code, bus: bus, address: 0x00, operation: operation, cause: cause, detail: detail)
+        error.concernsBusOnly = true
+        return error
+    }
+
     public var description: String {
-        var text = "\(bus)@\(address) \(operation): "
+        var text = concernsBusOnly ? "\(bus) \(operation): " : "\(bus)@\(address) \(operation): "
         if let cause { text += cause.description } else { text += code.description }
         if let detail { text += " (\(detail))" }
         return text
