@@ -19,7 +19,7 @@ func driver(_ name: String) -> Target {
 
 let package = Package(
     name: "Curbside",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "HAL", targets: ["HAL"]),
         .library(name: "HALSim", targets: ["HALSim"]),
