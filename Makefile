@@ -3,7 +3,7 @@ SWIFT       ?= swift
 SWIFT_FLAGS ?=
 FORMAT_DIRS := Sources Tests Drivers Package.swift
 
-.PHONY: all bootstrap build test test-unit test-integration hil demo format lint config-check clean
+.PHONY: all bootstrap build test test-unit test-integration hil demo format lint config-check bench clean
 
 all: build
 
@@ -33,6 +33,12 @@ hil:
 
 demo:
 	@echo "make demo: the demo (rig + local broker + daemons) arrives with the first daemon (streetlightd)." >&2; exit 2
+
+# Benchmarks (release build): figures as ratios against baselines measured in the same run.
+bench: bootstrap
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product curb-agent
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product agent-bench
+	.build/release/agent-bench
 
 format:
 	$(SWIFT) format format --in-place --recursive $(FORMAT_DIRS)

@@ -91,6 +91,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
+        .executableTarget(
+            name: "agent-bench", dependencies: ["MQTTTransport", "CurbsideTestKit"], path: "Benchmarks/agent-bench",
+            swiftSettings: swiftSettings),
+
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
 

@@ -28,6 +28,7 @@ public final class MosquittoBroker: @unchecked Sendable {
             "persistence \(persistence)",
             "persistence_location \(directory.path)/",
             "autosave_interval 1",
+            "set_tcp_nodelay true",
         ]
         if !extraConfiguration.contains(where: { $0.hasPrefix("listener") }) {
             lines += ["listener \(self.port) 127.0.0.1", "allow_anonymous true"]

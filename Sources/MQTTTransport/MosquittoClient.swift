@@ -92,6 +92,9 @@ public final class MosquittoClient: Sendable {
         let version = configuration.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, version), "set protocol version")
         try check(mosquitto_threaded_set(mosq, true), "set threaded")
+        // Small packets (command results, events) must not wait for Nagle's algorithm and the peer's delayed ACK:
+        // with it, a command round trip on loopback measured ~88 ms instead of well under 1 ms.
+        try check(mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1), "set TCP_NODELAY")
         if let username = configuration.username {
             try check(mosquitto_username_pw_set(mosq, username, configuration.password), "set credentials")
         }
