@@ -129,7 +129,12 @@ public final class MosquittoClient: Sendable {
         mosquitto_disconnect_v5_callback_set(mosq) { _, context, rc, _ in
             guard let context else { return }
             let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
-            let reason = rc == 0 ? "normal disconnection" : String(cString: mosquitto_strerror(rc))
+            // A DISCONNECT from the broker carries an MQTT 5 reason code (≥ 0x80, e.g. 0x8E session taken over);
+            // anything else is libmosquitto's own error number.
+            let reason =
+                rc == 0
+                ? "normal disconnection"
+                : String(cString: rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc))
             sink.yield(.disconnected(reasonCode: rc, reason: reason, expected: rc == 0))
         }
         mosquitto_publish_v5_callback_set(mosq) { _, context, mid, _, _ in

@@ -48,7 +48,9 @@ struct CurbAgent: AsyncParsableCommand {
             agent: "curb-agent", version: Self.version,
             board: URL(fileURLWithPath: configuration.board).deletingPathExtension().lastPathComponent,
             configRevision: 0, bootTime: Date())
-        let session = try AgentSession(configuration: configuration, birth: birth, password: password) { reason in
+        let session = try AgentSession(
+            configuration: configuration, birth: birth, password: password, logger: logger
+        ) { reason in
             // reboot-agent: stop gracefully; the supervisor restarts us.
             kill(getpid(), SIGTERM)
             _ = reason

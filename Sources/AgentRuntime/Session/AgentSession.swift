@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 public import MQTTTransport
 
 /// The MQTT side of a daemon: birth and last will, command dispatch with exactly one result per command,
@@ -17,8 +18,13 @@ public actor AgentSession {
     private var retainedState: JSONValue?
     private var connected = false
     private var connections = 0
+    private var connectedAt: ContinuousClock.Instant?
+    /// When recent sessions ended within seconds of starting (flapping), for the duplicate-identity warning.
+    private var shortSessionEnds: [ContinuousClock.Instant] = []
+    private var lastFlappingWarning: ContinuousClock.Instant?
     private var pendingAcks: [Int32: CheckedContinuation<Void, Never>] = [:]
     private let onStopRequested: @Sendable (String) -> Void
+    private let logger: Logger
     private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
     /// Desired configurations are handled one after another, off the event loop (a health window takes seconds).
     private var configurationTask: Task<Void, Never>?
@@ -44,8 +50,10 @@ public actor AgentSession {
     ///   shuts down gracefully and its supervisor (systemd `Restart=always`) starts it again.
     public init(
         configuration: AgentConfiguration, birth: BirthDocument, password: String? = nil,
+        logger: Logger = Logger(label: "curbside.session"),
         onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MQTTError) {
+        self.logger = logger
         self.configuration = configuration
         self.topics = TopicScheme(identity: configuration.identity)
         self.birth = birth
@@ -177,17 +185,35 @@ public actor AgentSession {
 
     private func handle(_ event: MQTTEvent) async {
         switch event {
-        case .connected:
+        case .connected(let sessionPresent):
             connected = true
             connections += 1
+            connectedAt = .now
+            logger.info(
+                "connected", metadata: ["broker": "\(configuration.mqtt.url)", "session_present": "\(sessionPresent)"])
             _ = try? client.subscribe(topics.commandFilter, qos: .atLeastOnce)
             _ = try? client.subscribe(topics.configDesired, qos: .atLeastOnce)
             _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
             if let retainedState {
                 _ = try? client.publish(MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
             }
-        case .connectionRefused, .disconnected:
+        case .connectionRefused(let code, let reason):
             connected = false
+            logger.error("broker refused the connection", metadata: ["reason_code": "\(code)", "reason": "\(reason)"])
+        case .disconnected(let code, let reason, let expected):
+            let wasConnected = connected
+            connected = false
+            if code == Self.sessionTakenOver {
+                // Two devices configured with the same identity kick each other off in a loop; say so plainly.
+                logger.error(
+                    "session taken over: another client connected with our client id; check for a duplicate device identity",
+                    metadata: ["client_id": "\(configuration.mqtt.clientID ?? configuration.identity.clientID)"])
+            } else if wasConnected, !expected {
+                logger.warning("connection lost; reconnecting", metadata: ["reason": "\(reason)", "code": "\(code)"])
+                noteShortSession()
+            } else if !expected {
+                logger.debug("connect attempt failed", metadata: ["reason": "\(reason)", "code": "\(code)"])
+            }
         case .published(let mid):
             pendingAcks.removeValue(forKey: mid)?.resume()
         case .message(let message):
@@ -206,6 +232,12 @@ public actor AgentSession {
     }
 
     private func publishReport(_ report: ConfigReport) {
+        logger.notice(
+            "configuration \(report.status.rawValue)",
+            metadata: [
+                "revision": "\(report.revision)", "active_revision": "\(report.active_revision)",
+                "errors": "\((report.errors ?? []).joined(separator: "; "))",
+            ])
         _ = try? client.publish(MQTTMessage(topic: topics.configReported, payload: Self.encode(report), retain: true))
         if report.status == .applied, birth.config_revision != report.active_revision {
             birth.config_revision = report.active_revision
@@ -213,11 +245,40 @@ public actor AgentSession {
         }
     }
 
+    /// Some brokers (mosquitto 2.0 among them) close a taken-over session without a DISCONNECT reason, so a
+    /// device whose sessions keep ending seconds after they start gets one clear explanation per minute.
+    private func noteShortSession() {
+        guard let connectedAt, ContinuousClock.now - connectedAt < .seconds(5) else { return }
+        let now = ContinuousClock.now
+        shortSessionEnds = shortSessionEnds.filter { now - $0 < .seconds(60) } + [now]
+        guard shortSessionEnds.count >= 3, lastFlappingWarning.map({ now - $0 > .seconds(60) }) ?? true else {
+            return
+        }
+        lastFlappingWarning = now
+        logger.error(
+            "the broker keeps closing the connection right after it opens: another client may be using the same client id (session taken over by a duplicate device identity) or the ACL refuses us",
+            metadata: [
+                "client_id": "\(configuration.mqtt.clientID ?? configuration.identity.clientID)",
+                "short_sessions_last_minute": "\(shortSessionEnds.count)",
+            ])
+    }
+
+    /// MQTT 5 reason code 0x8E: the broker closed our session because another client used our client id.
+    static let sessionTakenOver: Int32 = 0x8E
+
     private func answer(_ name: String, _ message: MQTTMessage) async {
         let result = await router.handle(
             CommandRequest(
                 name: name, payload: message.payload, responseTopic: message.responseTopic,
                 correlationData: message.correlationData))
+        if result.status != .accepted {
+            logger.notice(
+                "command \(result.status.rawValue)",
+                metadata: [
+                    "command": "\(name)", "id": "\(result.id ?? "-")", "reason": "\(result.reason ?? "-")",
+                    "message": "\(result.message ?? "")",
+                ])
+        }
         let topic = message.responseTopic ?? topics.commandResult(name)
         _ = try? client.publish(
             MQTTMessage(

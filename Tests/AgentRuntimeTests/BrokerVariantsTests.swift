@@ -1,0 +1,65 @@
+import CurbsideTestKit
+import Foundation
+import Testing
+
+/// The daemon against brokers configured the other ways operators run them.
+@Suite("Broker variants", .serialized, .timeLimit(.minutes(1)))
+struct BrokerVariantsTests {
+    func waitOnline(_ broker: MosquittoBroker, _ device: String, extraArgs: [String] = []) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var last = ""
+        while ContinuousClock.now < deadline {
+            let result = try await ToolRun.run(
+                "mosquitto_sub",
+                ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "1"] + extraArgs)
+            last = result.output
+            if last.contains(#""state":"online""#) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestKitError("never online: \(last)")
+    }
+
+    @Test("MQTT 3.1.1 with username and password file against a broker that refuses anonymous clients")
+    func mqtt311WithPassword() async throws {
+        let port = try FreeLoopbackPort.find()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curb-pw-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let passwords = folder.appendingPathComponent("passwd").path
+        #expect(try await ToolRun.run("mosquitto_passwd", ["-c", "-b", passwords, "dev-311", "s3cret"]).status == 0)
+        let broker = try MosquittoBroker(
+            port: port,
+            extraConfiguration: ["listener \(port) 127.0.0.1", "allow_anonymous false", "password_file \(passwords)"])
+        try await broker.start()
+        let secret = folder.appendingPathComponent("mqtt-password")
+        try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+        let (config, directory) = try AgentProcess.writeConfig(device: "v311", brokerPort: port)
+        var text = try String(contentsOf: config, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "reconnect_min_ms: 200",
+            with: "reconnect_min_ms: 200, protocol: \"3.1.1\", username: dev-311, password_file: \(secret.path)")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        let agent = try AgentProcess(configFile: config, directory: directory)
+        let birth = try await waitOnline(broker, "v311", extraArgs: ["-u", "dev-311", "-P", "s3cret"])
+        #expect(birth.contains(#""agent":"curb-agent""#))
+        await agent.process.stop()
+    }
+
+    @Test("two devices with the same identity flap, and the log says why")
+    func duplicateIdentity() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let first = try AgentProcess.start(device: "dup", brokerPort: broker.port)
+        _ = try await waitOnline(broker, "dup")
+        // A second device configured with the same identity (a copied configuration file).
+        let second = try AgentProcess.start(device: "dup", brokerPort: broker.port)
+        let deadline = ContinuousClock.now + .seconds(15)
+        func explained(_ agent: AgentProcess) -> Bool { agent.process.output.contains("session taken over") }
+        while ContinuousClock.now < deadline, !explained(first), !explained(second) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(explained(first) || explained(second), "\(first.process.output)\n---\n\(second.process.output)")
+        #expect((first.process.output + second.process.output).contains("duplicate device identity"))
+        await first.process.stop()
+        await second.process.stop()
+    }
+}
