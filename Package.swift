@@ -13,8 +13,9 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A driver folder under `Drivers/<Chip>/` (driver, register map, simulated chip); drivers see the HAL only.
 func driver(_ name: String) -> Target {
-    .target(name: name, dependencies: ["HAL"], path: "Drivers/\(name)", exclude: ["README.md"],
-            swiftSettings: swiftSettings)
+    .target(
+        name: name, dependencies: ["HAL"], path: "Drivers/\(name)", exclude: ["README.md"],
+        swiftSettings: swiftSettings)
 }
 
 let package = Package(

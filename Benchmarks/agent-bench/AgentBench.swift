@@ -31,7 +31,8 @@ struct AgentBench {
                 case .message(let message):
                     if let topic = message.responseTopic {
                         _ = try? echo.publish(
-                            MQTTMessage(topic: topic, payload: message.payload, correlationData: message.correlationData))
+                            MQTTMessage(
+                                topic: topic, payload: message.payload, correlationData: message.correlationData))
                     }
                 default: break
                 }
@@ -64,8 +65,10 @@ struct AgentBench {
         print(String(format: "  bare echo (baseline)   p50 %7.3f ms   p99 %7.3f ms", base50 * 1000, base99 * 1000))
         print(String(format: "  curb-agent ping        p50 %7.3f ms   p99 %7.3f ms", agent50 * 1000, agent99 * 1000))
         print(String(format: "  ratio agent/baseline   p50 %7.2f x    p99 %7.2f x", agent50 / base50, agent99 / base99))
-        print("  idle RSS: curb-agent \(agentRSS) KiB, mosquitto_sub \(subRSS) KiB, ratio "
-            + String(format: "%.2f x", Double(agentRSS) / Double(max(subRSS, 1))) + " (VmRSS from /proc/PID/status)")
+        print(
+            "  idle RSS: curb-agent \(agentRSS) KiB, mosquitto_sub \(subRSS) KiB, ratio "
+                + String(format: "%.2f x", Double(agentRSS) / Double(max(subRSS, 1))) + " (VmRSS from /proc/PID/status)"
+        )
     }
 
     static func client(_ broker: MosquittoBroker, _ id: String) throws -> MosquittoClient {
@@ -103,19 +106,20 @@ struct AgentBench {
     }
 
     static func startAgent(_ broker: MosquittoBroker) throws -> SpawnedProcess {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curb-bench-\(UUID().uuidString.prefix(6))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-bench-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let config = folder.appendingPathComponent("agent.yaml")
         try """
-            identity: {site: bench, kind: example, device: bench-01}
-            mqtt: {url: "\(broker.url)"}
-            board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-            hal: {backend: sim, rig_socket: /tmp/unused.sock}
-            state_dir: \(folder.path)/state
-            device: {heartbeat_s: 3600}
-            """.write(to: config, atomically: true, encoding: .utf8)
+        identity: {site: bench, kind: example, device: bench-01}
+        mqtt: {url: "\(broker.url)"}
+        board: \(root.appendingPathComponent("Boards/sim.yaml").path)
+        hal: {backend: sim, rig_socket: /tmp/unused.sock}
+        state_dir: \(folder.path)/state
+        device: {heartbeat_s: 3600}
+        """.write(to: config, atomically: true, encoding: .utf8)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("curb-agent").path
         return try SpawnedProcess(executable, ["--config", config.path])

@@ -21,7 +21,9 @@ public struct NodeReader {
 
     /// A mapping with a fixed set of keys. Unknown keys are reported with the nearest valid key; missing
     /// required keys are reported at the path they should have had.
-    public mutating func object(_ node: Node, at path: JSONPath, required: [String], optional: [String]) -> [String: Node]? {
+    public mutating func object(_ node: Node, at path: JSONPath, required: [String], optional: [String]) -> [String:
+        Node]?
+    {
         let allowed = required + optional
         guard case .mapping(let mapping) = node else {
             report(
@@ -93,7 +95,9 @@ public struct NodeReader {
     }
 
     /// A sequence's elements with their paths.
-    public mutating func list(_ node: Node, at path: JSONPath, of what: String, minimumCount: Int = 0) -> [(JSONPath, Node)] {
+    public mutating func list(_ node: Node, at path: JSONPath, of what: String, minimumCount: Int = 0) -> [(
+        JSONPath, Node
+    )] {
         guard case .sequence(let sequence) = node else {
             report(.wrongType, at: path, expected: "a list of \(what)", found: Self.describe(node), node: node)
             return []
@@ -133,7 +137,8 @@ public struct NodeReader {
     }
 
     /// An integer within `range`.
-    public mutating func integer(_ node: Node, at path: JSONPath, in range: ClosedRange<Int>, unit: String = "") -> Int? {
+    public mutating func integer(_ node: Node, at path: JSONPath, in range: ClosedRange<Int>, unit: String = "") -> Int?
+    {
         let expected = "integer \(range.lowerBound)…\(range.upperBound)" + (unit.isEmpty ? "" : " \(unit)")
         guard case .scalar = node, Self.tagName(of: node) == .int, let value = node.int else {
             report(.wrongType, at: path, expected: expected, found: Self.describe(node), node: node)
@@ -160,7 +165,8 @@ public struct NodeReader {
         _ node: Node, at path: JSONPath, in range: ClosedRange<Double>, unit: String = ""
     ) -> Double? {
         let expected =
-            "number \(Self.format(range.lowerBound))…\(Self.format(range.upperBound))" + (unit.isEmpty ? "" : " \(unit)")
+            "number \(Self.format(range.lowerBound))…\(Self.format(range.upperBound))"
+            + (unit.isEmpty ? "" : " \(unit)")
         let tag = Self.tagName(of: node)
         guard case .scalar = node, tag == .int || tag == .float, let value = node.float else {
             report(.wrongType, at: path, expected: expected, found: Self.describe(node), node: node)

@@ -7,8 +7,10 @@ public final class NotifySocket: @unchecked Sendable {
     private let fd: Int32
 
     public init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-notify-\(UUID().uuidString.prefix(8)).sock").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "curb-notify-\(UUID().uuidString.prefix(8)).sock"
+            ).path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestKitError("socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()

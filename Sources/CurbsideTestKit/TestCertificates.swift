@@ -28,8 +28,10 @@ public struct TestCertificates: Sendable {
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "rogue-ca"] {
             try await openssl(
-                ["req", "-x509"] + key + ["-keyout", "\(dir)/\(ca).key", "-out", "\(dir)/\(ca).pem", "-days", "1",
-                    "-subj", "/CN=Curbside test \(ca)"])
+                ["req", "-x509"] + key + [
+                    "-keyout", "\(dir)/\(ca).key", "-out", "\(dir)/\(ca).pem", "-days", "1",
+                    "-subj", "/CN=Curbside test \(ca)",
+                ])
         }
         let extensions = directory.appendingPathComponent("server.ext")
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(to: extensions, atomically: true, encoding: .utf8)
@@ -40,11 +42,15 @@ public struct TestCertificates: Sendable {
         ]
         for leaf in leaves {
             try await openssl(
-                ["req"] + key + ["-keyout", "\(dir)/\(leaf.name).key", "-out", "\(dir)/\(leaf.name).csr", "-subj",
-                    "/CN=\(leaf.cn)"])
+                ["req"] + key + [
+                    "-keyout", "\(dir)/\(leaf.name).key", "-out", "\(dir)/\(leaf.name).csr", "-subj",
+                    "/CN=\(leaf.cn)",
+                ])
             try await openssl(
-                ["x509", "-req", "-in", "\(dir)/\(leaf.name).csr", "-CA", "\(dir)/\(leaf.ca).pem", "-CAkey",
-                    "\(dir)/\(leaf.ca).key", "-CAcreateserial", "-out", "\(dir)/\(leaf.name).pem", "-days", "1"]
+                [
+                    "x509", "-req", "-in", "\(dir)/\(leaf.name).csr", "-CA", "\(dir)/\(leaf.ca).pem", "-CAkey",
+                    "\(dir)/\(leaf.ca).key", "-CAcreateserial", "-out", "\(dir)/\(leaf.name).pem", "-days", "1",
+                ]
                     + (leaf.ext.map { ["-extfile", $0] } ?? []))
         }
         return certificates

@@ -217,7 +217,8 @@ public final class MosquittoClient: Sendable {
         var connected = false
         while !stopRequested {
             if !connected {
-                let rc = mosquitto_connect_bind_v5(mosq, configuration.host, Int32(configuration.port), keepAlive, nil,
+                let rc = mosquitto_connect_bind_v5(
+                    mosq, configuration.host, Int32(configuration.port), keepAlive, nil,
                     properties)
                 if rc == MOSQ_ERR_SUCCESS.rawValue {
                     connected = true

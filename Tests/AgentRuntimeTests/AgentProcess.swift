@@ -19,7 +19,8 @@ struct AgentProcess {
             let path = candidate.appendingPathComponent("curb-agent").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        throw TestKitError("curb-agent not built next to \(bundle.path): run `swift build --build-tests` (make test does)")
+        throw TestKitError(
+            "curb-agent not built next to \(bundle.path): run `swift build --build-tests` (make test does)")
     }
 
     static func boardsDirectory() -> URL {

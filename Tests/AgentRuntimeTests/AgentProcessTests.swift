@@ -11,7 +11,8 @@ struct AgentProcessTests {
     /// The retained `status` as an independent subscriber sees it.
     func status(_ broker: MosquittoBroker, _ device: String) async throws -> [String: Any] {
         let result = try await ToolRun.run(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "5"])
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "5"])
         #expect(result.status == 0, "\(result.output)")
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         return try #require(object, "status is not a JSON object: \(result.output)")
@@ -84,10 +85,12 @@ struct AgentProcessTests {
         ]
         for item in cases {
             let subscriber = try SpawnedProcess(
-                "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/\(item.command)/result", "-C", "1", "-W", "5"])
+                "mosquitto_sub",
+                ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/\(item.command)/result", "-C", "1", "-W", "5"])
             try await Task.sleep(for: .milliseconds(200))  // let the subscription reach the broker
             let sent = try await ToolRun.run(
-                "mosquitto_pub", ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/\(item.command)", "-m", item.payload])
+                "mosquitto_pub",
+                ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/\(item.command)", "-m", item.payload])
             #expect(sent.status == 0)
             _ = await subscriber.wait(timeout: .seconds(6))
             let result = try JSONSerialization.jsonObject(with: Data(subscriber.output.utf8)) as? [String: Any]
@@ -98,8 +101,10 @@ struct AgentProcessTests {
         // Still serving: an MQTT 5 request with response topic and correlation data from paho-mqtt.
         let reply = try await ToolRun.run(
             "python3",
-            [peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)", "\(prefix)/cmd/ping",
-                "ops/replies/cmds", "0a0b0c", #"{"id":"rr-1"}"#])
+            [
+                peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)", "\(prefix)/cmd/ping",
+                "ops/replies/cmds", "0a0b0c", #"{"id":"rr-1"}"#,
+            ])
         #expect(reply.status == 0, "\(reply.output)")
         #expect(reply.output.contains("reply 0a0b0c "), "\(reply.output)")
         #expect(reply.output.contains(#""status":"accepted""#), "\(reply.output)")
@@ -116,10 +121,16 @@ struct AgentProcessTests {
         try text.write(to: file, atomically: true, encoding: .utf8)
         let result = try await ToolRun.run(try AgentProcess.executable(), ["--config", file.path, "--check-config"])
         #expect(result.status == 1)
-        #expect(result.output.contains(#"$.hal.backend: expected one of "linux", "sim", got "simm"; did you mean "sim"?"#), "\(result.output)")
-        #expect(result.output.contains("$.commands.max_payload_bytes: expected integer 256…1048576 bytes, got 10"), "\(result.output)")
+        #expect(
+            result.output.contains(#"$.hal.backend: expected one of "linux", "sim", got "simm"; did you mean "sim"?"#),
+            "\(result.output)")
+        #expect(
+            result.output.contains("$.commands.max_payload_bytes: expected integer 256…1048576 bytes, got 10"),
+            "\(result.output)")
         #expect(result.output.contains(#"$.commands.retries"#), "\(result.output)")
-        #expect(result.output.contains(#"$.device.heartbeat_s: expected integer 1…86400 s, got "fast""#), "\(result.output)")
+        #expect(
+            result.output.contains(#"$.device.heartbeat_s: expected integer 1…86400 s, got "fast""#), "\(result.output)"
+        )
         let good = try AgentProcess.writeConfig(device: "good", brokerPort: 1883).0
         let ok = try await ToolRun.run(try AgentProcess.executable(), ["--config", good.path, "--check-config"])
         #expect(ok.status == 0, "\(ok.output)")

@@ -11,7 +11,8 @@ struct BrokerVariantsTests {
         while ContinuousClock.now < deadline {
             let result = try await ToolRun.run(
                 "mosquitto_sub",
-                ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "1"] + extraArgs)
+                ["-p", "\(broker.port)", "-t", "\(AgentProcess.prefix(device))/status", "-C", "1", "-W", "1"]
+                    + extraArgs)
             last = result.output
             if last.contains(#""state":"online""#) { return last }
             try await Task.sleep(for: .milliseconds(100))
@@ -22,7 +23,8 @@ struct BrokerVariantsTests {
     @Test("MQTT 3.1.1 with username and password file against a broker that refuses anonymous clients")
     func mqtt311WithPassword() async throws {
         let port = try FreeLoopbackPort.find()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curb-pw-\(UUID().uuidString.prefix(6))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-pw-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let passwords = folder.appendingPathComponent("passwd").path
         #expect(try await ToolRun.run("mosquitto_passwd", ["-c", "-b", passwords, "dev-311", "s3cret"]).status == 0)

@@ -5,7 +5,12 @@ import Testing
 
 struct SetLevel: Decodable, Sendable {
     var level: Double
-    var duration_s: Int?
+    var durationSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case level
+        case durationSeconds = "duration_s"
+    }
 }
 
 /// Counts handler executions so tests can prove a duplicate did not run again.
@@ -142,7 +147,8 @@ struct CommandRouterTests {
 struct TopicSchemeTests {
     @Test("topics follow curb/v1/{site}/{kind}/{device}/")
     func topics() throws {
-        let scheme = TopicScheme(identity: try DeviceIdentity(site: "district-7", kind: "streetlight", device: "p-0042"))
+        let scheme = TopicScheme(
+            identity: try DeviceIdentity(site: "district-7", kind: "streetlight", device: "p-0042"))
         #expect(scheme.status == "curb/v1/district-7/streetlight/p-0042/status")
         #expect(scheme.telemetry("env") == "curb/v1/district-7/streetlight/p-0042/telemetry/env")
         #expect(scheme.commandResult("ping") == "curb/v1/district-7/streetlight/p-0042/cmd/ping/result")

@@ -38,12 +38,14 @@ struct LifecycleTests {
         let agent = try AgentProcess.start(
             device: "health", brokerPort: broker.port, extra: "health: {interval_s: 1}\ndevice: {heartbeat_s: 60}")
         let topic = "\(AgentProcess.prefix("health"))/telemetry/health"
-        let result = try await ToolRun.run("mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "2", "-W", "8"])
+        let result = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "2", "-W", "8"])
         await agent.process.stop()
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 2, "\(result.output)")
         let last = try #require(
-            try JSONSerialization.jsonObject(with: Data(lines.last.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(lines.last.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any]
+        )
         #expect((last["rss_bytes"] as? Double ?? 0) > 1_000_000, "\(last)")
         #expect((last["cpu_percent"] as? Double).map { (0...200).contains($0) } == true, "\(last)")
         #expect(last["reconnects"] as? Int == 0)

@@ -12,8 +12,10 @@ struct PayloadSchemaTests {
     func validate(_ schema: String, _ documents: [String]) async throws {
         let result = try await ToolRun.run(
             "python3",
-            [Self.root.appendingPathComponent("Tools/validate-json.py").path,
-                Self.root.appendingPathComponent("Firmware-config/schema/\(schema)").path] + documents)
+            [
+                Self.root.appendingPathComponent("Tools/validate-json.py").path,
+                Self.root.appendingPathComponent("Firmware-config/schema/\(schema)").path,
+            ] + documents)
         #expect(result.status == 0, "\(schema):\n\(result.output)")
     }
 
@@ -27,9 +29,11 @@ struct PayloadSchemaTests {
             "mosquitto_sub", ["-p", "\(broker.port)", "-v", "-t", "\(prefix)/#", "-W", "4"])
         try await Task.sleep(for: .milliseconds(1200))
         for payload in [#"{"id":"s1"}"#, "nope", #"{"id":"s2"}"#] {
-            _ = try await ToolRun.run("mosquitto_pub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/ping", "-m", payload])
+            _ = try await ToolRun.run(
+                "mosquitto_pub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/ping", "-m", payload])
         }
-        _ = try await ToolRun.run("mosquitto_pub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/warp", "-m", #"{"id":"w"}"#])
+        _ = try await ToolRun.run(
+            "mosquitto_pub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/warp", "-m", #"{"id":"w"}"#])
         try await Task.sleep(for: .milliseconds(1500))
         await agent.process.stop()
         _ = await capture.wait(timeout: .seconds(5))
@@ -40,7 +44,8 @@ struct PayloadSchemaTests {
             byTopic[String(line[..<space]), default: []].append(String(line[line.index(after: space)...]))
         }
         let statuses = byTopic["\(prefix)/status"] ?? []
-        #expect(statuses.contains { $0.contains(#""state":"online""#) } && statuses.contains { $0.contains("offline") },
+        #expect(
+            statuses.contains { $0.contains(#""state":"online""#) } && statuses.contains { $0.contains("offline") },
             "\(capture.output)")
         let results = (byTopic["\(prefix)/cmd/ping/result"] ?? []) + (byTopic["\(prefix)/cmd/warp/result"] ?? [])
         #expect(results.count == 4, "\(capture.output)")
@@ -66,8 +71,10 @@ struct PayloadSchemaTests {
         for (schema, document) in bad {
             let result = try await ToolRun.run(
                 "python3",
-                [Self.root.appendingPathComponent("Tools/validate-json.py").path,
-                    Self.root.appendingPathComponent("Firmware-config/schema/\(schema)").path, document])
+                [
+                    Self.root.appendingPathComponent("Tools/validate-json.py").path,
+                    Self.root.appendingPathComponent("Firmware-config/schema/\(schema)").path, document,
+                ])
             #expect(result.status == 1, "\(schema) accepted \(document): \(result.output)")
         }
     }

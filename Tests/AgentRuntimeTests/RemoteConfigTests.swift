@@ -1,9 +1,9 @@
 import AgentRuntime
 import ConfigSupport
-import Yams
 import CurbsideTestKit
 import Foundation
 import Testing
+import Yams
 
 /// Remote configuration end to end: an operator's retained `config/desired` against the real daemon.
 @Suite("Remote configuration", .serialized, .timeLimit(.minutes(1)))
@@ -18,7 +18,8 @@ struct RemoteConfigTests {
     }
 
     func retained(_ broker: MosquittoBroker, _ topic: String) async throws -> [String: Any]? {
-        let result = try await ToolRun.run("mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"])
+        let result = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"])
         return try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
     }
 
@@ -53,7 +54,9 @@ struct RemoteConfigTests {
         return nil
     }
 
-    @Test("applied, persisted and reported; invalid rejected with paths; unhealthy rolled back; old ignored; kept across restart")
+    @Test(
+        "applied, persisted and reported; invalid rejected with paths; unhealthy rolled back; old ignored; kept across restart"
+    )
     func lifecycle() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
@@ -117,13 +120,15 @@ struct AtomicPersistenceTests {
 
     @Test("a leftover temporary file (a write cut short before rename) does not affect what is restored")
     func tornWriteIsInvisible() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("curb-atomic-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-atomic-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = folder.appendingPathComponent("applied-config.json").path
         try AtomicFile.write(Array(#"{"config":{"device":{}},"revision":3}"#.utf8), to: target)
         // What a crash between write and rename leaves behind: half a document under the temporary name.
         try Data(#"{"config":{"dev"#.utf8).write(to: URL(fileURLWithPath: target + AtomicFile.temporarySuffix))
-        let configurator = RemoteConfigurator(device: Probe(), baseline: 0, stateDirectory: folder.path, healthWindow: .zero)
+        let configurator = RemoteConfigurator(
+            device: Probe(), baseline: 0, stateDirectory: folder.path, healthWindow: .zero)
         #expect(await configurator.restore().isEmpty)
         #expect(await configurator.activeRevision == 3)
         // The next write replaces the leftover cleanly.
@@ -137,7 +142,8 @@ struct AtomicPersistenceTests {
         #expect {
             try AtomicFile.write([1, 2, 3], to: "/nonexistent-curb/state/x.json")
         } throws: { error in
-            (error as? AtomicFile.Failure)?.description.hasPrefix("/nonexistent-curb/state/x.json.tmp-write open: No such file or directory") == true
+            (error as? AtomicFile.Failure)?.description.hasPrefix(
+                "/nonexistent-curb/state/x.json.tmp-write open: No such file or directory") == true
         }
     }
 }

@@ -15,7 +15,8 @@ struct BrokerACLTests {
     func broker() async throws -> MosquittoBroker {
         let port = try FreeLoopbackPort.find()
         let passwords = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-passwd-\(UUID().uuidString.prefix(8))").path
+            "curb-passwd-\(UUID().uuidString.prefix(8))"
+        ).path
         for (index, user) in ["operator", deviceA, deviceB].enumerated() {
             let created = try await ToolRun.run(
                 "mosquitto_passwd", (index == 0 ? ["-c"] : []) + ["-b", passwords, user, "pw-\(user)"])
@@ -40,7 +41,8 @@ struct BrokerACLTests {
             "mosquitto_sub",
             ["-p", "\(broker.port)", "-v", "-t", "curb/v1/#", "-W", "3"] + credentials("operator"))
         try await Task.sleep(for: .milliseconds(300))
-        for (topic, message) in [("\(prefixB)/cmd/reboot-agent", #"{"id":"evil"}"#), ("\(prefixA)/status", "a-online")] {
+        for (topic, message) in [("\(prefixB)/cmd/reboot-agent", #"{"id":"evil"}"#), ("\(prefixA)/status", "a-online")]
+        {
             let sent = try await ToolRun.run(
                 "mosquitto_pub",
                 ["-p", "\(broker.port)", "-q", "1", "-t", topic, "-m", message] + credentials(deviceA))

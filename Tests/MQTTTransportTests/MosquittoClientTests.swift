@@ -29,11 +29,15 @@ struct MosquittoClientTests {
             MQTTMessage(topic: "curb/v1/test/kind/dev/status", string: #"{"state":"online"}"#, retain: true))
         _ = try await events.next("PUBACK for \(mid)") { $0 == .published(messageID: mid) }
         let result = try await ToolRun.run(
-            "mosquitto_sub", ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "curb/v1/test/#", "-C", "1", "-v",
-                "-W", "5"])
+            "mosquitto_sub",
+            [
+                "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "curb/v1/test/#", "-C", "1", "-v",
+                "-W", "5",
+            ])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines)
-            == #"curb/v1/test/kind/dev/status {"state":"online"}"#)
+        #expect(
+            result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == #"curb/v1/test/kind/dev/status {"state":"online"}"#)
         client.disconnect()
     }
 
@@ -61,8 +65,11 @@ struct MosquittoClientTests {
         }
         let result = try await ToolRun.run(
             "python3",
-            [peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)", "curb/v1/test/kind/dev/cmd/ping",
-                "ops/replies/42", "c0ffee01", "hello"])
+            [
+                peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)",
+                "curb/v1/test/kind/dev/cmd/ping",
+                "ops/replies/42", "c0ffee01", "hello",
+            ])
         let request = try await responder.value
         #expect(request.correlationData == [0xC0, 0xFF, 0xEE, 0x01])
         #expect(request.responseTopic == "ops/replies/42")
@@ -94,8 +101,10 @@ struct MosquittoClientTests {
             // Published while we are away: only a kept session (expiry > 0 on every CONNECT) queues it for us.
             let sent = try await ToolRun.run(
                 "mosquitto_pub",
-                ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", "curb/v1/test/kind/dev/cmd/round",
-                    "-m", "round \(round)"])
+                [
+                    "-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", "curb/v1/test/kind/dev/cmd/round",
+                    "-m", "round \(round)",
+                ])
             #expect(sent.status == 0, "\(sent.output)")
             let sessionPresent = try await events.connected(within: .seconds(15))
             #expect(sessionPresent, "broker did not keep the session in round \(round)")

@@ -68,14 +68,18 @@ struct TLSTests {
         try await broker.start()
 
         let good = try client(
-            broker, .init(caFile: pki.caFile, certificateFile: pki.clientCertificate, keyFile: pki.clientKey), id: "mtls-good")
+            broker, .init(caFile: pki.caFile, certificateFile: pki.clientCertificate, keyFile: pki.clientKey),
+            id: "mtls-good")
         let goodEvents = EventRecorder(good)
         good.start()
         _ = try await goodEvents.connected()
         good.disconnect()
 
         for (name, tls) in [
-            ("rogue", MQTTConfiguration.TLS(caFile: pki.caFile, certificateFile: pki.rogueCertificate, keyFile: pki.rogueKey)),
+            (
+                "rogue",
+                MQTTConfiguration.TLS(caFile: pki.caFile, certificateFile: pki.rogueCertificate, keyFile: pki.rogueKey)
+            ),
             ("none", MQTTConfiguration.TLS(caFile: pki.caFile)),
         ] {
             let refused = try client(broker, tls, id: "mtls-\(name)")

@@ -87,7 +87,8 @@ public actor CommandRouter {
     public func handle(_ request: CommandRequest) async -> CommandResult {
         let name = request.name
         guard request.payload.count <= maxPayloadBytes else {
-            return reject(nil, name, .payloadTooLarge, "payload is \(request.payload.count) bytes, limit \(maxPayloadBytes)")
+            return reject(
+                nil, name, .payloadTooLarge, "payload is \(request.payload.count) bytes, limit \(maxPayloadBytes)")
         }
         let document: JSONValue
         do {
@@ -118,11 +119,14 @@ public actor CommandRouter {
         -> CommandResult
     {
         guard let registration = handlers[name] else {
-            return reject(id, name, .unknownCommand, "unknown command \"\(name)\"; known: \(commandNames.joined(separator: ", "))")
+            return reject(
+                id, name, .unknownCommand, "unknown command \"\(name)\"; known: \(commandNames.joined(separator: ", "))"
+            )
         }
         if let expires = envelope["expires"] {
             guard case .string(let text) = expires, let deadline = Timestamp.parse(text) else {
-                return reject(id, name, .invalidExpiry, "expires: expected an RFC 3339 timestamp, got \(expires.typeName)")
+                return reject(
+                    id, name, .invalidExpiry, "expires: expected an RFC 3339 timestamp, got \(expires.typeName)")
             }
             if deadline <= wallClock() {
                 return reject(id, name, .expired, "expired at \(text)")
@@ -136,7 +140,8 @@ public actor CommandRouter {
             case .accepted(let value):
                 return CommandResult(id: id, command: name, status: .accepted, result: value, ts: now())
             case .rejected(let reason, let message):
-                return CommandResult(id: id, command: name, status: .rejected, reason: reason, message: message, ts: now())
+                return CommandResult(
+                    id: id, command: name, status: .rejected, reason: reason, message: message, ts: now())
             }
         } catch let failure as CommandFailure {
             return CommandResult(

@@ -48,7 +48,8 @@ extension AgentConfiguration {
         var missing: [ConfigIssue] = []
         func mustExist(_ path: String?, at jsonPath: String, what: String) {
             guard let path, !FileManager.default.isReadableFile(atPath: path) else { return }
-            missing.append(ConfigIssue(.invalidValue, path: jsonPath, expected: "a readable \(what)", found: "\"\(path)\""))
+            missing.append(
+                ConfigIssue(.invalidValue, path: jsonPath, expected: "a readable \(what)", found: "\"\(path)\""))
         }
         mustExist(configuration.board, at: "$.board", what: "board file")
         mustExist(configuration.mqtt.passwordFile, at: "$.mqtt.password_file", what: "password file")

@@ -77,7 +77,8 @@ extension AgentConfiguration {
         let mqtt = top["mqtt"].flatMap { decodeMQTT($0, at: path.appending("mqtt"), &reader) }
         let board = top["board"].flatMap {
             reader.string(
-                $0, at: path.appending("board"), matching: { $0.hasSuffix(".yaml") }, what: "path of a board .yaml file")
+                $0, at: path.appending("board"), matching: { $0.hasSuffix(".yaml") }, what: "path of a board .yaml file"
+            )
         }
         let hal = top["hal"].flatMap { decodeHAL($0, at: path.appending("hal"), &reader) }
         let stateDirectory = top["state_dir"].flatMap {
@@ -178,7 +179,8 @@ extension AgentConfiguration {
         mqtt.clientID = keys["client_id"].flatMap { reader.string($0, at: path.appending("client_id")) }
         mqtt.username = keys["username"].flatMap { reader.string($0, at: path.appending("username")) }
         mqtt.passwordFile = keys["password_file"].flatMap {
-            reader.string($0, at: path.appending("password_file"), matching: { $0.hasPrefix("/") }, what: "absolute path")
+            reader.string(
+                $0, at: path.appending("password_file"), matching: { $0.hasPrefix("/") }, what: "absolute path")
         }
         if let tls = keys["tls"],
             let files = reader.object(
@@ -231,7 +233,9 @@ extension AgentConfiguration {
         guard let keys = reader.object(node, at: path, required: ["backend"], optional: ["rig_socket"]) else {
             return nil
         }
-        guard let backend = keys["backend"].flatMap({ reader.choice($0, at: path.appending("backend"), of: Backend.self) })
+        guard
+            let backend = keys["backend"].flatMap({ reader.choice($0, at: path.appending("backend"), of: Backend.self) }
+            )
         else { return nil }
         let socket = keys["rig_socket"].flatMap {
             reader.string($0, at: path.appending("rig_socket"), matching: { $0.hasPrefix("/") }, what: "absolute path")

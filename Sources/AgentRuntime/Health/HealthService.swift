@@ -32,7 +32,8 @@ public struct HealthService: Service {
                 if let metrics {
                     values["rss_bytes"] = .number(Double(metrics.residentBytes))
                     if let before = previous.metrics {
-                        let elapsed = Double((now - previous.at).components.seconds)
+                        let elapsed =
+                            Double((now - previous.at).components.seconds)
                             + Double((now - previous.at).components.attoseconds) / 1e18
                         let busy = metrics.cpuSeconds - before.cpuSeconds
                         values["cpu_percent"] = .number(elapsed > 0 ? (busy / elapsed * 1000).rounded() / 10 : 0)

@@ -13,9 +13,14 @@ public struct ConfigReport: Sendable, Hashable, Codable {
 
     public var revision: Int
     public var status: Status
-    public var active_revision: Int
+    public var activeRevision: Int
     public var errors: [String]?
     public var ts: String
+
+    enum CodingKeys: String, CodingKey {
+        case revision, status, errors, ts
+        case activeRevision = "active_revision"
+    }
 }
 
 /// A configuration revision that was applied and persisted: the remote document and its number.

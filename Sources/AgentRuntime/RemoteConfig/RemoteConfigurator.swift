@@ -137,8 +137,12 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
         guard case .object(let keys) = config else { return .failure(Failures(["$.config: expected an object"])) }
         var errors: [String] = []
         for key in keys.keys.sorted() where !Self.remoteRuntimeKeys.contains(key) {
-            let hint = NearestMatch.suggestion(for: key, among: Self.remoteRuntimeKeys).map { "; did you mean \"\($0)\"?" }
-            errors.append("$.config.\(key): not remotely configurable (allowed: \(Self.remoteRuntimeKeys.joined(separator: ", ")))\(hint ?? "")")
+            let hint = NearestMatch.suggestion(for: key, among: Self.remoteRuntimeKeys).map {
+                "; did you mean \"\($0)\"?"
+            }
+            errors.append(
+                "$.config.\(key): not remotely configurable (allowed: \(Self.remoteRuntimeKeys.joined(separator: ", ")))\(hint ?? "")"
+            )
         }
         // JSON is YAML, so the device reads the candidate with the same code and the same paths as the local file.
         var reader = NodeReader()
@@ -161,7 +165,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
 
     private func report(revision: Int, _ status: ConfigReport.Status, _ errors: [String]?) -> ConfigReport {
         ConfigReport(
-            revision: revision, status: status, active_revision: activeRevision, errors: errors,
+            revision: revision, status: status, activeRevision: activeRevision, errors: errors,
             ts: Timestamp.format(Date()))
     }
 

@@ -35,14 +35,20 @@ public actor AgentSession {
         public var agent: String
         public var version: String
         public var board: String
-        public var config_revision: Int
-        public var boot_time: String
+        public var configRevision: Int
+        public var bootTime: String
+
+        enum CodingKeys: String, CodingKey {
+            case state, agent, version, board
+            case configRevision = "config_revision"
+            case bootTime = "boot_time"
+        }
         public init(agent: String, version: String, board: String, configRevision: Int, bootTime: Date) {
             self.agent = agent
             self.version = version
             self.board = board
-            self.config_revision = configRevision
-            self.boot_time = Timestamp.format(bootTime)
+            self.configRevision = configRevision
+            self.bootTime = Timestamp.format(bootTime)
         }
     }
 
@@ -64,7 +70,8 @@ public actor AgentSession {
         let mqtt = configuration.mqtt
         let will = MQTTMessage(
             topic: TopicScheme(identity: configuration.identity).status,
-            payload: Self.encode(["state": "offline", "reason": "connection-lost"] as JSONValue), qos: .atLeastOnce, retain: true)
+            payload: Self.encode(["state": "offline", "reason": "connection-lost"] as JSONValue), qos: .atLeastOnce,
+            retain: true)
         client = try MosquittoClient(
             configuration: MQTTConfiguration(
                 url: mqtt.url, clientID: mqtt.clientID ?? configuration.identity.clientID,
@@ -81,14 +88,14 @@ public actor AgentSession {
 
     /// Sets the configuration revision the birth document announces (after restoring a persisted revision).
     public func setConfigRevision(_ revision: Int) {
-        birth.config_revision = revision
+        birth.configRevision = revision
     }
 
     /// How often the session came back after losing the broker.
     public var reconnectCount: Int { max(0, connections - 1) }
 
     /// The configuration revision the birth document announces.
-    public var configRevision: Int { birth.config_revision }
+    public var configRevision: Int { birth.configRevision }
 
     /// Answers when the actor is not wedged; the watchdog asks before every ping.
     public func isResponsive() -> Bool { true }
@@ -116,11 +123,13 @@ public actor AgentSession {
     private func configurationSummary() -> JSONValue {
         let c = configuration
         return [
-            "identity": ["site": .string(c.identity.site), "kind": .string(c.identity.kind),
-                "device": .string(c.identity.device)],
+            "identity": [
+                "site": .string(c.identity.site), "kind": .string(c.identity.kind),
+                "device": .string(c.identity.device),
+            ],
             "mqtt": ["url": .string(c.mqtt.url), "protocol": .string(c.mqtt.protocolVersion.rawValue)],
             "board": .string(c.board), "hal": ["backend": .string(c.hal.backend.rawValue)],
-            "state_dir": .string(c.stateDirectory), "config_revision": .number(Double(birth.config_revision)),
+            "state_dir": .string(c.stateDirectory), "config_revision": .number(Double(birth.configRevision)),
         ]
     }
 
@@ -140,7 +149,8 @@ public actor AgentSession {
             let mid = try? client.publish(
                 MQTTMessage(
                     topic: topics.status,
-                    payload: Self.encode(["state": "offline", "reason": "shutdown", "ts": .string(now())] as JSONValue),
+                    payload: Self.encode(
+                        ["state": "offline", "reason": "shutdown", "ts": .string(now())] as JSONValue),
                     retain: true))
         {
             await waitForAck(mid, timeout: timeout)
@@ -156,13 +166,15 @@ public actor AgentSession {
     public func publishTelemetry(_ stream: String, _ values: [String: JSONValue], qos: MQTTQoS = .atMostOnce)
         throws(MQTTError) -> Int32
     {
-        try client.publish(MQTTMessage(topic: topics.telemetry(stream), payload: envelope("telemetry/\(stream)", values), qos: qos))
+        try client.publish(
+            MQTTMessage(topic: topics.telemetry(stream), payload: envelope("telemetry/\(stream)", values), qos: qos))
     }
 
     /// Publishes an alarm or state change on `event/{name}` (QoS 1).
     @discardableResult
     public func publishEvent(_ name: String, _ values: [String: JSONValue]) throws(MQTTError) -> Int32 {
-        try client.publish(MQTTMessage(topic: topics.event(name), payload: envelope("event/\(name)", values), qos: .atLeastOnce))
+        try client.publish(
+            MQTTMessage(topic: topics.event(name), payload: envelope("event/\(name)", values), qos: .atLeastOnce))
     }
 
     /// Publishes the retained operating state; it is published again after every reconnect.
@@ -195,7 +207,8 @@ public actor AgentSession {
             _ = try? client.subscribe(topics.configDesired, qos: .atLeastOnce)
             _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
             if let retainedState {
-                _ = try? client.publish(MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
+                _ = try? client.publish(
+                    MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
             }
         case .connectionRefused(let code, let reason):
             connected = false
@@ -235,12 +248,12 @@ public actor AgentSession {
         logger.notice(
             "configuration \(report.status.rawValue)",
             metadata: [
-                "revision": "\(report.revision)", "active_revision": "\(report.active_revision)",
+                "revision": "\(report.revision)", "active_revision": "\(report.activeRevision)",
                 "errors": "\((report.errors ?? []).joined(separator: "; "))",
             ])
         _ = try? client.publish(MQTTMessage(topic: topics.configReported, payload: Self.encode(report), retain: true))
-        if report.status == .applied, birth.config_revision != report.active_revision {
-            birth.config_revision = report.active_revision
+        if report.status == .applied, birth.configRevision != report.activeRevision {
+            birth.configRevision = report.activeRevision
             _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
         }
     }
