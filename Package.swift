@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Layer 1: C libraries, headers only (plus static inline shims for macros).
@@ -72,6 +73,26 @@ let package = Package(
             dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // The virtual rig: its control protocol, the server hosting simulated boards, and the daemons' `sim` backend.
+        .target(
+            name: "RigProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "RigServer",
+            dependencies: [
+                "RigProtocol", "HAL", "HALSim", "BoardSupport", "ConfigSupport", "AT24C02",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "HALRig",
+            dependencies: [
+                "RigProtocol", "HAL", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+
         // Layer 3: drivers, each with its register-level simulated chip.
         driver("AT24C02"),
         driver("BME280"),
@@ -90,6 +111,11 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "curb-rig",
+            dependencies: ["RigServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
@@ -119,6 +145,10 @@ let package = Package(
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RigTests",
+            dependencies: ["RigServer", "RigProtocol", "HALRig", "HAL", "AT24C02", "CurbsideTestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],

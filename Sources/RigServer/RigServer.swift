@@ -1,0 +1,57 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RigProtocol
+
+/// Serves a `VirtualRig` on a Unix domain socket, one JSON object per line (see `RigMessage`).
+public enum RigServer {
+    /// Binds `socketPath` (replacing a stale socket file) and serves until the task is cancelled. `ready` is called
+    /// once the socket accepts connections.
+    public static func run(rig: VirtualRig, socketPath: String, ready: @Sendable () -> Void = {}) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 16)
+            .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        ready()
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await serve(connection, rig: rig) }
+                }
+            }
+        }
+    }
+
+    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, rig: VirtualRig) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            let writer = Writer(outbound)
+            let session = RigSession(rig: rig) { message in await writer.write(message) }
+            defer { Task { await session.close() } }
+            for try await line in inbound {
+                let bytes = Array(line.readableBytesView)
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                let response: RigMessage
+                do {
+                    response = await session.handle(try RigCodec.decode(bytes))
+                } catch {
+                    response = .failure(nil, code: "invalid-request", "not a JSON object: \(error)")
+                }
+                await writer.write(response)
+            }
+            await session.close()
+        }
+    }
+
+    /// Serialises writes from responses and event subscriptions onto one connection.
+    private actor Writer {
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        init(_ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) { self.outbound = outbound }
+        func write(_ message: RigMessage) async {
+            try? await outbound.write(ByteBuffer(bytes: RigCodec.encode(message)))
+        }
+    }
+}
