@@ -28,8 +28,10 @@ test-unit: bootstrap
 test-integration: bootstrap
 	$(SWIFT) test $(SWIFT_FLAGS) --filter 'ModbusInteropTests|HALLinuxTests'
 
-hil:
-	@echo "make hil: the scenario runner (curb-rig run) arrives with the drivers/rig issue." >&2; exit 2
+# One or more HIL scenarios against the rig: make hil SCENARIO=Tests/Scenarios/agent-commands.yaml
+SCENARIO ?= Tests/Scenarios/*.yaml
+hil: build
+	.build/debug/curb-rig run --junit .build/hil-junit.xml $(SCENARIO)
 
 demo:
 	@echo "make demo: the demo (rig + local broker + daemons) arrives with the first daemon (streetlightd)." >&2; exit 2

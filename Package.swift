@@ -113,9 +113,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .target(
+            name: "ScenarioRunner",
+            dependencies: [
+                "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-rig",
-            dependencies: ["RigServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "RigServer", "ScenarioRunner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings),
 
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
@@ -148,7 +157,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RigTests",
-            dependencies: ["RigServer", "RigProtocol", "HALRig", "HAL", "AT24C02", "CurbsideTestKit"],
+            dependencies: [
+                "RigServer", "RigProtocol", "HALRig", "HAL", "AT24C02", "ScenarioRunner", "CurbsideTestKit",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],

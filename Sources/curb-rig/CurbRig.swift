@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import RigServer
+import ScenarioRunner
 
 /// The virtual rig: hosts a simulated board (GPIO chips, I²C buses with simulated chips) behind a control socket
 /// that daemons (`hal: {backend: sim}`) and scenarios connect to.
 @main
 struct CurbRig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "curb-rig", abstract: "Curbside virtual rig.", subcommands: [Serve.self, Check.self])
+        commandName: "curb-rig", abstract: "Curbside virtual rig.", subcommands: [Serve.self, Check.self, Run.self])
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve a rig file on a control socket.")
@@ -31,6 +32,46 @@ struct CurbRig: AsyncParsableCommand {
                 FileHandle.standardOutput.write(
                     Data("curb-rig: \(virtualRig.file.name) (board \(virtualRig.boardID)) on \(socketPath)\n".utf8))
             }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run HIL scenarios against the rig and the daemons they name; exit 1 if any fails.")
+
+        @Argument(help: "Scenario files (YAML), e.g. Tests/Scenarios/*.yaml.")
+        var scenarios: [String]
+
+        @Option(name: .long, help: "Write a JUnit XML report here.")
+        var junit: String?
+
+        func run() async throws {
+            let executables = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent()
+            var results: [ScenarioResult] = []
+            for file in scenarios {
+                let scenario: Scenario
+                do {
+                    scenario = try Scenario.load(file: file)
+                } catch {
+                    print("INVALID \(error)")
+                    results.append(
+                        ScenarioResult(
+                            name: file, file: file, duration: .zero, steps: [], failure: "\(error)", daemonOutput: ""))
+                    continue
+                }
+                let result = await ScenarioRunner.run(scenario, executables: executables)
+                print("\(result.passed ? "PASS" : "FAIL") \(result.name) (\(result.duration))")
+                print(JUnitReport.steps(result).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                if let failure = result.failure { print("  → \(failure)") }
+                results.append(result)
+            }
+            if let junit {
+                try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
+            }
+            let failed = results.filter { !$0.passed }.count
+            print("\(results.count - failed) passed, \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 

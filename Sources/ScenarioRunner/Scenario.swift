@@ -1,0 +1,199 @@
+public import ConfigSupport
+import Foundation
+import Yams
+
+/// A HIL scenario file (`Tests/Scenarios/*.yaml`): the rig to start, the daemons to run against it, and steps.
+///
+/// ```yaml
+/// scenario: agent answers commands
+/// rig: ../../Firmware-config/rigs/bench.yaml
+/// broker: local                  # start a mosquitto on a free loopback port
+/// daemons:
+///   - {run: curb-agent, config: agent.yaml}   # ${BROKER_URL}, ${RIG_SOCKET}, ${STATE_DIR} are filled in
+/// steps:
+///   - set_input: {line: walkButton, high: true}
+///   - wait_ms: 100
+///   - expect_output: {line: beacon, high: true, within_ms: 500}
+///   - publish: {topic: "curb/v1/…/cmd/ping", payload: '{"id":"p1"}'}
+///   - expect_message: {topic: "curb/v1/…/cmd/ping/result", contains: '"status":"accepted"', within_ms: 2000}
+///   - i2c_fault: {bus: sim-i2c-0, address: 0x50, fault: nack, count: 1}
+///   - unplug: {bus: sim-i2c-0, address: 0x50}
+///   - plug: {bus: sim-i2c-0, address: 0x50}
+/// ```
+public struct Scenario: Sendable, Hashable {
+    public enum Step: Sendable, Hashable {
+        case setInput(line: String, high: Bool)
+        case wait(Duration)
+        case expectOutput(line: String, high: Bool, within: Duration)
+        case publish(topic: String, payload: String, retain: Bool)
+        case expectMessage(topic: String, contains: String?, within: Duration)
+        case i2cFault(bus: String, address: Int, fault: String, count: Int)
+        case unplug(bus: String, address: Int)
+        case plug(bus: String, address: Int)
+
+        /// How the step reads in reports.
+        public var summary: String {
+            switch self {
+            case .setInput(let line, let high): "set \(line) \(high ? "high" : "low")"
+            case .wait(let duration): "wait \(duration)"
+            case .expectOutput(let line, let high, let within):
+                "expect \(line) \(high ? "high" : "low") within \(within)"
+            case .publish(let topic, _, _): "publish \(topic)"
+            case .expectMessage(let topic, let contains, let within):
+                "expect message on \(topic)" + (contains.map { " containing \($0)" } ?? "") + " within \(within)"
+            case .i2cFault(let bus, let address, let fault, let count):
+                "inject \(fault) ×\(count) at \(bus)@0x\(String(address, radix: 16))"
+            case .unplug(let bus, let address): "unplug \(bus)@0x\(String(address, radix: 16))"
+            case .plug(let bus, let address): "plug \(bus)@0x\(String(address, radix: 16))"
+            }
+        }
+    }
+
+    public struct Daemon: Sendable, Hashable {
+        public var executable: String
+        /// Absolute path of the configuration template.
+        public var config: String
+    }
+
+    public var name: String
+    public var file: String
+    /// Absolute path of the rig file.
+    public var rig: String
+    public var startsBroker: Bool
+    public var daemons: [Daemon]
+    public var steps: [Scenario.Step]
+
+    /// Reads and validates a scenario; every problem at once, with paths.
+    public static func load(file: String) throws(DocumentError) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
+        }
+        let root: Node
+        do {
+            root = try YAMLDocument.compose(text, what: "a scenario mapping")
+        } catch {
+            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
+        }
+        var reader = NodeReader()
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
+        }
+        let path = JSONPath.root
+        guard
+            let top = reader.object(
+                root, at: path, required: ["scenario", "rig", "steps"], optional: ["broker", "daemons"])
+        else { throw DocumentError(.invalid, file: file, issues: reader.issues) }
+        let name = top["scenario"].flatMap { reader.string($0, at: path.appending("scenario")) }
+        let rig = top["rig"].flatMap {
+            reader.string($0, at: path.appending("rig"), matching: { $0.hasSuffix(".yaml") }, what: "rig file path")
+        }
+        let broker = top["broker"].flatMap { reader.choice($0, at: path.appending("broker"), of: BrokerChoice.self) }
+        var daemons: [Daemon] = []
+        for (itemPath, item) in top["daemons"].map({ reader.list($0, at: path.appending("daemons"), of: "daemons") })
+            ?? []
+        {
+            guard let keys = reader.object(item, at: itemPath, required: ["run", "config"], optional: []) else {
+                continue
+            }
+            if let run = keys["run"].flatMap({ reader.string($0, at: itemPath.appending("run")) }),
+                let config = keys["config"].flatMap({ reader.string($0, at: itemPath.appending("config")) })
+            {
+                daemons.append(Daemon(executable: run, config: resolve(config)))
+            }
+        }
+        var steps: [Step] = []
+        for (stepPath, node) in top["steps"].map({
+            reader.list($0, at: path.appending("steps"), of: "steps", minimumCount: 1)
+        }) ?? [] {
+            if let step = readStep(node, at: stepPath, &reader) { steps.append(step) }
+        }
+        guard reader.issues.isEmpty, let name, let rig else {
+            throw DocumentError(.invalid, file: file, issues: YAMLDocument.inFileOrder(reader.issues))
+        }
+        return Scenario(
+            name: name, file: file, rig: resolve(rig), startsBroker: broker == .local, daemons: daemons, steps: steps)
+    }
+
+    private enum BrokerChoice: String, CaseIterable {
+        case local
+        case none
+    }
+
+    private static let stepKinds = [
+        "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug",
+    ]
+
+    private static func readStep(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> Step? {
+        guard let keys = reader.object(node, at: path, required: [], optional: stepKinds) else { return nil }
+        guard keys.count == 1, let (kind, value) = keys.first else {
+            reader.report(
+                .invalidValue, at: path, expected: "exactly one of " + stepKinds.joined(separator: ", "),
+                found: "\(keys.count) step kinds", node: node)
+            return nil
+        }
+        let here = path.appending(kind)
+        switch kind {
+        case "wait_ms":
+            return reader.integer(value, at: here, in: 0...600_000, unit: "ms").map { .wait(.milliseconds($0)) }
+        case "set_input":
+            guard let fields = reader.object(value, at: here, required: ["line", "high"], optional: []),
+                let line = fields["line"].flatMap({ reader.string($0, at: here.appending("line")) }),
+                let high = fields["high"].flatMap({ reader.bool($0, at: here.appending("high")) })
+            else { return nil }
+            return .setInput(line: line, high: high)
+        case "expect_output":
+            guard let fields = reader.object(value, at: here, required: ["line", "high"], optional: ["within_ms"]),
+                let line = fields["line"].flatMap({ reader.string($0, at: here.appending("line")) }),
+                let high = fields["high"].flatMap({ reader.bool($0, at: here.appending("high")) })
+            else { return nil }
+            let within =
+                fields["within_ms"].flatMap {
+                    reader.integer($0, at: here.appending("within_ms"), in: 0...600_000, unit: "ms")
+                } ?? 1000
+            return .expectOutput(line: line, high: high, within: .milliseconds(within))
+        case "publish":
+            guard let fields = reader.object(value, at: here, required: ["topic", "payload"], optional: ["retain"]),
+                let topic = fields["topic"].flatMap({ reader.string($0, at: here.appending("topic")) }),
+                let payload = fields["payload"].flatMap({ reader.string($0, at: here.appending("payload")) })
+            else { return nil }
+            let retain = fields["retain"].flatMap { reader.bool($0, at: here.appending("retain")) } ?? false
+            return .publish(topic: topic, payload: payload, retain: retain)
+        case "expect_message":
+            guard
+                let fields = reader.object(
+                    value, at: here, required: ["topic"], optional: ["contains", "within_ms"]),
+                let topic = fields["topic"].flatMap({ reader.string($0, at: here.appending("topic")) })
+            else { return nil }
+            let contains = fields["contains"].flatMap { reader.string($0, at: here.appending("contains")) }
+            let within =
+                fields["within_ms"].flatMap {
+                    reader.integer($0, at: here.appending("within_ms"), in: 0...600_000, unit: "ms")
+                } ?? 2000
+            return .expectMessage(topic: topic, contains: contains, within: .milliseconds(within))
+        default:
+            let required = kind == "i2c_fault" ? ["bus", "address", "fault"] : ["bus", "address"]
+            guard let fields = reader.object(value, at: here, required: required, optional: ["count"]),
+                let bus = fields["bus"].flatMap({ reader.string($0, at: here.appending("bus")) }),
+                let address = fields["address"].flatMap({
+                    reader.integer($0, at: here.appending("address"), in: 0x03...0x77)
+                })
+            else { return nil }
+            switch kind {
+            case "unplug": return .unplug(bus: bus, address: address)
+            case "plug": return .plug(bus: bus, address: address)
+            default:
+                guard let fault = fields["fault"].flatMap({ reader.string($0, at: here.appending("fault")) }) else {
+                    return nil
+                }
+                let count = fields["count"].flatMap {
+                    reader.integer($0, at: here.appending("count"), in: 1...1_000_000)
+                }
+                return .i2cFault(bus: bus, address: address, fault: fault, count: count ?? 1)
+            }
+        }
+    }
+}

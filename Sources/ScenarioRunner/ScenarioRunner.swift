@@ -1,0 +1,256 @@
+import CurbsideTestKit
+public import Foundation
+import HALRig
+import MQTTTransport
+import RigProtocol
+import RigServer
+import Synchronization
+
+/// What happened to one scenario.
+public struct ScenarioResult: Sendable {
+    public enum Outcome: Sendable, Hashable {
+        case passed
+        case failed(String)
+        case skipped
+    }
+
+    public var name: String
+    public var file: String
+    public var duration: Duration
+    public var steps: [(summary: String, outcome: Outcome)]
+    /// Set-up failure or the first failed step.
+    public var failure: String?
+    /// What the daemons printed, for the report.
+    public var daemonOutput: String
+
+    public var passed: Bool { failure == nil }
+
+    public init(
+        name: String, file: String, duration: Duration, steps: [(summary: String, outcome: Outcome)],
+        failure: String?, daemonOutput: String
+    ) {
+        self.name = name
+        self.file = file
+        self.duration = duration
+        self.steps = steps
+        self.failure = failure
+        self.daemonOutput = daemonOutput
+    }
+}
+
+/// Runs scenarios: starts the rig (in-process, on a temporary control socket), a broker when asked, the daemons with
+/// their configuration filled in, then the steps in order; the first failing step ends the scenario.
+public enum ScenarioRunner {
+    /// - Parameter executables: folder where daemons named in `run:` are looked up first (then `PATH`).
+    public static func run(_ scenario: Scenario, executables: URL) async -> ScenarioResult {
+        let started = ContinuousClock.now
+        var result = ScenarioResult(
+            name: scenario.name, file: scenario.file, duration: .zero,
+            steps: scenario.steps.map { ($0.summary, .skipped) }, failure: nil, daemonOutput: "")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-scenario-\(UUID().uuidString.prefix(8))")
+        let socket = work.appendingPathComponent("rig.sock").path
+        var broker: MosquittoBroker?
+        var observer: MessageLog?
+        var daemons: [SpawnedProcess] = []
+        var rigTask: Task<Void, any Error>?
+        defer {
+            rigTask?.cancel()
+        }
+        do {
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            let rig = try VirtualRig(file: try RigFile.load(file: scenario.rig, knownChips: SimulatedChipCatalog.names))
+            rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
+            let control = try await connect(socket)
+            var brokerURL = "mqtt://127.0.0.1:1"
+            if scenario.startsBroker {
+                let local = try MosquittoBroker(persistence: false)
+                try await local.start()
+                broker = local
+                brokerURL = local.url
+                observer = try await MessageLog.start(url: local.url)
+            }
+            for (index, daemon) in scenario.daemons.enumerated() {
+                let stateDirectory = work.appendingPathComponent("state-\(index)").path
+                let template = try String(contentsOfFile: daemon.config, encoding: .utf8)
+                let config = work.appendingPathComponent("daemon-\(index).yaml")
+                try template.replacingOccurrences(of: "${BROKER_URL}", with: brokerURL)
+                    .replacingOccurrences(of: "${RIG_SOCKET}", with: socket)
+                    .replacingOccurrences(of: "${STATE_DIR}", with: stateDirectory)
+                    .replacingOccurrences(
+                        of: "${CONFIG_DIR}", with: URL(fileURLWithPath: daemon.config).deletingLastPathComponent().path
+                    )
+                    .write(to: config, atomically: true, encoding: .utf8)
+                let local = executables.appendingPathComponent(daemon.executable).path
+                let executable = FileManager.default.isExecutableFile(atPath: local) ? local : daemon.executable
+                daemons.append(try SpawnedProcess(executable, ["--config", config.path]))
+            }
+            for (index, step) in scenario.steps.enumerated() {
+                if let problem = await execute(step, control: control, messages: observer) {
+                    result.steps[index].outcome = .failed(problem)
+                    result.failure = "step \(index + 1) (\(step.summary)): \(problem)"
+                    break
+                }
+                result.steps[index].outcome = .passed
+            }
+        } catch {
+            result.failure = "set-up: \(error)"
+        }
+        for daemon in daemons {
+            if let status = daemon.terminationStatus, result.failure == nil {
+                result.failure = "\(daemon.executable) exited early with status \(status)"
+            }
+            await daemon.stop()
+            result.daemonOutput += "--- \(daemon.executable)\n\(daemon.output)"
+        }
+        observer?.stop()
+        await broker?.stop()
+        result.duration = ContinuousClock.now - started
+        return result
+    }
+
+    private static func connect(_ socket: String) async throws -> RigConnection {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try await RigConnection.connect(socketPath: socket)
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
+    /// Runs one step; returns why it failed, or nil.
+    private static func execute(_ step: Scenario.Step, control: RigConnection, messages: MessageLog?) async -> String? {
+        switch step {
+        case .wait(let duration):
+            try? await Task.sleep(for: duration)
+            return nil
+        case .setInput(let line, let high):
+            return await check(control, "set-input") {
+                $0.line = line
+                $0.high = high
+            }
+        case .expectOutput(let line, let high, let within):
+            let deadline = ContinuousClock.now + within
+            var last = "\(line) never driven"
+            repeat {
+                var message = RigMessage(op: "get-output")
+                message.line = line
+                let response = await control.request(message)
+                if response.ok == true, response.high == high { return nil }
+                last =
+                    response.ok == true
+                    ? "\(line) is \(response.high == true ? "high" : "low")" : (response.error ?? "\(line): no answer")
+                try? await Task.sleep(for: .milliseconds(5))
+            } while ContinuousClock.now < deadline
+            return "\(last) after \(within)"
+        case .i2cFault(let bus, let address, let fault, let count):
+            return await check(control, "i2c.fault") {
+                $0.bus = bus
+                $0.address = address
+                $0.fault = fault
+                $0.count = count
+            }
+        case .unplug(let bus, let address), .plug(let bus, let address):
+            let op = if case .unplug = step { "i2c.unplug" } else { "i2c.plug" }
+            return await check(control, op) {
+                $0.bus = bus
+                $0.address = address
+            }
+        case .publish(let topic, let payload, let retain):
+            guard let messages else { return "no broker: add `broker: local` to the scenario" }
+            return messages.publish(topic: topic, payload: payload, retain: retain)
+        case .expectMessage(let topic, let contains, let within):
+            guard let messages else { return "no broker: add `broker: local` to the scenario" }
+            return await messages.expect(topic: topic, contains: contains, within: within)
+        }
+    }
+
+    private static func check(_ control: RigConnection, _ op: String, _ fill: (inout RigMessage) -> Void) async
+        -> String?
+    {
+        var message = RigMessage(op: op)
+        fill(&message)
+        let response = await control.request(message)
+        return response.ok == true ? nil : "rig refused \(op): \(response.error ?? "?")"
+    }
+}
+
+/// Every message on the broker since the scenario started, consumed in order by `expect_message` steps.
+final class MessageLog: Sendable {
+    private let client: MosquittoClient
+    private let messages = Mutex<[MQTTMessage]>([])
+    private let consumed = Mutex<Set<Int>>([])
+    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let isConnected = Mutex(false)
+
+    private init(client: MosquittoClient) { self.client = client }
+
+    static func start(url: String) async throws -> MessageLog {
+        let client = try MosquittoClient(
+            configuration: MQTTConfiguration(
+                url: url, clientID: "curb-scenario-\(UUID().uuidString.prefix(6))", cleanStart: true))
+        let log = MessageLog(client: client)
+        let stream = client.events
+        log.task.withLock {
+            $0 = Task {
+                for await event in stream {
+                    switch event {
+                    case .connected:
+                        _ = try? client.subscribe("#")
+                        log.isConnected.withLock { $0 = true }
+                    case .message(let message): log.messages.withLock { $0.append(message) }
+                    default: break
+                    }
+                }
+            }
+        }
+        client.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !log.isConnected.withLock({ $0 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        // Our own marker through the subscription proves it is active before any step runs.
+        let marker = "curb/scenario/marker"
+        try client.publish(MQTTMessage(topic: marker, string: "ready"))
+        guard await log.expect(topic: marker, contains: nil, within: .seconds(5)) == nil else {
+            throw TestKitError("scenario observer never saw its own marker on \(url)")
+        }
+        return log
+    }
+
+    func publish(topic: String, payload: String, retain: Bool) -> String? {
+        do {
+            try client.publish(MQTTMessage(topic: topic, string: payload, retain: retain))
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func expect(topic: String, contains: String?, within: Duration) async -> String? {
+        let deadline = ContinuousClock.now + within
+        repeat {
+            let seen = messages.withLock { $0 }
+            let taken = consumed.withLock { $0 }
+            for (index, message) in seen.enumerated() where !taken.contains(index) && message.topic == topic {
+                if contains.map({ message.payloadString.contains($0) }) ?? true {
+                    consumed.withLock { _ = $0.insert(index) }
+                    return nil
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        } while ContinuousClock.now < deadline
+        let onTopic = messages.withLock { $0.filter { $0.topic == topic }.map(\.payloadString) }
+        return "no message on \(topic)" + (contains.map { " containing \($0)" } ?? "") + " within \(within)"
+            + (onTopic.isEmpty ? " (none on that topic)" : "; seen: " + onTopic.suffix(3).joined(separator: " | "))
+    }
+
+    func stop() {
+        client.disconnect()
+        client.finishEvents()
+        task.withLock { $0?.cancel() }
+    }
+}
