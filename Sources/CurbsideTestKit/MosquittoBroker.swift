@@ -5,17 +5,23 @@ public import Foundation
 /// Runs as the current user with `user root` in its configuration (mosquitto started as root otherwise drops to the
 /// `mosquitto` user and cannot read our temporary files) and logs to stdout, which is kept for failure messages.
 public final class MosquittoBroker: @unchecked Sendable {
-    // @unchecked: `process` is only touched by start/stop/kill, which a test calls from one task at a time.
-    public let port: Int
+    // @unchecked: `process` and `port` are only touched by start/stop/kill, which a test calls from one task at a
+    // time.
+    public private(set) var port: Int
     public let directory: URL
     private let configurationFile: URL
     private var process: SpawnedProcess?
     private let logFile: URL
+    private let lines: [String]
+    /// Whether the port was picked here (and may be picked again if another process takes it first).
+    private let portIsOurs: Bool
+    private var hasStarted = false
 
-    /// `extraConfiguration` lines are appended to the generated config (TLS listeners, ACL files, …); `port` 0
-    /// picks a free one.
+    /// In `extraConfiguration` lines (TLS listeners, ACL files, …) `%PORT%` stands for the broker's port; `port` 0
+    /// picks a free one, and a new one if another process takes it before the broker binds it.
     public init(port: Int = 0, extraConfiguration: [String] = [], persistence: Bool = true) throws {
         self.port = port == 0 ? try FreeLoopbackPort.find() : port
+        portIsOurs = port == 0
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-mosquitto-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,10 +37,15 @@ public final class MosquittoBroker: @unchecked Sendable {
             "set_tcp_nodelay true",
         ]
         if !extraConfiguration.contains(where: { $0.hasPrefix("listener") }) {
-            lines += ["listener \(self.port) 127.0.0.1", "allow_anonymous true"]
+            lines += ["listener %PORT% 127.0.0.1", "allow_anonymous true"]
         }
-        lines += extraConfiguration
-        try (lines.joined(separator: "\n") + "\n").write(to: configurationFile, atomically: true, encoding: .utf8)
+        self.lines = lines + extraConfiguration
+        try writeConfiguration()
+    }
+
+    private func writeConfiguration() throws {
+        let text = lines.map { $0.replacingOccurrences(of: "%PORT%", with: String(port)) }.joined(separator: "\n")
+        try (text + "\n").write(to: configurationFile, atomically: true, encoding: .utf8)
     }
 
     deinit {
@@ -46,17 +57,30 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// `mqtt://127.0.0.1:PORT`.
     public var url: String { "mqtt://127.0.0.1:\(port)" }
 
-    /// Starts the broker and waits until it accepts TCP connections.
+    /// Starts the broker and waits until it accepts TCP connections. On the first start, a port taken by someone
+    /// else in the meantime (often as the source port of a parallel test's connection) is replaced; a restart keeps
+    /// its port, since clients reconnect to it.
     public func start(timeout: Duration = .seconds(10)) async throws {
-        let process = try SpawnedProcess("mosquitto", ["-c", configurationFile.path], outputFile: logFile)
-        self.process = process
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let status = process.terminationStatus {
-                throw TestKitError("mosquitto exited with status \(status):\n\(self.log)")
+        for attempt in 1...5 {
+            let process = try SpawnedProcess("mosquitto", ["-c", configurationFile.path], outputFile: logFile)
+            self.process = process
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if let status = process.terminationStatus {
+                    if portIsOurs, !hasStarted, attempt < 5, log.contains("Address already in use") {
+                        port = try FreeLoopbackPort.find()
+                        try writeConfiguration()
+                        break
+                    }
+                    throw TestKitError("mosquitto exited with status \(status):\n\(self.log)")
+                }
+                if FreeLoopbackPort.isAccepting(port: port) {
+                    hasStarted = true
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            if FreeLoopbackPort.isAccepting(port: port) { return }
-            try await Task.sleep(for: .milliseconds(20))
+            if self.process?.terminationStatus == nil { break }
         }
         throw TestKitError("mosquitto did not listen on 127.0.0.1:\(port) within \(timeout):\n\(self.log)")
     }

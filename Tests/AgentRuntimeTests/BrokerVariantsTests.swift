@@ -22,19 +22,17 @@ struct BrokerVariantsTests {
 
     @Test("MQTT 3.1.1 with username and password file against a broker that refuses anonymous clients")
     func mqtt311WithPassword() async throws {
-        let port = try FreeLoopbackPort.find()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-pw-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let passwords = folder.appendingPathComponent("passwd").path
         #expect(try await ToolRun.run("mosquitto_passwd", ["-c", "-b", passwords, "dev-311", "s3cret"]).status == 0)
         let broker = try MosquittoBroker(
-            port: port,
-            extraConfiguration: ["listener \(port) 127.0.0.1", "allow_anonymous false", "password_file \(passwords)"])
+            extraConfiguration: ["listener %PORT% 127.0.0.1", "allow_anonymous false", "password_file \(passwords)"])
         try await broker.start()
         let secret = folder.appendingPathComponent("mqtt-password")
         try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
-        let (config, directory) = try AgentProcess.writeConfig(device: "v311", brokerPort: port)
+        let (config, directory) = try AgentProcess.writeConfig(device: "v311", brokerPort: broker.port)
         var text = try String(contentsOf: config, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "reconnect_min_ms: 200",

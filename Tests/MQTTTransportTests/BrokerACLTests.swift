@@ -13,7 +13,6 @@ struct BrokerACLTests {
     let prefixB = "curb/v1/district-7/streetlight/pole-0043"
 
     func broker() async throws -> MosquittoBroker {
-        let port = try FreeLoopbackPort.find()
         let passwords = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-passwd-\(UUID().uuidString.prefix(8))"
         ).path
@@ -23,9 +22,8 @@ struct BrokerACLTests {
             #expect(created.status == 0, "\(created.output)")
         }
         let broker = try MosquittoBroker(
-            port: port,
             extraConfiguration: [
-                "listener \(port) 127.0.0.1", "allow_anonymous false", "password_file \(passwords)",
+                "listener %PORT% 127.0.0.1", "allow_anonymous false", "password_file \(passwords)",
                 "acl_file \(Self.acl)",
             ])
         try await broker.start()

@@ -7,11 +7,9 @@ import Testing
 @Suite("MQTT over TLS", .serialized, .timeLimit(.minutes(1)))
 struct TLSTests {
     func broker(_ pki: TestCertificates, requireClientCertificate: Bool) throws -> MosquittoBroker {
-        let port = try FreeLoopbackPort.find()
         return try MosquittoBroker(
-            port: port,
             extraConfiguration: [
-                "listener \(port) 127.0.0.1",
+                "listener %PORT% 127.0.0.1",
                 "allow_anonymous true",
                 "cafile \(pki.caFile)",
                 "certfile \(pki.serverCertificate)",
