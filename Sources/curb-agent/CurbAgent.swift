@@ -67,6 +67,21 @@ struct CurbAgent: AsyncParsableCommand {
         await session.onDesiredConfiguration { payload in await configurator.handleDesired(payload) }
         await session.registerBuiltInCommands()
         await session.router.register("self-test") { .accepted(["checks": [], "passed": true]) }
+        // Example agent only: emits a burst of QoS 1 events, to exercise delivery through broker outages.
+        await session.router.register("emit-events", arguments: EmitEvents.self) { args in
+            guard (1...100_000).contains(args.count), (0...1_000).contains(args.intervalMs ?? 0) else {
+                return .rejected(reason: "out-of-range", message: "count 1…100000, interval_ms 0…1000")
+            }
+            Task {
+                for index in 1...args.count {
+                    _ = try? await session.publishEvent(args.stream ?? "burst", ["index": .number(Double(index))])
+                    if let interval = args.intervalMs, interval > 0 {
+                        try? await Task.sleep(for: .milliseconds(interval))
+                    }
+                }
+            }
+            return .accepted(["emitting": .number(Double(args.count))])
+        }
 
         let heartbeat = HeartbeatService(session: session, device: device)
         let health = HealthService(
@@ -84,6 +99,18 @@ struct CurbAgent: AsyncParsableCommand {
         logger.info("starting", metadata: ["broker": "\(configuration.mqtt.url)"])
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+/// Arguments of the example agent's `emit-events` command.
+struct EmitEvents: Decodable, Sendable {
+    var count: Int
+    var stream: String?
+    var intervalMs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case count, stream
+        case intervalMs = "interval_ms"
     }
 }
 
