@@ -101,6 +101,12 @@ let package = Package(
         driver("INA219"),
         driver("PCA9685"),
 
+        // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
+        .target(
+            name: "StreetlightLogic",
+            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
         // Layer 6: executables, thin compositions.
         .executableTarget(
             name: "curb-agent",
@@ -136,6 +142,10 @@ let package = Package(
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreetlightLogicTests",
+            dependencies: ["StreetlightLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
             swiftSettings: swiftSettings),

@@ -124,7 +124,7 @@ public actor CommandRouter {
             )
         }
         if let expires = envelope["expires"] {
-            guard case .string(let text) = expires, let deadline = Timestamp.parse(text) else {
+            guard case .string(let text) = expires, let deadline = RFC3339.parse(text) else {
                 return reject(
                     id, name, .invalidExpiry, "expires: expected an RFC 3339 timestamp, got \(expires.typeName)")
             }
@@ -157,7 +157,7 @@ public actor CommandRouter {
         CommandResult(id: id, command: name, status: .rejected, reason: reason.rawValue, message: message, ts: now())
     }
 
-    private func now() -> String { Timestamp.format(wallClock()) }
+    private func now() -> String { RFC3339.format(wallClock()) }
 
     private func remember(_ result: CommandResult, for id: String) {
         remembered[id] = Remembered(result: result, at: .now)

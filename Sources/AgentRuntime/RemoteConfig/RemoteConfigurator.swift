@@ -166,7 +166,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     private func report(revision: Int, _ status: ConfigReport.Status, _ errors: [String]?) -> ConfigReport {
         ConfigReport(
             revision: revision, status: status, activeRevision: activeRevision, errors: errors,
-            ts: Timestamp.format(Date()))
+            ts: RFC3339.format(Date()))
     }
 
     private func describe(_ value: JSONValue) -> String {

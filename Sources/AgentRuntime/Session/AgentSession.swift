@@ -48,7 +48,7 @@ public actor AgentSession {
             self.version = version
             self.board = board
             self.configRevision = configRevision
-            self.bootTime = Timestamp.format(bootTime)
+            self.bootTime = RFC3339.format(bootTime)
         }
     }
 
@@ -315,7 +315,7 @@ public actor AgentSession {
         }
     }
 
-    private func now() -> String { Timestamp.format(Date()) }
+    private func now() -> String { RFC3339.format(Date()) }
 
     static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()

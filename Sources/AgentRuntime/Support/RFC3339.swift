@@ -1,7 +1,7 @@
 public import Foundation
 
 /// RFC 3339 timestamps in UTC with milliseconds (`2026-11-25T02:10:00.123Z`), as every payload carries them.
-public enum Timestamp {
+public enum RFC3339 {
     public static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
