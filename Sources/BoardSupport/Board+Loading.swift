@@ -12,12 +12,7 @@ extension Board {
     ///   - expectedID: the id the file must declare, normally its name without `.yaml`; `nil` skips the check.
     ///   - file: shown in error messages.
     public static func parse(yaml: String, expectedID: String? = nil, file: String? = nil) throws(BoardError) -> Board {
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(yaml, what: "a board mapping")
-        } catch {
-            throw BoardError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
-        }
+        let root = try YAMLDocument.parse(yaml, file: file, what: "a board mapping")
         var decoder = BoardDecoder()
         guard let board = decoder.decode(root, expectedID: expectedID) else {
             throw BoardError(.invalid, file: file, issues: YAMLDocument.inFileOrder(decoder.issues))

@@ -1,3 +1,4 @@
+import Foundation
 public import Yams
 
 /// Parsing a YAML document into nodes for a ``NodeReader``, with syntax errors as ``ConfigIssue``s.
@@ -39,5 +40,27 @@ public enum YAMLDocument {
             }
         }
         return ConfigIssue(.syntax, path: "$", expected: "well-formed YAML", found: "\(error)")
+    }
+}
+
+extension YAMLDocument {
+    /// Composes `text` (from `file`, for messages); a syntax error or an empty document is a `DocumentError`.
+    public static func parse(_ text: String, file: String?, what: String) throws(DocumentError) -> Node {
+        do {
+            return try compose(text, what: what)
+        } catch {
+            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
+        }
+    }
+
+    /// Reads and composes a file; an unreadable file is a `DocumentError` with the operating system's reason.
+    public static func load(file: String, what: String) throws(DocumentError) -> Node {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
+        }
+        return try parse(text, file: file, what: what)
     }
 }

@@ -24,18 +24,7 @@ public struct RigFile: Sendable, Hashable {
 
     /// Reads and validates a rig file; relative board paths resolve against the file's folder.
     public static func load(file: String, knownChips: [String]) throws(DocumentError) -> RigFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
-        }
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(text, what: "a rig mapping")
-        } catch {
-            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
-        }
+        let root = try YAMLDocument.load(file: file, what: "a rig mapping")
         var reader = NodeReader()
         let path = JSONPath.root
         var name: String?

@@ -65,18 +65,7 @@ public struct Scenario: Sendable, Hashable {
 
     /// Reads and validates a scenario; every problem at once, with paths.
     public static func load(file: String) throws(DocumentError) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
-        }
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(text, what: "a scenario mapping")
-        } catch {
-            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
-        }
+        let root = try YAMLDocument.load(file: file, what: "a scenario mapping")
         var reader = NodeReader()
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ path: String) -> String {

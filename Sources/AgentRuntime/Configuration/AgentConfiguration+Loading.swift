@@ -13,12 +13,7 @@ extension AgentConfiguration {
         yaml: String, file: String? = nil,
         device: (inout NodeReader, Node?, JSONPath) -> Device?
     ) throws(DocumentError) -> (AgentConfiguration, Device) {
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(yaml, what: "a configuration mapping")
-        } catch {
-            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
-        }
+        let root = try YAMLDocument.parse(yaml, file: file, what: "a configuration mapping")
         var reader = NodeReader()
         let (configuration, deviceNode) = decode(root, reader: &reader)
         let deviceConfiguration = device(&reader, deviceNode, JSONPath.root.appending("device"))
