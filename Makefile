@@ -3,7 +3,7 @@ SWIFT       ?= swift
 SWIFT_FLAGS ?=
 FORMAT_DIRS := Sources Tests Drivers Package.swift
 
-.PHONY: all bootstrap build test test-unit test-integration hil demo format lint config-check bench clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check bench clean
 
 all: build
 
@@ -19,6 +19,12 @@ test: bootstrap
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	Tools/config-check
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(MAKE) test-linux-backends
+
+# The Linux GPIO/I2C backends against the kernel's own simulators (gpio-sim, i2c-stub) in a QEMU VM: the same
+# backend-neutral test bodies that run on the simulator above. Fails, with the reason, when the VM cannot start.
+test-linux-backends: bootstrap
+	Tools/hil-vm run -- .build/debug/CurbsidePackageTests.xctest --testing-library swift-testing --filter HALLinuxTests
 
 # Only the fast, process-free suites.
 test-unit: bootstrap
@@ -32,6 +38,10 @@ test-integration: bootstrap
 SCENARIO ?= Tests/Scenarios/*.yaml
 hil: build
 	.build/debug/curb-rig run --junit .build/hil-junit.xml $(SCENARIO)
+
+# Kernel simulators (gpio-sim, i2c-stub) in a QEMU VM, checked with gpiod and i2c-tools (Tools/hil-vm).
+hil-vm-smoke: bootstrap
+	Tools/hil-vm run -- Tools/hil-vm-smoke
 
 demo:
 	@echo "make demo: the demo (rig + local broker + daemons) arrives with the first daemon (streetlightd)." >&2; exit 2

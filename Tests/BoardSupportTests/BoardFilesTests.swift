@@ -6,12 +6,14 @@ import Testing
 
 @Suite("Board files in Boards/")
 struct BoardFilesTests {
-    @Test("the folder holds the five boards the architecture names")
+    @Test("the folder holds the boards the architecture names (five plus the kernel-HIL VM's)")
     func expectedBoardsPresent() throws {
         let catalog = try BoardCatalog.load(directory: BoardFixtures.boardsDirectory)
         #expect(
             Set(catalog.boards.keys)
-                == ["raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "verdin-imx8mp-mallow", "sim"])
+                == [
+                    "raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "verdin-imx8mp-mallow", "sim", "sim-kernel",
+                ])
     }
 
     @Test("every board file loads and validates", arguments: try BoardFixtures.boardFiles())
