@@ -48,8 +48,11 @@ struct CurbAgent: AsyncParsableCommand {
             agent: "curb-agent", version: Self.version,
             board: URL(fileURLWithPath: configuration.board).deletingPathExtension().lastPathComponent,
             configRevision: 0, bootTime: Date())
+        try FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        let outbox = try FileOutbox(directory: configuration.stateDirectory + "/outbox")
         let session = try AgentSession(
-            configuration: configuration, birth: birth, password: password, logger: logger
+            configuration: configuration, birth: birth, password: password, logger: logger, outbox: outbox
         ) { reason in
             // reboot-agent: stop gracefully; the supervisor restarts us.
             kill(getpid(), SIGTERM)
@@ -85,7 +88,7 @@ struct CurbAgent: AsyncParsableCommand {
 
         let heartbeat = HeartbeatService(session: session, device: device)
         let health = HealthService(
-            session: session, registry: HealthRegistry(), interval: configuration.healthInterval)
+            session: session, registry: HealthRegistry(), interval: configuration.healthInterval, outbox: outbox)
         let watchdog = WatchdogService(
             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), session: session)
         // Shutdown runs in reverse order: watchdog (STOPPING=1), health, heartbeat, then the session (offline).

@@ -8,11 +8,13 @@ public struct HealthService: Service {
     let session: AgentSession
     let registry: HealthRegistry
     let interval: Duration
+    let outbox: FileOutbox?
 
-    public init(session: AgentSession, registry: HealthRegistry, interval: Duration) {
+    public init(session: AgentSession, registry: HealthRegistry, interval: Duration, outbox: FileOutbox? = nil) {
         self.session = session
         self.registry = registry
         self.interval = interval
+        self.outbox = outbox
     }
 
     public func run() async throws {
@@ -38,6 +40,11 @@ public struct HealthService: Service {
                         let busy = metrics.cpuSeconds - before.cpuSeconds
                         values["cpu_percent"] = .number(elapsed > 0 ? (busy / elapsed * 1000).rounded() / 10 : 0)
                     }
+                }
+                if let stats = await outbox?.stats {
+                    values["outbox_depth"] = .number(Double(stats.depth))
+                    values["outbox_bytes"] = .number(Double(stats.bytes))
+                    values["outbox_dropped"] = .object(stats.dropped.mapValues { .number(Double($0)) })
                 }
                 for (key, value) in await registry.values { values[key] = value }
                 previous = (now, metrics)

@@ -26,6 +26,11 @@ public actor AgentSession {
     private let onStopRequested: @Sendable (String) -> Void
     private let logger: Logger
     private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
+    private let outbox: FileOutbox?
+    /// Which outbox entry each in-flight MQTT message id carries.
+    private var outboxInFlight: [Int32: UInt64] = [:]
+    private var draining = false
+    private var drainBucket: TokenBucket
     /// Desired configurations are handled one after another, off the event loop (a health window takes seconds).
     private var configurationTask: Task<Void, Never>?
 
@@ -56,10 +61,12 @@ public actor AgentSession {
     ///   shuts down gracefully and its supervisor (systemd `Restart=always`) starts it again.
     public init(
         configuration: AgentConfiguration, birth: BirthDocument, password: String? = nil,
-        logger: Logger = Logger(label: "curbside.session"),
-        onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
+        logger: Logger = Logger(label: "curbside.session"), outbox: FileOutbox? = nil,
+        drainRatePerSecond: Double = 200, onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MQTTError) {
         self.logger = logger
+        self.outbox = outbox
+        self.drainBucket = TokenBucket(ratePerSecond: drainRatePerSecond, burst: max(1, drainRatePerSecond / 2))
         self.configuration = configuration
         self.topics = TopicScheme(identity: configuration.identity)
         self.birth = birth
@@ -170,11 +177,48 @@ public actor AgentSession {
             MQTTMessage(topic: topics.telemetry(stream), payload: envelope("telemetry/\(stream)", values), qos: qos))
     }
 
-    /// Publishes an alarm or state change on `event/{name}` (QoS 1).
-    @discardableResult
-    public func publishEvent(_ name: String, _ values: [String: JSONValue]) throws(MQTTError) -> Int32 {
-        try client.publish(
-            MQTTMessage(topic: topics.event(name), payload: envelope("event/\(name)", values), qos: .atLeastOnce))
+    /// Publishes an alarm or state change on `event/{name}` (QoS 1). With an outbox the event is on disk before this
+    /// returns and is sent (in order, paced) whenever the broker is reachable; its `seq` is durable.
+    public func publishEvent(_ name: String, _ values: [String: JSONValue]) async throws {
+        let stream = "event/\(name)"
+        guard let outbox else {
+            try client.publish(
+                MQTTMessage(topic: topics.event(name), payload: envelope(stream, values), qos: .atLeastOnce))
+            return
+        }
+        let ts = RFC3339.format(Date())
+        try await outbox.append(stream: stream, topic: topics.event(name)) { seq in
+            var document = values
+            document["ts"] = .string(ts)
+            document["seq"] = .number(Double(seq))
+            return Self.encode(JSONValue.object(document))
+        }
+        await drain()
+    }
+
+    /// Sends pending outbox entries in order while connected, paced by the token bucket.
+    private func drain() async {
+        guard let outbox, connected, !draining else { return }
+        draining = true
+        defer { draining = false }
+        while connected {
+            let batch = await outbox.pending(limit: 64)
+            if batch.isEmpty { return }
+            for entry in batch {
+                while !drainBucket.take() {
+                    try? await Task.sleep(for: drainBucket.wait)
+                    if !connected { return }
+                }
+                guard
+                    let mid = try? client.publish(
+                        MQTTMessage(
+                            topic: entry.topic, payload: Array(entry.payload),
+                            qos: MQTTQoS(rawValue: entry.qos) ?? .atLeastOnce, retain: entry.retain))
+                else { return }
+                outboxInFlight[mid] = entry.id
+                await outbox.markInFlight(entry.id)
+            }
+        }
     }
 
     /// Publishes the retained operating state; it is published again after every reconnect.
@@ -210,6 +254,7 @@ public actor AgentSession {
                 _ = try? client.publish(
                     MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
             }
+            Task { await self.drain() }
         case .connectionRefused(let code, let reason):
             connected = false
             logger.error("broker refused the connection", metadata: ["reason_code": "\(code)", "reason": "\(reason)"])
@@ -229,6 +274,13 @@ public actor AgentSession {
             }
         case .published(let mid):
             pendingAcks.removeValue(forKey: mid)?.resume()
+            if let id = outboxInFlight.removeValue(forKey: mid), let outbox {
+                do {
+                    try await outbox.acknowledge(id)
+                } catch {
+                    logger.error("outbox acknowledge failed", metadata: ["error": "\(error)"])
+                }
+            }
         case .message(let message):
             if let name = topics.commandName(in: message.topic) {
                 // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others.
