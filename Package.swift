@@ -135,7 +135,8 @@ let package = Package(
 
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
-            name: "agent-bench", dependencies: ["MQTTTransport", "CurbsideTestKit"], path: "Benchmarks/agent-bench",
+            name: "agent-bench", dependencies: ["AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).

@@ -1,5 +1,7 @@
+import AgentRuntime
 import CurbsideTestKit
 import Foundation
+import Glibc
 import MQTTTransport
 
 /// Measures the agent runtime on loopback and reports each figure as a ratio against a baseline measured in the
@@ -12,6 +14,7 @@ struct AgentBench {
     static let rounds = 400
 
     static func main() async throws {
+        try await outboxAppendRate()
         let broker = try MosquittoBroker(persistence: false)
         try await broker.start()
         let requester = try client(broker, "bench-requester")
@@ -69,6 +72,41 @@ struct AgentBench {
             "  idle RSS: curb-agent \(agentRSS) KiB, mosquitto_sub \(subRSS) KiB, ratio "
                 + String(format: "%.2f x", Double(agentRSS) / Double(max(subRSS, 1))) + " (VmRSS from /proc/PID/status)"
         )
+    }
+
+    /// Durable appends (record framing, JSON, CRC, write, fsync) vs the floor: a raw write + fsync of the same
+    /// number of bytes to a file in the same folder.
+    static func outboxAppendRate() async throws {
+        let count = 2000
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-bench-outbox-\(UUID().uuidString.prefix(6))"
+        ).path
+        let outbox = try FileOutbox(directory: folder)
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 200)
+        let start = ContinuousClock.now
+        for _ in 0..<count {
+            try await outbox.append(stream: "event/bench", topic: "bench/event") { _ in payload }
+        }
+        let outboxTime = ContinuousClock.now - start
+        let fd = open(folder + "/raw.log", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        let record = [UInt8](repeating: 0x78, count: 330)  // about the size of one framed outbox record
+        let rawStart = ContinuousClock.now
+        for _ in 0..<count {
+            _ = record.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            fsync(fd)
+        }
+        let rawTime = ContinuousClock.now - rawStart
+        close(fd)
+        func rate(_ d: Duration) -> Double {
+            Double(count) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        }
+        print("agent-bench: outbox, \(count) durable appends of 200-byte events (fsync each)")
+        print(String(format: "  raw write+fsync (baseline) %9.0f /s", rate(rawTime)))
+        print(
+            String(
+                format: "  FileOutbox.append          %9.0f /s   ratio %.2f x the baseline's time", rate(outboxTime),
+                Double(outboxTime.components.attoseconds) / 1e18 + Double(outboxTime.components.seconds) > 0
+                    ? rate(rawTime) / rate(outboxTime) : 0))
     }
 
     static func client(_ broker: MosquittoBroker, _ id: String) throws -> MosquittoClient {
