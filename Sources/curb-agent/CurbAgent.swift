@@ -50,9 +50,13 @@ struct CurbAgent: AsyncParsableCommand {
             configRevision: 0, bootTime: Date())
         try FileManager.default.createDirectory(
             atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-        let outbox = try FileOutbox(directory: configuration.stateDirectory + "/outbox")
+        let limits = configuration.outbox
+        let outbox = try FileOutbox(
+            directory: configuration.stateDirectory + "/outbox",
+            limits: .init(maxBytes: limits.maxBytes, maxAge: limits.maxAge, maxEntries: limits.maxEntries))
         let session = try AgentSession(
-            configuration: configuration, birth: birth, password: password, logger: logger, outbox: outbox
+            configuration: configuration, birth: birth, password: password, logger: logger, outbox: outbox,
+            drainRatePerSecond: Double(limits.drainRatePerSecond)
         ) { reason in
             // reboot-agent: stop gracefully; the supervisor restarts us.
             kill(getpid(), SIGTERM)

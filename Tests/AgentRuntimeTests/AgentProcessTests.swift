@@ -117,7 +117,7 @@ struct AgentProcessTests {
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "backend: sim", with: "backend: simm")
         text = text.replacingOccurrences(of: "max_payload_bytes: 1024", with: "max_payload_bytes: 10, retries: 3")
-        text += "device: {heartbeat_s: fast}\n"
+        text += "device: {heartbeat_s: fast}\noutbox: {max_bytes: 10, drain_rate: 5}\n"
         try text.write(to: file, atomically: true, encoding: .utf8)
         let result = try await ToolRun.run(try AgentProcess.executable(), ["--config", file.path, "--check-config"])
         #expect(result.status == 1)
@@ -131,6 +131,8 @@ struct AgentProcessTests {
         #expect(
             result.output.contains(#"$.device.heartbeat_s: expected integer 1…86400 s, got "fast""#), "\(result.output)"
         )
+        #expect(result.output.contains("$.outbox.max_bytes: expected integer 65536…68719476736 bytes, got 10"))
+        #expect(result.output.contains(#"$.outbox.drain_rate: expected a key of $.outbox"#), "\(result.output)")
         let good = try AgentProcess.writeConfig(device: "good", brokerPort: 1883).0
         let ok = try await ToolRun.run(try AgentProcess.executable(), ["--config", good.path, "--check-config"])
         #expect(ok.status == 0, "\(ok.output)")

@@ -12,7 +12,8 @@ struct BoardFilesTests {
         #expect(
             Set(catalog.boards.keys)
                 == [
-                    "raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "verdin-imx8mp-mallow", "sim", "sim-kernel",
+                    "raspberry-pi-4b", "raspberry-pi-5", "beaglebone-black", "verdin-imx8mp-mallow", "sim",
+                    "sim-kernel",
                 ])
     }
 

@@ -58,13 +58,22 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var healthInterval: Duration = .seconds(60)
     /// How long a remotely applied configuration must stay healthy before it is persisted (else rolled back).
     public var remoteConfigHealthWindow: Duration = .seconds(10)
+    /// The durable outbox's bounds and drain pace (`outbox:` section).
+    public var outbox = Outbox()
+
+    public struct Outbox: Sendable, Hashable {
+        public var maxBytes = 64 << 20
+        public var maxAge: Duration = .seconds(7 * 86_400)
+        public var maxEntries = 200_000
+        public var drainRatePerSecond = 200
+    }
 }
 
 extension AgentConfiguration {
     /// Top-level keys; `device` belongs to the device logic.
     static let topKeys = (
         required: ["identity", "mqtt", "board", "hal", "state_dir"],
-        optional: ["commands", "health", "device"]
+        optional: ["commands", "health", "outbox", "device"]
     )
 
     /// Reads the runtime sections of a configuration document, recording every problem in `reader`.
@@ -120,11 +129,40 @@ extension AgentConfiguration {
                 configWindow = .milliseconds(value)
             }
         }
+        var outbox = Outbox()
+        if let node = top["outbox"],
+            let keys = reader.object(
+                node, at: path.appending("outbox"), required: [],
+                optional: ["max_bytes", "max_age_s", "max_entries", "drain_rate_per_s"])
+        {
+            let here = path.appending("outbox")
+            if let value = keys["max_bytes"].flatMap({
+                reader.integer($0, at: here.appending("max_bytes"), in: 65_536...(64 << 30), unit: "bytes")
+            }) {
+                outbox.maxBytes = value
+            }
+            if let value = keys["max_age_s"].flatMap({
+                reader.integer($0, at: here.appending("max_age_s"), in: 60...(365 * 86_400), unit: "s")
+            }) {
+                outbox.maxAge = .seconds(value)
+            }
+            if let value = keys["max_entries"].flatMap({
+                reader.integer($0, at: here.appending("max_entries"), in: 100...100_000_000)
+            }) {
+                outbox.maxEntries = value
+            }
+            if let value = keys["drain_rate_per_s"].flatMap({
+                reader.integer($0, at: here.appending("drain_rate_per_s"), in: 1...100_000, unit: "messages/s")
+            }) {
+                outbox.drainRatePerSecond = value
+            }
+        }
         guard let identity, let mqtt, let board, let hal, let stateDirectory else { return (nil, top["device"]) }
         return (
             AgentConfiguration(
                 identity: identity, mqtt: mqtt, board: board, hal: hal, stateDirectory: stateDirectory,
-                commands: commands, healthInterval: healthInterval, remoteConfigHealthWindow: configWindow),
+                commands: commands, healthInterval: healthInterval, remoteConfigHealthWindow: configWindow,
+                outbox: outbox),
             top["device"]
         )
     }

@@ -177,17 +177,25 @@ public actor AgentSession {
             MQTTMessage(topic: topics.telemetry(stream), payload: envelope("telemetry/\(stream)", values), qos: qos))
     }
 
+    /// Telemetry whose stream policy is durable (e.g. hourly energy counters a billing back-end needs): like an
+    /// event, it goes through the outbox and is never lost to an outage, at QoS 1.
+    public func publishDurableTelemetry(_ stream: String, _ values: [String: JSONValue]) async throws {
+        try await publishThroughOutbox(stream: "telemetry/\(stream)", topic: topics.telemetry(stream), values)
+    }
+
     /// Publishes an alarm or state change on `event/{name}` (QoS 1). With an outbox the event is on disk before this
     /// returns and is sent (in order, paced) whenever the broker is reachable; its `seq` is durable.
     public func publishEvent(_ name: String, _ values: [String: JSONValue]) async throws {
-        let stream = "event/\(name)"
+        try await publishThroughOutbox(stream: "event/\(name)", topic: topics.event(name), values)
+    }
+
+    private func publishThroughOutbox(stream: String, topic: String, _ values: [String: JSONValue]) async throws {
         guard let outbox else {
-            try client.publish(
-                MQTTMessage(topic: topics.event(name), payload: envelope(stream, values), qos: .atLeastOnce))
+            try client.publish(MQTTMessage(topic: topic, payload: envelope(stream, values), qos: .atLeastOnce))
             return
         }
         let ts = RFC3339.format(Date())
-        try await outbox.append(stream: stream, topic: topics.event(name)) { seq in
+        try await outbox.append(stream: stream, topic: topic) { seq in
             var document = values
             document["ts"] = .string(ts)
             document["seq"] = .number(Double(seq))
