@@ -73,7 +73,6 @@ struct CurbAgent: AsyncParsableCommand {
         await session.setConfigRevision(await configurator.activeRevision)
         await session.onDesiredConfiguration { payload in await configurator.handleDesired(payload) }
         await session.registerBuiltInCommands()
-        await session.router.register("self-test") { .accepted(["checks": [], "passed": true]) }
         // Example agent only: emits a burst of QoS 1 events, to exercise delivery through broker outages.
         await session.router.register("emit-events", arguments: EmitEvents.self) { args in
             guard (1...100_000).contains(args.count), (0...1_000).contains(args.intervalMs ?? 0) else {

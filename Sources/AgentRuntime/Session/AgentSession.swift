@@ -124,6 +124,10 @@ public actor AgentSession {
             stop("reboot-agent command")
             return .accepted(["restarting": true])
         }
+        // Daemons register their own self-test (bus probes, actuator cycles) over this default.
+        await router.register("self-test") {
+            .accepted(["passed": true, "checks": [], "note": "no device checks registered"])
+        }
     }
 
     /// The configuration as operators may see it (no secrets: the password file's path, never its contents).
@@ -152,6 +156,14 @@ public actor AgentSession {
     /// Publishes `offline` (retained, waiting up to `timeout` for the broker's acknowledgement) and disconnects
     /// normally, so the broker does not publish the will as well.
     public func shutdown(timeout: Duration = .seconds(2)) async {
+        // Give the outbox a bounded chance to empty; what is left stays on disk for the next start.
+        if let outbox, connected {
+            let deadline = ContinuousClock.now + timeout
+            while connected, ContinuousClock.now < deadline, await outbox.stats.depth > 0 {
+                await drain()
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
         if connected,
             let mid = try? client.publish(
                 MQTTMessage(
