@@ -56,3 +56,18 @@ public enum ExecutableLookup {
         throw TestKitError("\(name) not found on PATH (\(path)): \(hint)")
     }
 }
+
+extension ExecutableLookup {
+    /// A product of this package (`curb-agent`, `curb-rig`): `swift build --build-tests`, which `make test` runs,
+    /// puts executables next to the test bundle.
+    public static func builtProduct(_ name: String) throws -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = bundle.deletingLastPathComponent()
+        if folder.lastPathComponent.hasSuffix(".xctest") { folder = folder.deletingLastPathComponent() }
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestKitError("\(name) not built next to \(bundle.path): run `swift build --build-tests` (make test does)")
+    }
+}

@@ -11,17 +11,7 @@ struct AgentProcess {
     static let kind = "example"
 
     /// `swift build --build-tests` (what `make test` runs) puts the executable next to the test bundle.
-    static func executable() throws -> String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = bundle.deletingLastPathComponent()
-        if folder.lastPathComponent.hasSuffix(".xctest") { folder = folder.deletingLastPathComponent() }
-        for candidate in [folder, folder.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("curb-agent").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw TestKitError(
-            "curb-agent not built next to \(bundle.path): run `swift build --build-tests` (make test does)")
-    }
+    static func executable() throws -> String { try ExecutableLookup.builtProduct("curb-agent") }
 
     static func boardsDirectory() -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

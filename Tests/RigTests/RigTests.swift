@@ -147,12 +147,7 @@ struct RigTests {
 struct RigProcessTests {
     @Test("serves JSON lines to a plain socket client; malformed lines are answered, not fatal")
     func pythonClient() async throws {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("curb-rig").path }
-        let executable = try #require(
-            candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-            "curb-rig not built: swift build --build-tests")
+        let executable = try ExecutableLookup.builtProduct("curb-rig")
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-rig-\(UUID().uuidString.prefix(6)).sock"
         ).path
@@ -182,10 +177,7 @@ struct RigProcessTests {
 
     @Test("curb-rig check reports a rig file's problems with paths")
     func checkRigFile() async throws {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        let executable = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("curb-rig").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        let executable = try ExecutableLookup.builtProduct("curb-rig")
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent(
             "bad-rig-\(UUID().uuidString.prefix(6)).yaml")
         try """
@@ -194,7 +186,7 @@ struct RigProcessTests {
         i2c:
           - {bus: sim-i2c-0, address: 0x90, chip: AT24C04}
         """.write(to: bad, atomically: true, encoding: .utf8)
-        let result = try await ToolRun.run(try #require(executable), ["check", bad.path])
+        let result = try await ToolRun.run(executable, ["check", bad.path])
         #expect(result.status == 1)
         #expect(result.output.contains("$.i2c[0].address: expected integer 3…119, got 144"), "\(result.output)")
         #expect(

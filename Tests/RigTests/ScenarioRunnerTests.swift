@@ -7,13 +7,7 @@ import Testing
 struct ScenarioRunnerTests {
     static let scenarios = RigTests.root.appendingPathComponent("Tests/Scenarios")
 
-    func curbRig() throws -> String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        let path = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("curb-rig").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(path, "curb-rig not built: swift build --build-tests")
-    }
+    func curbRig() throws -> String { try ExecutableLookup.builtProduct("curb-rig") }
 
     @Test("every scenario in Tests/Scenarios passes, with a JUnit report")
     func scenariosPass() async throws {
