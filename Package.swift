@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
-            swiftSettings: swiftSettings),
+            exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
             swiftSettings: swiftSettings),

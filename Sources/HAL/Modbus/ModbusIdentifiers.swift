@@ -32,7 +32,7 @@ public enum ModbusTable: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// Modbus exception codes (Modbus Application Protocol V1.1b3, section 7).
-public enum ModbusExceptionCode: UInt8, Sendable, Hashable, CustomStringConvertible {
+public enum ModbusExceptionCode: UInt8, Error, Sendable, Hashable, CustomStringConvertible {
     case illegalFunction = 0x01
     case illegalDataAddress = 0x02
     case illegalDataValue = 0x03
