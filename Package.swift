@@ -100,6 +100,9 @@ let package = Package(
         driver("VEML7700"),
         driver("INA219"),
         driver("PCA9685"),
+        driver("ADS1115"),
+        driver("ADXL355"),
+        driver("MCP23017"),
 
         // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
         .target(
@@ -177,7 +180,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DriverTests",
-            dependencies: ["HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685"],
+            dependencies: [
+                "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115", "ADXL355",
+                "MCP23017",
+            ],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
