@@ -103,6 +103,8 @@ let package = Package(
         driver("ADS1115"),
         driver("ADXL355"),
         driver("MCP23017"),
+        driver("SDM630"),
+        driver("FuelCellController"),
 
         // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
         .target(
@@ -182,7 +184,7 @@ let package = Package(
             name: "DriverTests",
             dependencies: [
                 "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115", "ADXL355",
-                "MCP23017",
+                "MCP23017", "SDM630", "FuelCellController", "HALLinux",
             ],
             swiftSettings: swiftSettings),
     ],

@@ -1,8 +1,10 @@
-public import HAL
 import Synchronization
 
 /// One Modbus unit in memory: four tables of addresses the device defines, fault injection, and a hook for device
 /// models that react to writes (a fuel-cell controller starting when its run coil is set).
+///
+/// It lives in `HAL`, like `SimulatedI2CChip`, because simulated devices sit in their driver's folder and drivers see
+/// only the HAL; `HALSim.SimulatedModbusLine` puts devices on a line and the servers put the line on the wire.
 ///
 /// Reading or writing an address the device does not define is answered `illegalDataAddress`, as real devices do
 /// for gaps in their register map. Thread-safe; server threads and test code use it concurrently.
@@ -25,6 +27,10 @@ public final class SimulatedModbusDevice: Sendable {
     /// a model may read and set registers from it.
     public typealias WriteObserver = @Sendable (ModbusTable, RegisterAddress, Int) -> Void
 
+    /// Decides whether a write is accepted before it is applied, as a device checks ranges: return the exception to
+    /// answer, or nil to accept. Runs under the device's lock, so it must not call back into the device.
+    public typealias WriteValidator = @Sendable (ModbusRequest) -> ModbusExceptionCode?
+
     private struct State {
         var bits: [ModbusTable: [UInt16: Bool]] = [.coils: [:], .discreteInputs: [:]]
         var registers: [ModbusTable: [UInt16: UInt16]] = [.holdingRegisters: [:], .inputRegisters: [:]]
@@ -32,6 +38,7 @@ public final class SimulatedModbusDevice: Sendable {
         var faultRemaining: Int?
         var requests = 0
         var writeObserver: WriteObserver?
+        var writeValidator: WriteValidator?
     }
 
     private let state = Mutex(State())
@@ -89,6 +96,11 @@ public final class SimulatedModbusDevice: Sendable {
         state.withLock { $0.writeObserver = observer }
     }
 
+    /// Installs the write validator (one per device; a later call replaces it).
+    public func validateWrites(_ validator: @escaping WriteValidator) {
+        state.withLock { $0.writeValidator = validator }
+    }
+
     // MARK: Faults
 
     /// Shows `fault` for the next `count` requests, or until `clearFault()` when `count` is nil.
@@ -119,7 +131,8 @@ public final class SimulatedModbusDevice: Sendable {
             let fault = Self.takeFault(&state)
             if case .silent = fault { return (.silence, nil) }
             if case .exception(let code) = fault { return (.exception(code), nil) }
-            let reply = Self.execute(request, on: &state)
+            let refusal = request.isWrite ? state.writeValidator?(request) : nil
+            let reply = refusal.map { ModbusReply.exception($0) } ?? Self.execute(request, on: &state)
             let observer = request.isWrite && reply == .done ? state.writeObserver : nil
             switch fault {
             case .badChecksum: return (.badChecksum(reply), observer)
