@@ -80,7 +80,8 @@ let package = Package(
         .target(
             name: "RigServer",
             dependencies: [
-                "RigProtocol", "HAL", "HALSim", "BoardSupport", "ConfigSupport", "AT24C02",
+                "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
+                "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -174,7 +175,8 @@ let package = Package(
         .testTarget(
             name: "RigTests",
             dependencies: [
-                "RigServer", "RigProtocol", "HALRig", "HAL", "AT24C02", "ScenarioRunner", "CurbsideTestKit",
+                "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
+                "SDM630", "FuelCellController", "ScenarioRunner", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

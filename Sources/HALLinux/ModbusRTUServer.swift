@@ -53,6 +53,65 @@ public final class ModbusRTUServer: Sendable {
         }
     }
 
+    /// Serves on the controller side of a new pseudo-terminal; daemons open `terminal.path` (or a symlink to it) as
+    /// their serial port. The server keeps the terminal's own end open too, so the line stays up while no client
+    /// has it open.
+    public convenience init(
+        pseudoTerminal configuration: ModbusRTUConfiguration, handler: any ModbusRequestHandler
+    ) throws(ModbusError) {
+        let endpoint = configuration.endpoint
+        // What posix_openpt/unlockpt/ptsname do (Swift's Glibc module does not export them): open the multiplexer,
+        // unlock the new terminal and ask for its number. The ioctl numbers are the asm-generic encodings
+        // (x86_64, arm64, arm, riscv) of TIOCSPTLCK and TIOCGPTN.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            let code = errno
+            if master >= 0 { Glibc.close(master) }
+            throw ModbusError(
+                .io, endpoint: endpoint, operation: "open pseudo-terminal", cause: SystemCause(errno: code))
+        }
+        let path = "/dev/pts/\(number)"
+        let keeper = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard keeper >= 0 else {
+            let code = errno
+            Glibc.close(master)
+            throw ModbusError(.io, endpoint: endpoint, operation: "open \(path)", cause: SystemCause(errno: code))
+        }
+        var terminalSide = configuration
+        terminalSide.device = path
+        do throws(ModbusError) {
+            try Self.configure(keeper, terminalSide)
+        } catch {
+            Glibc.close(master)
+            Glibc.close(keeper)
+            throw error
+        }
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+        try self.init(descriptor: master, keeping: keeper, configuration: terminalSide, handler: handler)
+    }
+
+    private init(
+        descriptor: Int32, keeping keeper: Int32, configuration: ModbusRTUConfiguration,
+        handler: any ModbusRequestHandler
+    ) throws(ModbusError) {
+        self.device = configuration.device
+        let characterNanoseconds = 11 * 1_000_000_000 / max(configuration.baudRate, 1)
+        let gap = max(UInt64(characterNanoseconds * 7 / 2), 20_000_000)
+        let loop = Loop(descriptor: descriptor, handler: handler, frameGapNanoseconds: gap, keeper: keeper)
+        self.loop = loop
+        self.thread = ServerThread { thread in loop.run(until: thread) }
+        do {
+            try thread.start()
+        } catch {
+            Glibc.close(descriptor)
+            Glibc.close(keeper)
+            throw ModbusError(
+                .io, endpoint: configuration.endpoint, operation: "start server thread", cause: error.cause)
+        }
+    }
+
     public var statistics: Statistics { loop.statistics.withLock { $0 } }
 
     /// Stops serving and closes the device.
@@ -106,17 +165,23 @@ public final class ModbusRTUServer: Sendable {
         let handler: any ModbusRequestHandler
         let frameGap: UInt64
         let statistics = Mutex(Statistics())
+        /// The terminal side of a pseudo-terminal, held open so the line never hangs up (-1 for a real port).
+        let keeper: Int32
         var buffer: [UInt8] = []
         var lastByte: UInt64 = 0
 
-        init(descriptor: Int32, handler: any ModbusRequestHandler, frameGapNanoseconds: UInt64) {
+        init(descriptor: Int32, handler: any ModbusRequestHandler, frameGapNanoseconds: UInt64, keeper: Int32 = -1) {
             self.descriptor = descriptor
             self.handler = handler
             self.frameGap = frameGapNanoseconds
+            self.keeper = keeper
         }
 
         func run(until thread: ServerThread) {
-            defer { Glibc.close(descriptor) }
+            defer {
+                Glibc.close(descriptor)
+                if keeper >= 0 { Glibc.close(keeper) }
+            }
             var chunk = [UInt8](repeating: 0, count: 512)
             while !thread.shouldStop {
                 var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

@@ -38,11 +38,36 @@ public struct RigMessage: Codable, Sendable, Hashable {
     public var count: Int?
     public var fault: String?
 
+    // Physical quantities (`chip.set`, `modbus.set`, `model.set` and their `get`s)
+    /// A device or model name from the rig file.
+    public var name: String?
+    public var quantity: String?
+    public var number: Double?
+    /// Every quantity of a device or model, in `get` responses.
+    public var numbers: [String: Double]?
+    /// Where a Modbus device answers (`tcp:127.0.0.1:15020`, `rtu:/tmp/…@9600`).
+    public var endpoint: String?
+
     // Discovery
     public var board: String?
     public var chips: [ChipInfo]?
     public var buses: [String]?
     public var devices: [DeviceInfo]?
+    public var modbus: [ModbusInfo]?
+    public var models: [String]?
+
+    public struct ModbusInfo: Codable, Sendable, Hashable {
+        public var name: String
+        public var device: String
+        public var unit: Int
+        public var endpoint: String
+        public init(name: String, device: String, unit: Int, endpoint: String) {
+            self.name = name
+            self.device = device
+            self.unit = unit
+            self.endpoint = endpoint
+        }
+    }
 
     public struct ChipInfo: Codable, Sendable, Hashable {
         public var name: String
@@ -57,10 +82,12 @@ public struct RigMessage: Codable, Sendable, Hashable {
         public var bus: String
         public var address: Int
         public var chip: String
-        public init(bus: String, address: Int, chip: String) {
+        public var name: String?
+        public init(bus: String, address: Int, chip: String, name: String? = nil) {
             self.bus = bus
             self.address = address
             self.chip = chip
+            self.name = name
         }
     }
 
@@ -71,7 +98,8 @@ public struct RigMessage: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, op, event, ok, error, code, chip, line, offset, handle, direction, bias, drive, edges, consumer, value
-        case high, kind, bus, address, bytes, count, fault, board, chips, buses, devices
+        case high, kind, bus, address, bytes, count, fault, board, chips, buses, devices, modbus, models
+        case name, quantity, number, numbers, endpoint
         case activeLow = "active_low"
         case debounceMs = "debounce_ms"
         case timestampNs = "timestamp_ns"

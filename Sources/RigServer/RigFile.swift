@@ -1,36 +1,81 @@
 public import ConfigSupport
 import Foundation
+public import HAL
 import Yams
 
-/// A rig file (`Firmware-config/rigs/*.yaml`): which board the rig simulates and which simulated chips sit where.
+/// A rig file (`Firmware-config/rigs/*.yaml`): which board the rig simulates, which simulated chips sit on its I²C
+/// buses, which simulated Modbus devices answer on which TCP port or serial line, and the physical models that
+/// tie them together.
 ///
 /// ```yaml
 /// rig: streetlight
 /// board: ../../Boards/sim.yaml
 /// i2c:
-///   - {bus: sim-i2c-0, address: 0x50, chip: AT24C02}
+///   - {bus: sim-i2c-0, address: 0x10, chip: VEML7700, name: ambient}
+/// modbus:
+///   - {name: meter, device: SDM630, unit: 1, rtu: /tmp/curbside-rig/rs485-0, baud: 9600, parity: even}
+///   - {name: stack, device: FuelCellController, unit: 1, tcp: 15020}
+/// models:
+///   - {model: daylight, sensor: ambient, latitude: 37.5665, longitude: 126.978}
 /// ```
 public struct RigFile: Sendable, Hashable {
     public struct I2CDevice: Sendable, Hashable {
         public var bus: String
         public var address: UInt8
         public var chip: String
+        /// What scenarios and models call it; `bus@0xNN` unless the file names it.
+        public var name: String
     }
+
+    public struct ModbusDevice: Sendable, Hashable {
+        public enum Endpoint: Sendable, Hashable {
+            /// A Modbus TCP server on 127.0.0.1; port 0 takes a free port (reported by `hello`).
+            case tcp(port: Int)
+            /// A Modbus RTU line on a pseudo-terminal whose daemon end is symlinked at `link`.
+            case rtu(link: String, baudRate: Int, parity: ModbusRTUConfiguration.Parity)
+        }
+
+        public var name: String
+        public var device: String
+        public var unit: ModbusUnitID
+        public var endpoint: Endpoint
+    }
+
+    public struct Model: Sendable, Hashable {
+        public var kind: String
+        /// Device, chip or line names the model connects.
+        public var references: [String: String]
+        public var numbers: [String: Double]
+    }
+
+    /// Model kinds, their references (required) and numeric parameters (optional, with defaults).
+    public static let modelKinds: [String: (references: [String], numbers: [String: Double])] = [
+        "lamp": (["pwm", "relay", "meter"], ["channel": 0, "rated_watts": 60, "supply_volts": 24]),
+        "daylight": (
+            ["sensor"], ["latitude": 37.5665, "longitude": 126.978, "peak_lux": 100_000, "clouds": 0.3, "seed": 1]
+        ),
+    ]
 
     public var name: String
     /// Absolute path of the board file.
     public var board: String
     public var i2cDevices: [I2CDevice]
+    public var modbusDevices: [ModbusDevice]
+    public var models: [Model]
 
     /// Reads and validates a rig file; relative board paths resolve against the file's folder.
-    public static func load(file: String, knownChips: [String]) throws(DocumentError) -> RigFile {
+    public static func load(
+        file: String, knownChips: [String], knownModbusDevices: [String] = SimulatedModbusCatalog.names
+    ) throws(DocumentError) -> RigFile {
         let root = try YAMLDocument.load(file: file, what: "a rig mapping")
         var reader = NodeReader()
         let path = JSONPath.root
         var name: String?
         var board: String?
         var devices: [I2CDevice] = []
-        if let top = reader.object(root, at: path, required: ["rig", "board"], optional: ["i2c"]) {
+        var modbus: [ModbusDevice] = []
+        var models: [Model] = []
+        if let top = reader.object(root, at: path, required: ["rig", "board"], optional: ["i2c", "modbus", "models"]) {
             name = top["rig"].flatMap { reader.string($0, at: path.appending("rig")) }
             board = top["board"].flatMap {
                 reader.string(
@@ -39,33 +84,134 @@ public struct RigFile: Sendable, Hashable {
             for (itemPath, item) in top["i2c"].map({ reader.list($0, at: path.appending("i2c"), of: "I2C devices") })
                 ?? []
             {
-                guard let keys = reader.object(item, at: itemPath, required: ["bus", "address", "chip"], optional: [])
-                else { continue }
-                let bus = keys["bus"].flatMap { reader.string($0, at: itemPath.appending("bus")) }
-                let address = keys["address"].flatMap {
-                    reader.integer($0, at: itemPath.appending("address"), in: 0x03...0x77)
-                }
-                let chip = keys["chip"].flatMap { node -> String? in
-                    guard let chip = reader.string(node, at: itemPath.appending("chip")) else { return nil }
-                    guard knownChips.contains(chip) else {
-                        reader.report(
-                            .invalidValue, at: itemPath.appending("chip"),
-                            expected: "one of " + knownChips.sorted().joined(separator: ", "), found: "\"\(chip)\"",
-                            suggestion: NearestMatch.suggestion(for: chip, among: knownChips), node: node)
-                        return nil
-                    }
-                    return chip
-                }
-                if let bus, let address, let chip {
-                    devices.append(I2CDevice(bus: bus, address: UInt8(address), chip: chip))
+                if let device = i2cDevice(item, at: itemPath, knownChips: knownChips, reader: &reader) {
+                    devices.append(device)
                 }
             }
+            for (itemPath, item) in top["modbus"].map({
+                reader.list($0, at: path.appending("modbus"), of: "Modbus devices")
+            }) ?? [] {
+                if let device = modbusDevice(item, at: itemPath, known: knownModbusDevices, reader: &reader) {
+                    modbus.append(device)
+                }
+            }
+            for (itemPath, item) in top["models"].map({ reader.list($0, at: path.appending("models"), of: "models") })
+                ?? []
+            {
+                if let model = self.model(item, at: itemPath, reader: &reader) { models.append(model) }
+            }
+        }
+        let names = devices.map(\.name) + modbus.map(\.name)
+        for duplicate in Set(names.filter { name in names.filter { $0 == name }.count > 1 }).sorted() {
+            reader.report(
+                .invalidValue, at: path, expected: "unique device names", found: "\"\(duplicate)\" used twice")
         }
         guard reader.issues.isEmpty, let name, let board else {
             throw DocumentError(.invalid, file: file, issues: YAMLDocument.inFileOrder(reader.issues))
         }
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         let boardPath = board.hasPrefix("/") ? board : folder.appendingPathComponent(board).standardizedFileURL.path
-        return RigFile(name: name, board: boardPath, i2cDevices: devices)
+        return RigFile(name: name, board: boardPath, i2cDevices: devices, modbusDevices: modbus, models: models)
+    }
+
+    private static func i2cDevice(
+        _ item: Node, at itemPath: JSONPath, knownChips: [String], reader: inout NodeReader
+    ) -> I2CDevice? {
+        guard let keys = reader.object(item, at: itemPath, required: ["bus", "address", "chip"], optional: ["name"])
+        else { return nil }
+        let bus = keys["bus"].flatMap { reader.string($0, at: itemPath.appending("bus")) }
+        let address = keys["address"].flatMap { reader.integer($0, at: itemPath.appending("address"), in: 0x03...0x77) }
+        let chip = keys["chip"].flatMap { known($0, at: itemPath.appending("chip"), among: knownChips, &reader) }
+        let name = keys["name"].flatMap { reader.string($0, at: itemPath.appending("name")) }
+        guard let bus, let address, let chip else { return nil }
+        let hexAddress = String(address, radix: 16, uppercase: true)
+        return I2CDevice(
+            bus: bus, address: UInt8(address), chip: chip,
+            name: name ?? "\(bus)@0x\(hexAddress.count == 1 ? "0" : "")\(hexAddress)")
+    }
+
+    private static func modbusDevice(
+        _ item: Node, at itemPath: JSONPath, known: [String], reader: inout NodeReader
+    ) -> ModbusDevice? {
+        guard
+            let keys = reader.object(
+                item, at: itemPath, required: ["name", "device", "unit"], optional: ["tcp", "rtu", "baud", "parity"])
+        else { return nil }
+        let name = keys["name"].flatMap { reader.string($0, at: itemPath.appending("name")) }
+        let device = keys["device"].flatMap { Self.known($0, at: itemPath.appending("device"), among: known, &reader) }
+        let unit = keys["unit"].flatMap { reader.integer($0, at: itemPath.appending("unit"), in: 1...247) }
+        var endpoint: ModbusDevice.Endpoint?
+        switch (keys["tcp"], keys["rtu"]) {
+        case (let tcp?, nil):
+            endpoint = reader.integer(tcp, at: itemPath.appending("tcp"), in: 0...65_535).map { .tcp(port: $0) }
+        case (nil, let rtu?):
+            let link = reader.string(rtu, at: itemPath.appending("rtu"), what: "path for the pty link")
+            let baud =
+                keys["baud"].map { reader.integer($0, at: itemPath.appending("baud"), in: 1200...230_400) } ?? 9600
+            let parity =
+                keys["parity"].map { reader.choice($0, at: itemPath.appending("parity"), of: ParityName.self) }
+                ?? .even
+            if let link, let baud, let parity {
+                endpoint = .rtu(link: link, baudRate: baud, parity: parity.parity)
+            }
+        default:
+            reader.report(
+                .invalidValue, at: itemPath, expected: "exactly one of \"tcp\" (port) or \"rtu\" (link path)",
+                found: keys["tcp"] == nil ? "neither" : "both")
+        }
+        guard let name, let device, let unit, let endpoint else { return nil }
+        return ModbusDevice(name: name, device: device, unit: ModbusUnitID(UInt8(unit)), endpoint: endpoint)
+    }
+
+    private enum ParityName: String, CaseIterable {
+        case none, even, odd
+        var parity: ModbusRTUConfiguration.Parity {
+            switch self {
+            case .none: .none
+            case .even: .even
+            case .odd: .odd
+            }
+        }
+    }
+
+    private static func model(_ item: Node, at itemPath: JSONPath, reader: inout NodeReader) -> Model? {
+        let kinds = modelKinds.keys.sorted()
+        guard case .mapping(let mapping) = item, let kindNode = mapping["model"] else {
+            _ = reader.object(item, at: itemPath, required: ["model"], optional: [])
+            return nil
+        }
+        guard let kind = known(kindNode, at: itemPath.appending("model"), among: kinds, &reader),
+            let spec = modelKinds[kind]
+        else { return nil }
+        guard
+            let keys = reader.object(
+                item, at: itemPath, required: ["model"] + spec.references, optional: Array(spec.numbers.keys))
+        else { return nil }
+        var references: [String: String] = [:]
+        for key in spec.references {
+            if let value = keys[key].flatMap({ reader.string($0, at: itemPath.appending(key)) }) {
+                references[key] = value
+            }
+        }
+        var numbers = spec.numbers
+        for key in spec.numbers.keys {
+            guard let node = keys[key] else { continue }
+            if let value = reader.number(node, at: itemPath.appending(key), in: -1e9...1e9) { numbers[key] = value }
+        }
+        guard references.count == spec.references.count else { return nil }
+        return Model(kind: kind, references: references, numbers: numbers)
+    }
+
+    private static func known(_ node: Node, at path: JSONPath, among names: [String], _ reader: inout NodeReader)
+        -> String?
+    {
+        guard let value = reader.string(node, at: path) else { return nil }
+        guard names.contains(value) else {
+            reader.report(
+                .invalidValue, at: path, expected: "one of " + names.sorted().joined(separator: ", "),
+                found: "\"\(value)\"", suggestion: NearestMatch.suggestion(for: value, among: names), node: node)
+            return nil
+        }
+        return value
     }
 }

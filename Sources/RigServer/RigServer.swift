@@ -5,9 +5,13 @@ import RigProtocol
 
 /// Serves a `VirtualRig` on a Unix domain socket, one JSON object per line (see `RigMessage`).
 public enum RigServer {
-    /// Binds `socketPath` (replacing a stale socket file) and serves until the task is cancelled. `ready` is called
-    /// once the socket accepts connections.
+    /// Starts the rig's Modbus servers and physical models, binds `socketPath` (replacing a stale socket file) and
+    /// serves until the task is cancelled. `ready` is called once the socket accepts connections.
     public static func run(rig: VirtualRig, socketPath: String, ready: @Sendable () -> Void = {}) async throws {
+        try rig.startModbus()
+        defer { rig.stopModbus() }
+        let models = Task { await rig.runModels() }
+        defer { models.cancel() }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 16)
             .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true) { channel in

@@ -12,7 +12,7 @@ actor RigSession {
         case output(any GPIOOutputLine)
     }
 
-    private let rig: VirtualRig
+    let rig: VirtualRig
     private let send: @Sendable (RigMessage) async -> Void
     private var held: [Int: Held] = [:]
     private var subscriptions: [Int: Task<Void, Never>] = [:]
@@ -49,13 +49,18 @@ actor RigSession {
         case "get-output": return getOutput(request)
         case "i2c.fault": return i2cFault(request)
         case "i2c.unplug", "i2c.plug": return plug(request)
+        case "chip.set", "chip.get", "chip.release", "modbus.set", "modbus.get", "modbus.release", "model.set",
+            "model.get":
+            return quantity(request)
+        case "modbus.fault": return modbusFault(request)
         case nil: return .failure(id, code: "invalid-request", "missing \"op\"")
         case let op?:
             return .failure(
                 id, code: "invalid-request",
                 "unknown op \"\(op)\"; known: hello, gpio.request, gpio.read, gpio.write, gpio.subscribe, "
                     + "gpio.release, i2c.write, i2c.read, i2c.write-read, set-input, get-output, i2c.fault, "
-                    + "i2c.unplug, i2c.plug")
+                    + "i2c.unplug, i2c.plug, chip.set, chip.get, chip.release, modbus.set, modbus.get, "
+                    + "modbus.release, modbus.fault, model.set, model.get")
         }
     }
 
@@ -66,7 +71,13 @@ actor RigSession {
                 $0.name < $1.name
             }
             $0.buses = rig.i2cBuses.keys.sorted()
-            $0.devices = rig.devices.map { .init(bus: $0.bus, address: Int($0.address.rawValue), chip: $0.chipName) }
+            $0.devices = rig.devices.map {
+                .init(bus: $0.bus, address: Int($0.address.rawValue), chip: $0.chipName, name: $0.name)
+            }
+            $0.modbus = rig.modbusDevices.map {
+                .init(name: $0.name, device: $0.kind, unit: Int($0.unit.rawValue), endpoint: $0.endpoint)
+            }
+            $0.models = rig.models.map(\.name)
         }
     }
 

@@ -46,7 +46,7 @@ struct RigTests {
             #expect(hello.board == "sim")
             #expect(hello.chips == [.init(name: "sim-gpio0", lines: 32)])
             #expect(hello.buses == ["sim-i2c-0", "sim-i2c-1"])
-            #expect(hello.devices == [.init(bus: "sim-i2c-0", address: 0x50, chip: "AT24C02")])
+            #expect(hello.devices == [.init(bus: "sim-i2c-0", address: 0x50, chip: "AT24C02", name: "sim-i2c-0@0x50")])
         }
     }
 
@@ -190,7 +190,8 @@ struct RigProcessTests {
         #expect(result.status == 1)
         #expect(result.output.contains("$.i2c[0].address: expected integer 3…119, got 144"), "\(result.output)")
         #expect(
-            result.output.contains(#"$.i2c[0].chip: expected one of AT24C02, got "AT24C04"; did you mean "AT24C02"?"#),
+            result.output.contains(#"$.i2c[0].chip: expected one of AT24C02, BME280"#)
+                && result.output.contains(#"got "AT24C04"; did you mean "AT24C02"?"#),
             "\(result.output)")
     }
 }

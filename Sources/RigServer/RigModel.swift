@@ -1,0 +1,186 @@
+import BoardSupport
+import ConfigSupport
+import Foundation
+import HAL
+import HALSim
+import Synchronization
+
+/// A physical model between the rig's devices: reads outputs (PWM duty, relay line) and sets inputs (lux, current)
+/// as time passes. Scenarios adjust a model's own quantities with `model.set`.
+protocol RigModel: Sendable {
+    var name: String { get }
+    var quantityNames: [String] { get }
+    func tick(at date: Date, elapsed: Duration)
+    func set(_ quantity: String, to value: Double) -> Bool
+    func value(_ quantity: String) -> Double?
+}
+
+extension VirtualRig {
+    static func makeModel(
+        _ model: RigFile.Model, index: Int, devices: [Device], gpioChips: [String: SimulatedGPIOChip], board: Board
+    ) throws(ConfigIssue) -> any RigModel {
+        func device(_ key: String, chip: String) throws(ConfigIssue) -> Device {
+            let name = model.references[key] ?? ""
+            guard let device = devices.first(where: { $0.name == name }), device.chipName == chip else {
+                let candidates = devices.filter { $0.chipName == chip }.map(\.name)
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].\(key)",
+                    expected: "the name of a \(chip) on this rig (" + candidates.joined(separator: ", ") + ")",
+                    found: "\"\(name)\"", suggestion: NearestMatch.suggestion(for: name, among: candidates))
+            }
+            return device
+        }
+        switch model.kind {
+        case "lamp":
+            let relayName = model.references["relay"] ?? ""
+            guard let relay = line(relayName, board: board, gpioChips: gpioChips) else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].relay", expected: "a GPIO line of the board",
+                    found: "\"\(relayName)\"",
+                    suggestion: NearestMatch.suggestion(for: relayName, among: board.gpioLineNames))
+            }
+            return LampModel(
+                pwm: try device("pwm", chip: "PCA9685"), channel: Int(model.numbers["channel"] ?? 0),
+                relay: relay, meter: try device("meter", chip: "INA219"),
+                ratedWatts: model.numbers["rated_watts"] ?? 60, supplyVolts: model.numbers["supply_volts"] ?? 24)
+        default:
+            return DaylightModel(
+                sensor: try device("sensor", chip: "VEML7700"), latitude: model.numbers["latitude"] ?? 0,
+                longitude: model.numbers["longitude"] ?? 0, peakLux: model.numbers["peak_lux"] ?? 100_000,
+                clouds: model.numbers["clouds"] ?? 0, seed: UInt64(max(model.numbers["seed"] ?? 1, 1)))
+        }
+    }
+}
+
+/// An LED luminaire behind a relay and a PWM dimmer, measured by an INA219 on its supply: the electrical power is the
+/// rated power times the duty cycle while the relay is closed. `failed` (a dead LED driver) draws nothing;
+/// `relay_stuck` (welded contacts) keeps drawing with the relay commanded open.
+final class LampModel: RigModel {
+    let name = "lamp"
+    let pwm: VirtualRig.Device
+    let channel: Int
+    let relay: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
+    let meter: VirtualRig.Device
+    let ratedWatts: Double
+    let supplyVolts: Double
+    private let faults = Mutex<[String: Double]>(["failed": 0, "relay_stuck": 0])
+
+    init(
+        pwm: VirtualRig.Device, channel: Int, relay: (chip: SimulatedGPIOChip, offset: GPIOLineOffset),
+        meter: VirtualRig.Device, ratedWatts: Double, supplyVolts: Double
+    ) {
+        self.pwm = pwm
+        self.channel = channel
+        self.relay = relay
+        self.meter = meter
+        self.ratedWatts = ratedWatts
+        self.supplyVolts = supplyVolts
+    }
+
+    var quantityNames: [String] { ["failed", "relay_stuck", "watts"] }
+
+    func tick(at date: Date, elapsed: Duration) {
+        meter.model(["bus_volts": supplyVolts, "amps": watts / supplyVolts])
+    }
+
+    var watts: Double {
+        let faults = faults.withLock { $0 }
+        let closed = relay.chip.outputLevel(relay.offset) == true || faults["relay_stuck", default: 0] != 0
+        guard closed, faults["failed", default: 0] == 0 else { return 0 }
+        let duty = pwm.value("duty\(channel)") ?? 0
+        // A welded relay feeds the driver even when the dimmer says 0: it falls back to its default (100 %) level.
+        let level = relay.chip.outputLevel(relay.offset) == true ? duty : 1
+        return ratedWatts * min(max(level, 0), 1)
+    }
+
+    func set(_ quantity: String, to value: Double) -> Bool {
+        guard quantity == "failed" || quantity == "relay_stuck" else { return false }
+        faults.withLock { $0[quantity] = value }
+        return true
+    }
+
+    func value(_ quantity: String) -> Double? {
+        quantity == "watts" ? watts : faults.withLock { $0[quantity] }
+    }
+}
+
+/// Ambient light at a place: clear-sky illuminance from the sun's elevation (full daylight at high sun, a logarithmic
+/// fall through civil twilight to moonless night), dimmed by slowly drifting clouds. `lux` set through `model.set`
+/// overrides the curve (`auto` returns to it).
+final class DaylightModel: RigModel {
+    let name = "daylight"
+    let sensor: VirtualRig.Device
+    let latitude: Double
+    let longitude: Double
+    let peakLux: Double
+    private let state: Mutex<(clouds: Double, cover: Double, random: UInt64, override: Double?)>
+
+    init(sensor: VirtualRig.Device, latitude: Double, longitude: Double, peakLux: Double, clouds: Double, seed: UInt64)
+    {
+        self.sensor = sensor
+        self.latitude = latitude
+        self.longitude = longitude
+        self.peakLux = peakLux
+        self.state = Mutex((clouds, clouds / 2, seed, nil))
+    }
+
+    var quantityNames: [String] { ["lux", "clouds", "auto", "elevation_deg"] }
+
+    func tick(at date: Date, elapsed: Duration) {
+        let lux = state.withLock { state -> Double in
+            if let override = state.override { return override }
+            // A random walk of cloud cover in 0…clouds, changing over minutes rather than ticks.
+            state.random = state.random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let step = (Double(state.random >> 11) / Double(1 << 53) - 0.5) * 0.02
+            state.cover = min(max(state.cover + step, 0), state.clouds)
+            return Self.clearSkyLux(elevation: elevation(at: date), peak: peakLux) * (1 - 0.8 * state.cover)
+        }
+        sensor.model(["lux": lux])
+    }
+
+    func set(_ quantity: String, to value: Double) -> Bool {
+        switch quantity {
+        case "lux": state.withLock { $0.override = max(value, 0) }
+        case "auto": state.withLock { $0.override = nil }
+        case "clouds": state.withLock { $0.clouds = min(max(value, 0), 1) }
+        default: return false
+        }
+        return true
+    }
+
+    func value(_ quantity: String) -> Double? {
+        switch quantity {
+        case "lux": sensor.value("lux")
+        case "clouds": state.withLock { $0.clouds }
+        case "elevation_deg": elevation(at: Date())
+        default: nil
+        }
+    }
+
+    /// The sun's elevation in degrees (declination and equation-of-time approximations, within about 1°).
+    func elevation(at date: Date) -> Double {
+        let days = date.timeIntervalSince1970 / 86_400
+        let dayOfYear = days.truncatingRemainder(dividingBy: 365.2422)
+        let gamma = 2 * Double.pi / 365 * (dayOfYear - 1)
+        let declination =
+            0.006918 - 0.399912 * cos(gamma) + 0.070257 * sin(gamma) - 0.006758 * cos(2 * gamma)
+            + 0.000907 * sin(2 * gamma)
+        let equationOfTimeMinutes =
+            229.18
+            * (0.000075 + 0.001868 * cos(gamma) - 0.032077 * sin(gamma) - 0.014615 * cos(2 * gamma) - 0.040849
+                * sin(2 * gamma))
+        let utcMinutes = (days - days.rounded(.down)) * 1440
+        let solarMinutes = utcMinutes + equationOfTimeMinutes + 4 * longitude
+        let hourAngle = (solarMinutes / 4 - 180) * .pi / 180
+        let phi = latitude * .pi / 180
+        let sine = sin(phi) * sin(declination) + cos(phi) * cos(declination) * cos(hourAngle)
+        return asin(min(max(sine, -1), 1)) * 180 / .pi
+    }
+
+    /// Clear-sky illuminance: `peak` × sin(elevation) above 0°, about 400 lx at sunset falling tenfold per 2° to
+    /// 0.004 lx below −10° (civil twilight ends at −6° near 3 lx).
+    static func clearSkyLux(elevation: Double, peak: Double) -> Double {
+        if elevation > 0 { return max(peak * sin(elevation * .pi / 180), 400) }
+        return max(400 * pow(10, elevation / 2), 0.004)
+    }
+}

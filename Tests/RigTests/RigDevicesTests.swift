@@ -1,0 +1,169 @@
+import CurbsideTestKit
+import Foundation
+import HAL
+import HALLinux
+import HALRig
+import INA219
+import PCA9685
+import RigProtocol
+import RigServer
+import SDM630
+import Testing
+import VEML7700
+
+/// The rig's device catalogue, physical models and Modbus devices, through the same socket and transports a daemon
+/// and a scenario use.
+@Suite("Rig devices, models and Modbus", .serialized, .timeLimit(.minutes(1)))
+struct RigDevicesTests {
+    static let rigs = RigTests.root.appendingPathComponent("Firmware-config/rigs")
+
+    func withRig(
+        _ name: String, _ body: (VirtualRig, RigConnection, RigConnection) async throws -> Void
+    ) async throws {
+        let file = try RigFile.load(
+            file: Self.rigs.appendingPathComponent(name).path, knownChips: SimulatedChipCatalog.names)
+        let rig = try VirtualRig(file: file)
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
+        ).path
+        let server = Task { try await RigServer.run(rig: rig, socketPath: socket) }
+        defer { server.cancel() }
+        var daemon: RigConnection?
+        for _ in 0..<200 where daemon == nil {
+            daemon = try? await RigConnection.connect(socketPath: socket)
+            if daemon == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let scenario = try await RigConnection.connect(socketPath: socket)
+        try await body(rig, try #require(daemon), scenario)
+    }
+
+    func op(_ connection: RigConnection, _ op: String, _ fill: (inout RigMessage) -> Void) async -> RigMessage {
+        var message = RigMessage(op: op)
+        fill(&message)
+        return await connection.request(message)
+    }
+
+    @Test("every rig file in Firmware-config/rigs loads and builds")
+    func allRigFilesLoad() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.rigs.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 4)
+        for file in files {
+            let rig = try RigFile.load(
+                file: Self.rigs.appendingPathComponent(file).path, knownChips: SimulatedChipCatalog.names)
+            _ = try VirtualRig(file: rig)
+        }
+    }
+
+    @Test("a scenario sets lux at the sensor; the daemon's VEML7700 driver reads it through HALRig")
+    func luxReachesDriver() async throws {
+        try await withRig("streetlight.yaml") { _, daemon, scenario in
+            let set = await op(scenario, "chip.set") {
+                $0.name = "ambient"
+                $0.quantity = "lux"
+                $0.number = 850
+            }
+            #expect(set.ok == true, "\(set)")
+            let bus = try await daemon.i2cBus(named: "sim-i2c-0")
+            let sensor = VEML7700(device: try await bus.device(at: 0x10))
+            try await sensor.start()
+            let reading = try await sensor.illuminance()
+            #expect(abs(reading.lux - 850) < 850 * 0.02, "\(reading)")
+            // The daylight model leaves a held input alone.
+            try await Task.sleep(for: .milliseconds(250))
+            let held = await op(scenario, "chip.get") {
+                $0.name = "ambient"
+                $0.quantity = "lux"
+            }
+            #expect(held.number == 850)
+            let unknown = await op(scenario, "chip.set") {
+                $0.name = "ambient"
+                $0.quantity = "lumens"
+                $0.number = 1
+            }
+            #expect(unknown.ok == false)
+            #expect(unknown.error?.contains("settable: lux") == true, "\(unknown)")
+        }
+    }
+
+    @Test("the lamp model: relay and dimmer duty set by drivers show up as power at the INA219")
+    func lampModel() async throws {
+        try await withRig("streetlight.yaml") { _, daemon, scenario in
+            let bus = try await daemon.i2cBus(named: "sim-i2c-0")
+            let dimmer = PCA9685(device: try await bus.device(at: 0x40), sleep: { _ in })
+            try await dimmer.start(frequencyHertz: 500)
+            try await dimmer.setDutyCycle(channel: 0, 0.5)
+            let meter = try INA219(device: try await bus.device(at: 0x45), shuntOhms: 0.1, maxExpectedAmps: 3.2)
+            try await meter.start()
+            let chip = try await daemon.gpioChip(named: "sim-gpio0")
+            let relay = try await chip.requestOutput(8, .init(consumer: "streetlightd"))
+
+            func watts() async throws -> Double {
+                // The model ticks every 100 ms; give it a few ticks.
+                try await Task.sleep(for: .milliseconds(350))
+                return try await meter.measurement().powerWatts
+            }
+            #expect(try await watts() < 0.5)
+            try await relay.write(.active)
+            #expect(abs(try await watts() - 30) < 1)
+            try await dimmer.setDutyCycle(channel: 0, 1)
+            #expect(abs(try await watts() - 60) < 1.5)
+
+            // A failed LED driver draws nothing although commanded on; a welded relay draws with the relay open.
+            _ = await op(scenario, "model.set") {
+                $0.name = "lamp"
+                $0.quantity = "failed"
+                $0.number = 1
+            }
+            #expect(try await watts() < 0.5)
+            _ = await op(scenario, "model.set") {
+                $0.name = "lamp"
+                $0.numbers = ["failed": 0, "relay_stuck": 1]
+            }
+            try await relay.write(.inactive)
+            #expect(try await watts() > 50)
+        }
+    }
+
+    @Test("Modbus devices answer on their TCP port and pty line; faults from the control socket reach the wire")
+    func modbusDevices() async throws {
+        try await withRig("fuel-cell.yaml") { rig, daemon, scenario in
+            let hello = await daemon.hello
+            #expect(hello.modbus?.map(\.name) == ["stack", "meter"])
+            let meterInfo = try #require(hello.modbus?.first { $0.name == "meter" })
+            #expect(meterInfo.endpoint == "rtu:/tmp/curb-rig/ttyRS485-1@9600")
+
+            let line = try LinuxModbusClient.rtu(
+                ModbusRTUConfiguration(device: "/tmp/curb-rig/ttyRS485-1", baudRate: 9600, parity: .even))
+            _ = await op(scenario, "modbus.set") {
+                $0.name = "meter"
+                $0.numbers = ["volts": 230, "amps_l1": 10]
+            }
+            let reading = try await SDM630(client: line, unit: 2).read()
+            #expect(reading.phaseVolts == [230, 230, 230])
+            #expect(reading.phaseWatts == [2300, 0, 0])
+
+            _ = await op(scenario, "modbus.fault") {
+                $0.name = "meter"
+                $0.fault = "silent"
+                $0.count = 1
+            }
+            let error = await #expect(throws: ModbusError.self) {
+                _ = try await SDM630(client: line, unit: 2, timeout: .milliseconds(200)).read()
+            }
+            #expect(error?.code == .timeout)
+            #expect(try await SDM630(client: line, unit: 2).read().phaseVolts == [230, 230, 230])
+
+            let tcp = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: 15020))
+            let state = try await tcp.readInputRegisters(unit: 1, address: 0, count: 1, timeout: nil)
+            #expect(state == [0])
+            try await tcp.writeSingleCoil(unit: 1, address: 0, value: true, timeout: nil)
+            // The rig advances the stack in real time: starting within a tick or two.
+            try await Task.sleep(for: .milliseconds(300))
+            let stack = await op(scenario, "modbus.get") { $0.name = "stack" }
+            #expect(stack.numbers?["state"] == 1, "\(stack)")
+            await line.close()
+            await tcp.close()
+            _ = rig
+        }
+    }
+}
