@@ -43,8 +43,9 @@ hil: build
 hil-vm-smoke: bootstrap
 	Tools/hil-vm run -- Tools/hil-vm-smoke
 
-demo:
-	@echo "make demo: the demo (rig + local broker + daemons) arrives with the first daemon (streetlightd)." >&2; exit 2
+# The virtual rig + a local broker + the daemons, with the MQTT traffic printed (Tools/demo; Ctrl-C stops it).
+demo: build
+	Tools/demo
 
 # Benchmarks (release build): figures as ratios against baselines measured in the same run.
 bench: bootstrap

@@ -113,7 +113,32 @@ let package = Package(
             dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
+        .target(
+            name: "StreetlightDevice",
+            dependencies: [
+                "HAL", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "BME280", "SPS30", "VEML7700", "INA219",
+                "PCA9685", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        // Opens a daemon's parts by board name on the configured backend (Linux or the rig).
+        .target(
+            name: "DeviceHardware",
+            dependencies: ["HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime"],
+            swiftSettings: swiftSettings),
+
         // Layer 6: executables, thin compositions.
+        .executableTarget(
+            name: "streetlightd",
+            dependencies: [
+                "StreetlightDevice", "StreetlightLogic", "DeviceHardware", "AgentRuntime", "ConfigSupport", "HAL",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-agent",
             dependencies: [
@@ -177,6 +202,13 @@ let package = Package(
             dependencies: [
                 "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
                 "SDM630", "FuelCellController", "ScenarioRunner", "CurbsideTestKit",
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreetlightDeviceTests",
+            dependencies: [
+                "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "BME280",
+                "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

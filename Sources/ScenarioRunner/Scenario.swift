@@ -30,6 +30,12 @@ public struct Scenario: Sendable, Hashable {
         case i2cFault(bus: String, address: Int, fault: String, count: Int)
         case unplug(bus: String, address: Int)
         case plug(bus: String, address: Int)
+        /// Sets physical quantities of a rig device or model (`chip`, `modbus` or `model` family).
+        case setQuantities(family: String, name: String, values: [String: Double])
+        /// Waits until a quantity lies within the bounds.
+        case expectQuantity(
+            family: String, name: String, quantity: String, above: Double?, below: Double?, within: Duration)
+        case modbusFault(name: String, fault: String, count: Int?)
 
         /// How the step reads in reports.
         public var summary: String {
@@ -45,6 +51,15 @@ public struct Scenario: Sendable, Hashable {
                 "inject \(fault) ×\(count) at \(bus)@0x\(String(address, radix: 16))"
             case .unplug(let bus, let address): "unplug \(bus)@0x\(String(address, radix: 16))"
             case .plug(let bus, let address): "plug \(bus)@0x\(String(address, radix: 16))"
+            case .setQuantities(let family, let name, let values):
+                "set \(family) \(name) "
+                    + values.keys.sorted().map { "\($0)=\(values[$0] ?? 0)" }.joined(separator: " ")
+            case .expectQuantity(let family, let name, let quantity, let above, let below, let within):
+                "expect \(family) \(name) \(quantity)" + (above.map { " > \($0)" } ?? "")
+                    + (below.map { " < \($0)" } ?? "")
+                    + " within \(within)"
+            case .modbusFault(let name, let fault, let count):
+                "inject Modbus \(fault)" + (count.map { " ×\($0)" } ?? "") + " at \(name)"
             }
         }
     }
@@ -113,8 +128,38 @@ public struct Scenario: Sendable, Hashable {
     }
 
     private static let stepKinds = [
-        "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug",
+        "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug", "set",
+        "expect", "modbus_fault",
     ]
+    private static let families = ["chip", "modbus", "model"]
+
+    /// `{chip: ambient, lux: 5}`: the family key names the device; the other keys are quantities.
+    private static func readQuantityTarget(_ node: Node, at path: JSONPath, _ reader: inout NodeReader)
+        -> (family: String, name: String, rest: [(String, Node)])?
+    {
+        guard case .mapping(let mapping) = node else {
+            _ = reader.object(node, at: path, required: ["chip"], optional: [])
+            return nil
+        }
+        var target: (String, String)?
+        var rest: [(String, Node)] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { continue }
+            if families.contains(key) {
+                guard let name = reader.string(value, at: path.appending(key)) else { return nil }
+                target = (key, name)
+            } else {
+                rest.append((key, value))
+            }
+        }
+        guard let target else {
+            reader.report(
+                .missingKey, at: path, expected: "one of chip, modbus, model naming a rig device or model",
+                found: "none", node: node)
+            return nil
+        }
+        return (target.0, target.1, rest)
+    }
 
     private static func readStep(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> Step? {
         guard let keys = reader.object(node, at: path, required: [], optional: stepKinds) else { return nil }
@@ -126,6 +171,54 @@ public struct Scenario: Sendable, Hashable {
         }
         let here = path.appending(kind)
         switch kind {
+        case "set":
+            guard let target = readQuantityTarget(value, at: here, &reader) else { return nil }
+            var values: [String: Double] = [:]
+            for (key, node) in target.rest {
+                guard let number = reader.number(node, at: here.appending(key), in: -1e12...1e12) else { return nil }
+                values[key] = number
+            }
+            guard !values.isEmpty else {
+                reader.report(.missingKey, at: here, expected: "at least one quantity", found: "none", node: value)
+                return nil
+            }
+            return .setQuantities(family: target.family, name: target.name, values: values)
+        case "expect":
+            guard let target = readQuantityTarget(value, at: here, &reader) else { return nil }
+            var quantity: String?
+            var above: Double?
+            var below: Double?
+            var within = 2000
+            for (key, node) in target.rest {
+                switch key {
+                case "quantity": quantity = reader.string(node, at: here.appending(key))
+                case "above": above = reader.number(node, at: here.appending(key), in: -1e12...1e12)
+                case "below": below = reader.number(node, at: here.appending(key), in: -1e12...1e12)
+                case "within_ms":
+                    within = reader.integer(node, at: here.appending(key), in: 0...600_000, unit: "ms") ?? within
+                default:
+                    reader.report(
+                        .unknownKey, at: here.appending(key), expected: "quantity, above, below, within_ms",
+                        found: key, node: node)
+                    return nil
+                }
+            }
+            guard let quantity, above != nil || below != nil else {
+                reader.report(
+                    .missingKey, at: here, expected: "quantity and at least one of above, below", found: "missing",
+                    node: value)
+                return nil
+            }
+            return .expectQuantity(
+                family: target.family, name: target.name, quantity: quantity, above: above, below: below,
+                within: .milliseconds(within))
+        case "modbus_fault":
+            guard let fields = reader.object(value, at: here, required: ["device", "fault"], optional: ["count"]),
+                let name = fields["device"].flatMap({ reader.string($0, at: here.appending("device")) }),
+                let fault = fields["fault"].flatMap({ reader.string($0, at: here.appending("fault")) })
+            else { return nil }
+            let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
+            return .modbusFault(name: name, fault: fault, count: count)
         case "wait_ms":
             return reader.integer(value, at: here, in: 0...600_000, unit: "ms").map { .wait(.milliseconds($0)) }
         case "set_input":

@@ -153,6 +153,34 @@ public enum ScenarioRunner {
                 $0.fault = fault
                 $0.count = count
             }
+        case .setQuantities(let family, let name, let values):
+            return await check(control, "\(family).set") {
+                $0.name = name
+                $0.numbers = values
+            }
+        case .modbusFault(let name, let fault, let count):
+            return await check(control, "modbus.fault") {
+                $0.name = name
+                $0.fault = fault
+                $0.count = count
+            }
+        case .expectQuantity(let family, let name, let quantity, let above, let below, let within):
+            let deadline = ContinuousClock.now + within
+            var last = "\(name) \(quantity): no answer"
+            repeat {
+                var message = RigMessage(op: "\(family).get")
+                message.name = name
+                message.quantity = quantity
+                let response = await control.request(message)
+                if response.ok == true, let value = response.number {
+                    if above.map({ value > $0 }) ?? true, below.map({ value < $0 }) ?? true { return nil }
+                    last = "\(name) \(quantity) is \(value)"
+                } else {
+                    last = response.error ?? last
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            } while ContinuousClock.now < deadline
+            return last
         case .unplug(let bus, let address), .plug(let bus, let address):
             let op = if case .unplug = step { "i2c.unplug" } else { "i2c.plug" }
             return await check(control, op) {

@@ -1,0 +1,23 @@
+public import AgentRuntime
+public import HAL
+
+/// Where the streetlight's observations go: in the daemon, the agent session (telemetry, events, retained state);
+/// in tests, a recorder.
+public protocol StreetlightSink: Sendable {
+    func telemetry(_ stream: String, _ values: [String: JSONValue]) async
+    func event(_ name: String, _ values: [String: JSONValue]) async
+    func state(_ values: [String: JSONValue]) async
+}
+
+/// The parts the controller drives, opened by the daemon from the board file and the backend in use.
+public struct StreetlightParts: Sendable {
+    public var bus: any I2CBus
+    public var relay: any GPIOOutputLine
+    public var motion: (any GPIOInputLine)?
+
+    public init(bus: any I2CBus, relay: any GPIOOutputLine, motion: (any GPIOInputLine)?) {
+        self.bus = bus
+        self.relay = relay
+        self.motion = motion
+    }
+}
