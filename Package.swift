@@ -182,7 +182,8 @@ let package = Package(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "HALLinuxTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            name: "HALLinuxTests",
+            dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],

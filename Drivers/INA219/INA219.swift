@@ -2,8 +2,8 @@ public import HAL
 
 /// Driver for the TI INA219 current shunt and power monitor, written against `I2CDevice` only.
 ///
-/// The INA219's 16-bit registers are big-endian on the wire, so the driver uses plain `write`/`writeRead` rather than
-/// the SMBus word calls (which are little-endian). It has no ID register: `start()` resets the chip and checks the
+/// The INA219's 16-bit registers are big-endian on the wire, so the driver uses the SMBus word calls (little-endian)
+/// with the bytes swapped — the same transfers on the wire, and they work on SMBus-only adapters. It has no ID register: `start()` resets the chip and checks the
 /// configuration register's reset value (0x399F) instead. Every reading checks the OVF flag and that the calibration
 /// register still holds what was programmed (a chip that lost power comes back with 0 and would read 0 A).
 public struct INA219: Sendable {
@@ -110,15 +110,16 @@ public struct INA219: Sendable {
         try await read(.busVoltage) & BusVoltageBits.conversionReady != 0
     }
 
-    /// Reads one register: pointer write, repeated START, two bytes most significant first.
+    /// Reads one register: pointer write, repeated START, two bytes most significant first. That is an SMBus "read
+    /// word" with the bytes swapped (the kernel's `i2c_smbus_read_word_swapped`), so SMBus-only adapters and
+    /// i2c-stub serve it too; on the wire it is the same transfer as a register read.
     public func read(_ register: Register) async throws(I2CError) -> UInt16 {
-        let bytes = try await device.writeRead([register.rawValue], readCount: 2)
-        return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        try await device.readWord(register: register.rawValue).byteSwapped
     }
 
-    /// Writes one register: pointer, then the value most significant byte first.
+    /// Writes one register: pointer, then the value most significant byte first (SMBus "write word", swapped).
     public func write(_ register: Register, _ value: UInt16) async throws(I2CError) {
-        try await device.write([register.rawValue, UInt8(value >> 8), UInt8(truncatingIfNeeded: value)])
+        try await device.writeWord(register: register.rawValue, value: value.byteSwapped)
     }
 
     private func checkCalibration() async throws(I2CError) {
