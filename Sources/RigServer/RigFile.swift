@@ -51,6 +51,13 @@ public struct RigFile: Sendable, Hashable {
     /// Model kinds, their references (required) and numeric parameters (optional, with defaults).
     public static let modelKinds: [String: (references: [String], numbers: [String: Double])] = [
         "lamp": (["pwm", "relay", "meter"], ["channel": 0, "rated_watts": 60, "supply_volts": 24]),
+        "vibration": (
+            ["sensor", "interrupt"],
+            [
+                "interrupt_pin": 1, "noise_mg": 0.3, "mode1_hz": 2.3, "mode1_mg": 2, "mode2_hz": 7.9, "mode2_mg": 1,
+                "mode3_hz": 17.5, "mode3_mg": 0.5, "tilt_x_deg": 0, "tilt_y_deg": 0, "seed": 1,
+            ]
+        ),
         "daylight": (
             ["sensor"], ["latitude": 37.5665, "longitude": 126.978, "peak_lux": 100_000, "clouds": 0.3, "seed": 1]
         ),

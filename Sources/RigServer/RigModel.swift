@@ -1,3 +1,4 @@
+import ADXL355
 import BoardSupport
 import ConfigSupport
 import Foundation
@@ -10,9 +11,15 @@ import Synchronization
 protocol RigModel: Sendable {
     var name: String { get }
     var quantityNames: [String] { get }
+    /// Models that stream samples (the accelerometer) tick every few milliseconds instead of every 100 ms.
+    var needsFastTicks: Bool { get }
     func tick(at date: Date, elapsed: Duration)
     func set(_ quantity: String, to value: Double) -> Bool
     func value(_ quantity: String) -> Double?
+}
+
+extension RigModel {
+    var needsFastTicks: Bool { false }
 }
 
 extension VirtualRig {
@@ -43,6 +50,20 @@ extension VirtualRig {
                 pwm: try device("pwm", chip: "PCA9685"), channel: Int(model.numbers["channel"] ?? 0),
                 relay: relay, meter: try device("meter", chip: "INA219"),
                 ratedWatts: model.numbers["rated_watts"] ?? 60, supplyVolts: model.numbers["supply_volts"] ?? 24)
+        case "vibration":
+            let interruptName = model.references["interrupt"] ?? ""
+            guard let interrupt = line(interruptName, board: board, gpioChips: gpioChips) else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].interrupt", expected: "a GPIO line of the board",
+                    found: "\"\(interruptName)\"",
+                    suggestion: NearestMatch.suggestion(for: interruptName, among: board.gpioLineNames))
+            }
+            let sensor = try device("sensor", chip: "ADXL355")
+            guard let chip = sensor.chip as? SimulatedADXL355 else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].sensor", expected: "an ADXL355", found: sensor.chipName)
+            }
+            return VibrationModel(chip: chip, interrupt: interrupt, numbers: model.numbers)
         default:
             return DaylightModel(
                 sensor: try device("sensor", chip: "VEML7700"), latitude: model.numbers["latitude"] ?? 0,
@@ -182,5 +203,113 @@ final class DaylightModel: RigModel {
     static func clearSkyLux(elevation: Double, peak: Double) -> Double {
         if elevation > 0 { return max(peak * sin(elevation * .pi / 180), 400) }
         return max(400 * pow(10, elevation / 2), 0.004)
+    }
+}
+
+/// A structure's vibration at the accelerometer: gravity through the static tilt, three structural modes, sensor
+/// noise, and impulse events (`shock`: a decaying 12 Hz response of the given peak, in g). Samples are pushed into the
+/// ADXL355's FIFO at the data rate the daemon configured, in real time, and the chosen interrupt pin drives the GPIO
+/// line the daemon waits on.
+final class VibrationModel: RigModel {
+    let name = "vibration"
+    let needsFastTicks = true
+    let chip: SimulatedADXL355
+    let interrupt: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
+    private let state: Mutex<State>
+
+    private struct State {
+        var numbers: [String: Double]
+        var time: Double = 0
+        var carry: Double = 0
+        var random: UInt64
+        var shock: (start: Double, peak: Double)?
+        var pushed = 0
+    }
+
+    init(chip: SimulatedADXL355, interrupt: (chip: SimulatedGPIOChip, offset: GPIOLineOffset), numbers: [String: Double])
+    {
+        self.chip = chip
+        self.interrupt = interrupt
+        self.state = Mutex(State(numbers: numbers, random: UInt64(max(numbers["seed"] ?? 1, 1))))
+    }
+
+    var quantityNames: [String] {
+        ["shock", "noise_mg", "tilt_x_deg", "tilt_y_deg", "mode1_mg", "mode2_mg", "mode3_mg", "samples_pushed"]
+    }
+
+    func tick(at date: Date, elapsed: Duration) {
+        let rate = ADXL355.OutputDataRate(rawValue: chip.register(ADXL355.Register.filter) & 0x0F)?.hertz ?? 1000
+        let samples = state.withLock { state -> [(x: Double, y: Double, z: Double)] in
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            // A stalled rig (a debugger, a loaded CI machine) must not dump seconds of samples at once.
+            let wanted = min(seconds, 0.05) * rate + state.carry
+            let count = Int(wanted)
+            state.carry = wanted - Double(count)
+            return (0..<count).map { _ in
+                state.time += 1 / rate
+                state.pushed += 1
+                return Self.sample(&state)
+            }
+        }
+        if !samples.isEmpty { chip.pushSamples(samples) }
+        let pin = state.withLock { $0.numbers["interrupt_pin"] ?? 1 }
+        let level = chip.interruptLevel
+        interrupt.chip.setInputLevel(interrupt.offset, high: pin == 2 ? level.int2 : level.int1)
+    }
+
+    private static func sample(_ state: inout State) -> (x: Double, y: Double, z: Double) {
+        let t = state.time
+        let n = state.numbers
+        func noise() -> Double {
+            state.random = state.random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Sum of two uniforms: a cheap, roughly bell-shaped noise of the given RMS order.
+            let a = Double(state.random >> 11) / Double(1 << 53)
+            state.random = state.random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let b = Double(state.random >> 11) / Double(1 << 53)
+            return (a + b - 1) * 1.22
+        }
+        var structural = 0.0
+        for mode in 1...3 {
+            let hertz = n["mode\(mode)_hz"] ?? 0
+            let amplitude = (n["mode\(mode)_mg"] ?? 0) / 1000
+            structural += amplitude * sin(2 * .pi * hertz * t + Double(mode))
+        }
+        var impulse = 0.0
+        if let shock = state.shock {
+            let age = t - shock.start
+            if age > 3 {
+                state.shock = nil
+            } else if age >= 0 {
+                impulse = shock.peak * exp(-age / 0.25) * sin(2 * .pi * 12 * age)
+            }
+        }
+        let noiseG = (n["noise_mg"] ?? 0) / 1000
+        let tiltX = (n["tilt_x_deg"] ?? 0) * .pi / 180
+        let tiltY = (n["tilt_y_deg"] ?? 0) * .pi / 180
+        return (
+            x: sin(tiltX) + structural + impulse + noiseG * noise(),
+            y: sin(tiltY) + 0.6 * structural + 0.6 * impulse + noiseG * noise(),
+            z: cos(tiltX) * cos(tiltY) + 0.3 * impulse + noiseG * noise()
+        )
+    }
+
+    func set(_ quantity: String, to value: Double) -> Bool {
+        switch quantity {
+        case "shock": state.withLock { $0.shock = ($0.time, value) }
+        case "samples_pushed": return false
+        case let name where quantityNames.contains(name): state.withLock { $0.numbers[name] = value }
+        default: return false
+        }
+        return true
+    }
+
+    func value(_ quantity: String) -> Double? {
+        state.withLock { state in
+            switch quantity {
+            case "samples_pushed": Double(state.pushed)
+            case "shock": state.shock?.peak ?? 0
+            default: state.numbers[quantity]
+            }
+        }
     }
 }

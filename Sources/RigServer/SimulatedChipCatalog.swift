@@ -1,3 +1,4 @@
+import ADXL355
 import AT24C02
 import BME280
 public import HAL
@@ -65,6 +66,11 @@ public enum SimulatedChipCatalog {
                     busVolts: values["bus_volts"] ?? 0, amps: values["amps"] ?? 0,
                     shuntOhms: values["shunt_ohms"] ?? 0.1)
             }),
+        // Conversions come only from the rig's vibration model (or `x_g`…`z_g` for a static attitude).
+        "ADXL355": SimulatedChipKind(
+            { SimulatedADXL355(timing: .manual) }, inputs: ["x_g": 0, "y_g": 0, "z_g": 1],
+            apply: { chip, values in chip.setAcceleration(x: values["x_g"] ?? 0, y: values["y_g"] ?? 0, z: values["z_g"] ?? 1) },
+            outputs: ["fifo_entries": { Double($0.fifoEntryCount) }, "lost_fifo_entries": { Double($0.lostFIFOEntryCount) }]),
         "PCA9685": SimulatedChipKind(
             { SimulatedPCA9685() },
             outputs: Dictionary(

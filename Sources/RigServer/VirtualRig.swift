@@ -217,20 +217,36 @@ public final class VirtualRig: Sendable {
 
     /// Advances every Modbus device and model by real time, every `period`, until the task is cancelled.
     public func runModels(period: Duration = .milliseconds(100)) async {
-        let clock = ContinuousClock()
-        var last = clock.now
-        while !Task.isCancelled {
-            try? await Task.sleep(for: period)
-            let now = clock.now
-            step(by: now - last, at: Date())
-            last = now
+        let fast = models.filter(\.needsFastTicks)
+        await withDiscardingTaskGroup { group in
+            if !fast.isEmpty {
+                group.addTask {
+                    let clock = ContinuousClock()
+                    var last = clock.now
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(4))
+                        let now = clock.now
+                        for model in fast { model.tick(at: Date(), elapsed: now - last) }
+                        last = now
+                    }
+                }
+            }
+            let clock = ContinuousClock()
+            var last = clock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                let now = clock.now
+                step(by: now - last, at: Date())
+                last = now
+            }
+            group.cancelAll()
         }
     }
 
     /// One step of simulated physics: Modbus devices advance, models recompute their outputs.
     public func step(by elapsed: Duration, at date: Date) {
         for device in modbusDevices { device.instance.advance(elapsed) }
-        for model in models { model.tick(at: date, elapsed: elapsed) }
+        for model in models where !model.needsFastTicks { model.tick(at: date, elapsed: elapsed) }
     }
 
     /// A line by board name or alias (`walkButton`, `SIM0`) or by `chip:offset`.
