@@ -2,8 +2,9 @@ public import HAL
 
 /// Driver for the ADS1115 16-bit, 4-input delta-sigma ADC, written against `I2CDevice` only.
 ///
-/// Registers are big-endian on the wire, so the driver uses plain `write`/`writeRead` with explicit byte order,
-/// never the SMBus word calls (which are little-endian). The chip has no ID register: the driver reads the Config
+/// Registers are big-endian on the wire, so the driver uses the SMBus word calls (little-endian) with the bytes
+/// swapped — the same transfers on the wire, and they work on SMBus-only adapters and i2c-stub. The chip has no ID
+/// register: the driver reads the Config
 /// register back while waiting for a conversion and rejects a chip whose MUX/PGA/MODE/DR bits do not match what it
 /// wrote (`.invalidResponse`), which catches a different chip at the address or a bus that reads all ones.
 public struct ADS1115: Sendable {
@@ -30,14 +31,13 @@ public struct ADS1115: Sendable {
 
     /// Reads one 16-bit register, MSB first (datasheet 9.5.3, Figure 31).
     public func readRegister(_ register: Register) async throws(I2CError) -> UInt16 {
-        let bytes = try await device.writeRead([register.rawValue], readCount: 2)
-        return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        try await device.readWord(register: register.rawValue).byteSwapped
     }
 
     /// Writes one 16-bit register, MSB first (datasheet 9.5.3, Figure 30). The Conversion register is read-only.
     public func writeRegister(_ register: Register, _ value: UInt16) async throws(I2CError) {
         precondition(register != .conversion, "the Conversion register is read-only")
-        try await device.write([register.rawValue, UInt8(value >> 8), UInt8(truncatingIfNeeded: value)])
+        try await device.writeWord(register: register.rawValue, value: value.byteSwapped)
     }
 
     /// The Config register as fields.
