@@ -42,6 +42,7 @@ let package = Package(
         .systemLibrary(name: "CI2C", providers: [.apt(["libi2c-dev"])]),
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
 
         // Layer 2: the hardware abstraction and its two backends.
         .target(name: "HAL", swiftSettings: swiftSettings),
@@ -112,6 +113,12 @@ let package = Package(
             name: "StreetlightLogic",
             dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
+        // Vibration analysis; the one device-logic library allowed a C module: FFTW for the spectrum, behind a
+        // single wrapper file (`RealFFT.swift`).
+        .target(
+            name: "VibrationLogic",
+            dependencies: ["CFFTW", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
         .target(
@@ -177,6 +184,10 @@ let package = Package(
         .testTarget(
             name: "StreetlightLogicTests",
             dependencies: ["StreetlightLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VibrationLogicTests",
+            dependencies: ["VibrationLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],

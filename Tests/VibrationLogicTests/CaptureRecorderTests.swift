@@ -1,0 +1,66 @@
+import Testing
+import VibrationLogic
+
+@Suite struct CaptureRecorderTests {
+    /// Sample `i` carries `i` on X, so a capture shows exactly which samples it kept.
+    static func numbered(_ range: Range<Int>) -> [AccelerationSample] {
+        range.map { AccelerationSample(x: Double($0), y: -Double($0), z: 1) }
+    }
+
+    static func feed(_ recorder: inout CaptureRecorder, _ range: Range<Int>, batch: Int = 37) -> [Capture] {
+        var captures: [Capture] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let end = min(index + batch, range.upperBound)
+            captures += recorder.append(
+                numbered(index..<end), firstSampleAt: Signals.t0.adding(seconds: Double(index) / 100))
+            index = end
+        }
+        return captures
+    }
+
+    @Test func holdsPreAndPostSecondsWithTheTriggerAtThePreTriggerOffset() throws {
+        var recorder = CaptureRecorder(outputDataRateHz: 100, preTriggerSeconds: 2, postTriggerSeconds: 5)
+        #expect(recorder.preTriggerSampleCount == 200)
+        #expect(recorder.postTriggerSampleCount == 500)
+        #expect(Self.feed(&recorder, 0..<600).isEmpty)
+        let first = recorder.trigger(reason: "alarm")
+        #expect(first)
+        // A second trigger during the capture is ignored.
+        let second = recorder.trigger(reason: "again")
+        #expect(!second)
+        #expect(Self.feed(&recorder, 600..<1_099).isEmpty)
+        let captures = Self.feed(&recorder, 1_099..<1_300)
+        #expect(captures.count == 1)
+        let capture = try #require(captures.first)
+        #expect(capture.sampleCount == 700)
+        #expect(capture.triggerIndex == 200)
+        #expect(capture.samples.x[200] == 600)
+        #expect(capture.samples.x.first == 400)
+        #expect(capture.samples.x.last == 1_099)
+        #expect(capture.samples.y[200] == -600)
+        #expect(capture.samples.x == (400..<1_100).map { Float($0) })
+        #expect(abs(capture.start.seconds(since: Signals.t0) - 4) < 1e-9)
+        #expect(abs(capture.triggeredAt.seconds(since: Signals.t0) - 6) < 1e-9)
+        #expect(capture.reason == "alarm")
+        #expect(capture.id == "capture-00\(Signals.t0.adding(seconds: 6).millisecondsSinceEpoch)")
+        #expect(!recorder.isCapturing)
+        // Ready for the next one, with a full pre-trigger history again.
+        let third = recorder.trigger(reason: "capture-now")
+        #expect(third)
+        let next = try #require(Self.feed(&recorder, 1_300..<1_800).first)
+        #expect(next.triggerIndex == 200)
+        #expect(next.samples.x[200] == 1_300)
+    }
+
+    @Test func earlyTriggerKeepsWhatHistoryThereIs() throws {
+        var recorder = CaptureRecorder(outputDataRateHz: 100, preTriggerSeconds: 2, postTriggerSeconds: 1)
+        _ = Self.feed(&recorder, 0..<50)
+        recorder.trigger(reason: "early")
+        let capture = try #require(Self.feed(&recorder, 50..<200).first)
+        #expect(capture.triggerIndex == 50)
+        #expect(capture.sampleCount == 150)
+        #expect(capture.samples.x[50] == 50)
+        #expect(capture.start == Signals.t0)
+    }
+}
