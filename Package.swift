@@ -194,7 +194,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALLinuxTests",
-            dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685"],
+            dependencies: [
+                "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
+                "MCP23017", "ADXL355",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],

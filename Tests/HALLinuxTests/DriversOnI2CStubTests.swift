@@ -1,9 +1,12 @@
+import ADS1115
+import ADXL355
 import BME280
 import Foundation
 import HAL
 import HALLinux
 import HALSim
 import INA219
+import MCP23017
 import PCA9685
 import Testing
 import VEML7700
@@ -143,5 +146,80 @@ struct DriversOnI2CStubTests {
             #expect(
                 try await device.readByte(register: register) == simulated.register(register), "register \(register)")
         }
+    }
+
+    @Test("ADS1115: a single-shot conversion of the EV control pilot through byte-swapped SMBus words")
+    func ads1115() async throws {
+        let simulated = SimulatedADS1115(timing: .readyAfterPolls(1))
+        let bus = SimulatedI2CBus(name: "sim")
+        bus.attach(simulated, at: 0x48)
+        // +9 V on the control pilot through a 1/4 divider.
+        simulated.setInput(channel: 0, volts: 2.25)
+        // Generous margins: under software emulation the VM's scheduler, not the converter, sets the pace.
+        let expected = try await ADS1115(device: try await bus.device(at: 0x48), timeoutMargin: .seconds(2))
+            .measureVolts(
+                .ain0, gain: .fsr4096mV, dataRate: .sps860)
+
+        let device = try await Self.stub(0x48)
+        for register in ADS1115.Register.allCases {
+            try await device.writeWord(
+                register: register.rawValue, value: simulated.registerValue(register).byteSwapped)
+        }
+        // The stub reads back Config as written, OS = 1 included: "not converting", as the chip says when done.
+        let measured = try await ADS1115(device: device, timeoutMargin: .seconds(2)).measureVolts(
+            .ain0, gain: .fsr4096mV, dataRate: .sps860)
+        #expect(measured == expected)
+        #expect(abs(measured - 2.25) < 0.001)
+    }
+
+    @Test("MCP23017: IOCON read-back, input levels and a captured interrupt through byte transfers")
+    func mcp23017() async throws {
+        let simulated = SimulatedMCP23017()
+        let bus = SimulatedI2CBus(name: "sim")
+        bus.attach(simulated, at: 0x20)
+        let driver = MCP23017(device: try await bus.device(at: 0x20))
+        try await driver.configure(mirror: true)
+        try await driver.setDirections(.b, inputMask: 0xFF)
+        try await driver.setPullUps(.b, mask: 0xFF)
+        try await driver.enableInterrupt(MCP23017Pin(.b, 2), on: .change)
+        simulated.setInput(port: .b, pin: 2, level: false)
+        simulated.setInput(port: .b, pin: 5, level: false)
+
+        let device = try await Self.stub(0x20)
+        for port in MCP23017.Port.allCases {
+            for register in MCP23017.Register.allCases {
+                try await device.writeByte(
+                    register: register.address(port: port), value: simulated.registerValue(register, port: port))
+            }
+        }
+        // GPIO is not a stored register but the pins as read now (which also clears the simulated interrupt, so it
+        // comes after the image of INTF and INTCAP).
+        let pins = try await driver.readInputs(.b)
+        try await device.writeByte(register: MCP23017.Register.gpio.address(port: .b), value: pins)
+        let linux = MCP23017(device: device)
+        try await linux.configure(mirror: true)
+        #expect(pins == 0xDB)
+        #expect(try await linux.readInputs(.b) == pins)
+        let interrupt = try #require(try await linux.readInterrupt(.b))
+        #expect(interrupt.capturedLevel(MCP23017Pin(.b, 2)) == false)
+        #expect(interrupt.capturedLevel(MCP23017Pin(.b, 0)) == true)
+    }
+
+    @Test("ADXL355: identity, reset, configuration and one sample in g through SMBus block reads")
+    func adxl355() async throws {
+        let simulated = SimulatedADXL355(timing: .manual)
+        let bus = SimulatedI2CBus(name: "sim")
+        bus.attach(simulated, at: 0x1D)
+        let driver = try await ADXL355(device: try await bus.device(at: 0x1D))
+        simulated.setAcceleration(x: 0.125, y: -0.5, z: 0.98)
+        let expected = try await driver.readAcceleration()
+
+        let device = try await Self.stub(0x1D)
+        try await Self.preloadBytes(device, from: 0x00, (0x00...0x10).map { simulated.register(UInt8($0)) })
+        try await device.writeByte(register: ADXL355.Register.status, value: 0)
+        let linux = try await ADXL355(device: device)
+        let measured = try await linux.readAcceleration()
+        #expect(measured == expected)
+        #expect(abs(measured.xG - 0.125) < 1e-4 && abs(measured.yG + 0.5) < 1e-4 && abs(measured.zG - 0.98) < 1e-4)
     }
 }
