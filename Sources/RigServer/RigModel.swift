@@ -61,7 +61,8 @@ extension VirtualRig {
             let sensor = try device("sensor", chip: "ADXL355")
             guard let chip = sensor.chip as? SimulatedADXL355 else {
                 throw ConfigIssue(
-                    .unknownReference, path: "$.models[\(index)].sensor", expected: "an ADXL355", found: sensor.chipName)
+                    .unknownReference, path: "$.models[\(index)].sensor", expected: "an ADXL355", found: sensor.chipName
+                )
             }
             return VibrationModel(chip: chip, interrupt: interrupt, numbers: model.numbers)
         default:
@@ -226,8 +227,9 @@ final class VibrationModel: RigModel {
         var pushed = 0
     }
 
-    init(chip: SimulatedADXL355, interrupt: (chip: SimulatedGPIOChip, offset: GPIOLineOffset), numbers: [String: Double])
-    {
+    init(
+        chip: SimulatedADXL355, interrupt: (chip: SimulatedGPIOChip, offset: GPIOLineOffset), numbers: [String: Double]
+    ) {
         self.chip = chip
         self.interrupt = interrupt
         self.state = Mutex(State(numbers: numbers, random: UInt64(max(numbers["seed"] ?? 1, 1))))

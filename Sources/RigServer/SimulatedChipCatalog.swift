@@ -69,8 +69,12 @@ public enum SimulatedChipCatalog {
         // Conversions come only from the rig's vibration model (or `x_g`…`z_g` for a static attitude).
         "ADXL355": SimulatedChipKind(
             { SimulatedADXL355(timing: .manual) }, inputs: ["x_g": 0, "y_g": 0, "z_g": 1],
-            apply: { chip, values in chip.setAcceleration(x: values["x_g"] ?? 0, y: values["y_g"] ?? 0, z: values["z_g"] ?? 1) },
-            outputs: ["fifo_entries": { Double($0.fifoEntryCount) }, "lost_fifo_entries": { Double($0.lostFIFOEntryCount) }]),
+            apply: { chip, values in
+                chip.setAcceleration(x: values["x_g"] ?? 0, y: values["y_g"] ?? 0, z: values["z_g"] ?? 1)
+            },
+            outputs: [
+                "fifo_entries": { Double($0.fifoEntryCount) }, "lost_fifo_entries": { Double($0.lostFIFOEntryCount) },
+            ]),
         "PCA9685": SimulatedChipKind(
             { SimulatedPCA9685() },
             outputs: Dictionary(
