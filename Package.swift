@@ -128,13 +128,35 @@ let package = Package(
                 "PCA9685", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        // The vibration gauge's device logic bound to its ADXL355.
+        .target(
+            name: "VibrationDevice",
+            dependencies: [
+                "HAL", "VibrationLogic", "AgentRuntime", "ConfigSupport", "ADXL355",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // Opens a daemon's parts by board name on the configured backend (Linux or the rig).
         .target(
             name: "DeviceHardware",
-            dependencies: ["HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime"],
+            dependencies: [
+                "HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
 
         // Layer 6: executables, thin compositions.
+        .executableTarget(
+            name: "vibrationd",
+            dependencies: [
+                "VibrationDevice", "VibrationLogic", "DeviceHardware", "AgentRuntime", "ConfigSupport", "HAL",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "streetlightd",
             dependencies: [
@@ -224,6 +246,13 @@ let package = Package(
             dependencies: [
                 "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VibrationDeviceTests",
+            dependencies: [
+                "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "ADXL355",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

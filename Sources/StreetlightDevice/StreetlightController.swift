@@ -122,7 +122,27 @@ public actor StreetlightController {
     }
 
     /// Advances fades and time-based layers and puts the result on the relay and the dimmer.
+    ///
+    /// Commands, motion and the loop all call this; actor methods interleave at `await`s, so one step runs at a time
+    /// and a call meanwhile makes it go round again with the newest policy output — the outputs never end up on a
+    /// stale level.
     public func controlStep() async {
+        guard !stepping else {
+            stepAgain = true
+            return
+        }
+        stepping = true
+        defer { stepping = false }
+        repeat {
+            stepAgain = false
+            await controlStepOnce()
+        } while stepAgain
+    }
+
+    private var stepping = false
+    private var stepAgain = false
+
+    private func controlStepOnce() async {
         let instant = now()
         var output = policy.update(at: instant)
         if let until = identifyUntil {

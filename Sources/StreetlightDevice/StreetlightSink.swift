@@ -1,13 +1,8 @@
 public import AgentRuntime
 public import HAL
 
-/// Where the streetlight's observations go: in the daemon, the agent session (telemetry, events, retained state);
-/// in tests, a recorder.
-public protocol StreetlightSink: Sendable {
-    func telemetry(_ stream: String, _ values: [String: JSONValue]) async
-    func event(_ name: String, _ values: [String: JSONValue]) async
-    func state(_ values: [String: JSONValue]) async
-}
+/// Where the streetlight's observations go (the runtime's `DeviceSink`).
+public typealias StreetlightSink = DeviceSink
 
 /// The parts the controller drives, opened by the daemon from the board file and the backend in use.
 public struct StreetlightParts: Sendable {

@@ -45,7 +45,8 @@ struct Streetlightd: AsyncParsableCommand {
 
         try FileManager.default.createDirectory(atPath: agent.stateDirectory, withIntermediateDirectories: true)
         let counterStore = CounterStore(path: agent.stateDirectory + "/lamp-counters.json")
-        let session = try await Self.session(agent, logger: logger)
+        let session = try await AgentSession.standard(
+            agent, agentName: "streetlightd", version: Self.version, logger: logger)
 
         let hardware: DeviceHardware
         let parts: StreetlightParts
@@ -105,25 +106,6 @@ struct Streetlightd: AsyncParsableCommand {
         logger.info("starting", metadata: ["broker": "\(agent.mqtt.url)", "backend": "\(agent.hal.backend)"])
         try await group.run()
         logger.info("stopped")
-    }
-
-    static func session(_ agent: AgentConfiguration, logger: Logger) async throws -> AgentSession {
-        let password = try agent.mqtt.passwordFile.map {
-            try String(contentsOfFile: $0, encoding: .utf8).split(whereSeparator: \.isNewline).first.map(String.init)
-                ?? ""
-        }
-        let birth = AgentSession.BirthDocument(
-            agent: "streetlightd", version: version,
-            board: URL(fileURLWithPath: agent.board).deletingPathExtension().lastPathComponent, configRevision: 0,
-            bootTime: Date())
-        let limits = agent.outbox
-        let outbox = try FileOutbox(
-            directory: agent.stateDirectory + "/outbox",
-            limits: .init(maxBytes: limits.maxBytes, maxAge: limits.maxAge, maxEntries: limits.maxEntries))
-        return try AgentSession(
-            configuration: agent, birth: birth, password: password, logger: logger, outbox: outbox,
-            drainRatePerSecond: Double(limits.drainRatePerSecond)
-        ) { _ in kill(getpid(), SIGTERM) }
     }
 }
 

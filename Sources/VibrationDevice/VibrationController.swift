@@ -1,0 +1,342 @@
+public import ADXL355
+public import AgentRuntime
+public import Foundation
+public import HAL
+public import VibrationLogic
+
+/// The vibration gauge's device logic bound to its ADXL355: FIFO reads on the watermark interrupt, window analysis,
+/// DIN 4150-3 alarms, triggered captures with pre-trigger history, tilt, calibration and the chip's self-test.
+///
+/// Time is injected (`now`); the daemon calls `drain()` on each interrupt edge (and on a slow fallback timer), tests
+/// call it directly. The gauge drives no actuator, so it has no safe state beyond stopping cleanly; a failed bus
+/// read raises `event/sensor-fault` once and the gauge keeps trying.
+public actor VibrationController {
+    public private(set) var configuration: VibrationConfiguration
+    private let bus: any I2CBus
+    private let sink: any DeviceSink
+    private let store: CaptureStore
+    private let now: @Sendable () -> VibrationLogic.Timestamp
+    private var sensor: ADXL355?
+    private var analyzer: WindowAnalyzer
+    private var alarms: AlarmEvaluator
+    private var recorder: CaptureRecorder
+    private var fault: String?
+    private var offsets = (x: 0.0, y: 0.0, z: 0.0)
+    private var calibration: (sum: (x: Double, y: Double, z: Double), count: Int, target: Int)?
+    private var windows = 0
+    private var busy = false
+    private var drainAgain = false
+    public private(set) var overruns = 0
+    public private(set) var samplesRead = 0
+    public private(set) var lastReport: WindowReport?
+
+    public init(
+        configuration: VibrationConfiguration, bus: any I2CBus, sink: any DeviceSink, captureDirectory: URL,
+        now: @escaping @Sendable () -> VibrationLogic.Timestamp
+    ) {
+        self.configuration = configuration
+        self.bus = bus
+        self.sink = sink
+        self.now = now
+        store = CaptureStore(directory: captureDirectory, settings: configuration.settings.capture)
+        analyzer = WindowAnalyzer(settings: configuration.settings)
+        alarms = AlarmEvaluator(settings: configuration.settings)
+        recorder = CaptureRecorder(settings: configuration.settings)
+    }
+
+    public var sensorFault: String? { fault }
+
+    /// The ADXL355 configuration this gauge runs: range, data rate, FIFO watermark and overrun on INT1, active high.
+    public var chipConfiguration: ADXL355.Configuration {
+        let hardware = configuration.hardware
+        let rate =
+            ADXL355.OutputDataRate.allCases.first { $0.hertz == configuration.settings.outputDataRateHz } ?? .hz1000
+        let range: ADXL355.Range =
+            switch hardware.rangeG {
+            case 8: .g8
+            case 4: .g4
+            default: .g2
+            }
+        return ADXL355.Configuration(
+            range: range, outputDataRate: rate, highPassCorner: .off,
+            fifoWatermarkEntries: hardware.watermarkSamples * 3, interruptMap: [.fifoFullINT1, .fifoOverrunINT1],
+            interruptActiveHigh: true)
+    }
+
+    /// Opens the accelerometer (identity check, reset, configuration). A failure is reported and retried by `drain`.
+    public func start() async {
+        await open()
+    }
+
+    private func open() async {
+        do throws(I2CError) {
+            let device = try await bus.device(at: I2CAddress(integerLiteral: configuration.hardware.address))
+            sensor = try await ADXL355(device: device, configuration: chipConfiguration)
+            await clearFault()
+        } catch {
+            sensor = nil
+            await report(error)
+        }
+    }
+
+    /// Reads the FIFO until it is below the watermark and feeds analysis, alarms and captures.
+    ///
+    /// Actor methods interleave at every `await`, and a FIFO read is two transfers: a second drain (interrupt and
+    /// timer firing together) between them would pop entries the first one counted. So one drain runs at a time; a
+    /// request that arrives meanwhile makes the running one go round again.
+    public func drain() async {
+        guard !busy else {
+            drainAgain = true
+            return
+        }
+        busy = true
+        defer { busy = false }
+        repeat {
+            drainAgain = false
+            await drainOnce()
+        } while drainAgain
+    }
+
+    /// Waits until no drain or other chip sequence runs, then holds the chip for `body`.
+    private func exclusively<T>(_ body: () async -> T) async -> T {
+        while busy { try? await Task.sleep(for: .milliseconds(2)) }
+        busy = true
+        defer { busy = false }
+        return await body()
+    }
+
+    private func drainOnce() async {
+        if sensor == nil { await open() }
+        guard let sensor else { return }
+        do throws(I2CError) {
+            var rounds = 0
+            repeat {
+                let readout = try await sensor.readFIFO()
+                if readout.overrun {
+                    overruns += 1
+                    // One event per overrun episode would flood a struggling link; every 100th is enough to see it.
+                    if overruns == 1 || overruns % 100 == 0 {
+                        await sink.event("fifo-overrun", ["count": .number(Double(overruns))])
+                    }
+                }
+                await consume(readout.samples)
+                rounds += 1
+                guard readout.watermarkReached, rounds < 8 else { break }
+            } while true
+            await clearFault()
+        } catch {
+            // Reopen (identity, reset, configuration) on the next drain: the chip may have lost power.
+            self.sensor = nil
+            await report(error)
+        }
+    }
+
+    private func consume(_ samples: [ADXL355.Sample]) async {
+        guard !samples.isEmpty else { return }
+        samplesRead += samples.count
+        let rate = configuration.settings.outputDataRateHz
+        let first = now().adding(seconds: -Double(samples.count - 1) / rate)
+        let accelerations = samples.map { AccelerationSample(x: $0.xG, y: $0.yG, z: $0.zG) }
+        if var running = calibration {
+            for sample in samples {
+                running.sum.x += sample.xG
+                running.sum.y += sample.yG
+                running.sum.z += sample.zG
+            }
+            running.count += samples.count
+            calibration = running.count >= running.target ? nil : running
+            if running.count >= running.target { await finishCalibration(running) }
+        }
+        for report in analyzer.process(accelerations, firstSampleAt: first) {
+            await publish(report)
+        }
+        for capture in recorder.append(accelerations, firstSampleAt: first) {
+            await store(capture)
+        }
+    }
+
+    private func publish(_ report: WindowReport) async {
+        lastReport = report
+        windows += 1
+        var values: [String: JSONValue] = [
+            "window_s": .number(report.durationSeconds),
+            "ppv_vector_mm_s": .number(Self.round(report.vectorPPVMillimetersPerSecond, 3)),
+        ]
+        for (axis, figures) in [("x", report.axes.x), ("y", report.axes.y), ("z", report.axes.z)] {
+            values["\(axis)_rms_m_s2"] = .number(Self.round(figures.rmsMetersPerSecondSquared, 5))
+            values["\(axis)_peak_m_s2"] = .number(Self.round(figures.peakMetersPerSecondSquared, 5))
+            values["\(axis)_p2p_m_s2"] = .number(Self.round(figures.peakToPeakMetersPerSecondSquared, 5))
+            values["\(axis)_crest"] = .number(Self.round(figures.crestFactor, 3))
+            values["\(axis)_ppv_mm_s"] = .number(Self.round(figures.ppvMillimetersPerSecond, 4))
+            values["\(axis)_dominant_hz"] = .number(Self.round(figures.dominantFrequencyHz, 2))
+            values["\(axis)_bands_m2_s4"] = .array(figures.bandEnergies.map { .number(Self.round($0, 8)) })
+        }
+        await sink.telemetry("vibration", values)
+        // Tilt is slow: every tenth window.
+        if windows % 10 == 1 {
+            await sink.telemetry(
+                "tilt",
+                [
+                    "pitch_deg": .number(Self.round(report.tilt.pitchDegrees, 3)),
+                    "roll_deg": .number(Self.round(report.tilt.rollDegrees, 3)),
+                ])
+        }
+        if let alarm = alarms.evaluate(report) {
+            var fields: [String: JSONValue] = [
+                "state": .string(alarm.kind.rawValue), "axis": .string("\(alarm.axis)"),
+                "ppv_mm_s": .number(Self.round(alarm.ppvMillimetersPerSecond, 3)),
+                "frequency_hz": .number(Self.round(alarm.frequencyHz, 2)),
+                "limit_mm_s": .number(Self.round(alarm.limitMillimetersPerSecond, 3)),
+                "ratio": .number(Self.round(alarm.ratio, 3)),
+            ]
+            fields["window"] = .object(values)
+            await sink.event("vibration-alarm", fields)
+            if alarm.kind == .raised { _ = recorder.trigger(reason: "alarm") }
+            await sink.state(["alarm": .bool(alarms.isRaised)])
+        }
+    }
+
+    private func store(_ capture: Capture) async {
+        do throws(CaptureStoreError) {
+            let (saved, evicted) = try store.save(capture)
+            await sink.event(
+                "capture-stored",
+                [
+                    "id": .string(saved.id), "bytes": .number(Double(saved.sizeBytes)),
+                    "reason": .string(capture.reason), "samples": .number(Double(capture.sampleCount)),
+                    "pre_trigger_samples": .number(Double(capture.triggerIndex)),
+                    "evicted": .array(evicted.map { .string($0) }),
+                ])
+        } catch {
+            await sink.event("capture-failed", ["error": .string("\(error)")])
+        }
+    }
+
+    /// Takes remotely applied settings: analysis restarts at the new rate and window; the chip is reconfigured.
+    public func apply(settings: VibrationSettings) async {
+        configuration.settings = settings
+        analyzer = WindowAnalyzer(settings: settings)
+        alarms = AlarmEvaluator(settings: settings)
+        recorder = CaptureRecorder(settings: settings)
+        await exclusively {
+            guard var sensor else { return }
+            do throws(I2CError) {
+                try await sensor.configure(chipConfiguration)
+                self.sensor = sensor
+            } catch {
+                await report(error)
+            }
+        }
+    }
+
+    public var isHealthy: Bool { fault == nil }
+
+    // MARK: Commands
+
+    /// Starts a capture now (pre-trigger history included); false while one is running.
+    public func captureNow() -> Bool {
+        recorder.trigger(reason: "command")
+    }
+
+    public func listCaptures() throws(CaptureStoreError) -> [CaptureInfo] {
+        try store.list()
+    }
+
+    /// Publishes a stored capture as numbered chunks on `telemetry/capture` (durable), each with the CRC-32 of the
+    /// whole file; returns the chunk count.
+    public func sendCapture(id: String, chunkSize: Int) async throws(CaptureStoreError) -> (
+        chunks: Int, bytes: Int, crc32: UInt32
+    ) {
+        let chunks = try store.chunks(ofCaptureWithID: id, size: chunkSize)
+        for chunk in chunks {
+            await sink.durableTelemetry(
+                "capture",
+                [
+                    "id": .string(chunk.captureID), "index": .number(Double(chunk.index)),
+                    "count": .number(Double(chunk.count)), "total_bytes": .number(Double(chunk.totalBytes)),
+                    "crc32": .number(Double(chunk.crc32)), "data": .string(chunk.payload.base64EncodedString()),
+                ])
+        }
+        return (chunks.count, chunks.first?.totalBytes ?? 0, chunks.first?.crc32 ?? 0)
+    }
+
+    /// Averages the next `seconds` of samples at rest and sets the offsets so the gauge reads (0, 0, 1 g).
+    public func calibrate(seconds: Double) {
+        let target = max(1, Int(seconds * configuration.settings.outputDataRateHz))
+        calibration = ((0, 0, 0), 0, target)
+    }
+
+    public var isCalibrating: Bool { calibration != nil }
+
+    private func finishCalibration(_ running: (sum: (x: Double, y: Double, z: Double), count: Int, target: Int)) async {
+        guard let sensor else { return }
+        let n = Double(running.count)
+        let mean = (x: running.sum.x / n, y: running.sum.y / n, z: running.sum.z / n)
+        // The chip subtracts its offsets from the output, so the new offsets add what is still off.
+        let next = (x: offsets.x + mean.x, y: offsets.y + mean.y, z: offsets.z + mean.z - 1)
+        do throws(I2CError) {
+            try await sensor.setOffsets(xG: next.x, yG: next.y, zG: next.z)
+            offsets = next
+            await sink.event(
+                "calibrated",
+                [
+                    "offset_x_g": .number(Self.round(next.x, 6)), "offset_y_g": .number(Self.round(next.y, 6)),
+                    "offset_z_g": .number(Self.round(next.z, 6)), "samples": .number(n),
+                ])
+        } catch {
+            await sink.event("calibration-failed", ["error": .string("\(error)")])
+        }
+    }
+
+    /// The ADXL355 electrostatic self-test: deltas per axis against the datasheet's limits. Samples taken during the
+    /// test are discarded (the FIFO is drained and the analysis continues afterwards).
+    public func selfTest() async -> (passed: Bool, details: [String: JSONValue]) {
+        await exclusively { await runSelfTest() }
+    }
+
+    private func runSelfTest() async -> (passed: Bool, details: [String: JSONValue]) {
+        guard var sensor else { return (false, ["reason": .string(fault ?? "accelerometer not open")]) }
+        do throws(I2CError) {
+            let result = try await sensor.selfTest()
+            self.sensor = sensor
+            _ = try? await sensor.readFIFO()
+            return (
+                result.passed,
+                [
+                    "delta_x_g": .number(Self.round(result.deltaG.xG, 4)),
+                    "delta_y_g": .number(Self.round(result.deltaG.yG, 4)),
+                    "delta_z_g": .number(Self.round(result.deltaG.zG, 4)), "x": .bool(result.xPassed),
+                    "y": .bool(result.yPassed), "z": .bool(result.zPassed),
+                ]
+            )
+        } catch {
+            return (false, ["reason": .string("\(error)")])
+        }
+    }
+
+    // MARK: Faults
+
+    private func report(_ error: I2CError) async {
+        let text = "\(error)"
+        guard fault == nil else {
+            fault = text
+            return
+        }
+        fault = text
+        await sink.event("sensor-fault", ["part": "accelerometer", "error": .string(text)])
+        await sink.state(["alarm": .bool(alarms.isRaised), "sensor_fault": .string(text)])
+    }
+
+    private func clearFault() async {
+        guard fault != nil else { return }
+        fault = nil
+        await sink.event("sensor-recovered", ["part": "accelerometer"])
+        await sink.state(["alarm": .bool(alarms.isRaised)])
+    }
+
+    static func round(_ value: Double, _ digits: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+}
