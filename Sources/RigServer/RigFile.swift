@@ -51,6 +51,10 @@ public struct RigFile: Sendable, Hashable {
     /// Model kinds, their references (required) and numeric parameters (optional, with defaults).
     public static let modelKinds: [String: (references: [String], numbers: [String: Double])] = [
         "lamp": (["pwm", "relay", "meter"], ["channel": 0, "rated_watts": 60, "supply_volts": 24]),
+        "ev": (
+            ["pwm", "adc", "contactor", "feedback", "meter"],
+            ["pwm_channel": 0, "adc_channel": 0, "divider": 0.25, "ev_max_amps": 32, "phases": 3, "volts": 230]
+        ),
         "vibration": (
             ["sensor", "interrupt"],
             [

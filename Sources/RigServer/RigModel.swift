@@ -24,8 +24,18 @@ extension RigModel {
 
 extension VirtualRig {
     static func makeModel(
-        _ model: RigFile.Model, index: Int, devices: [Device], gpioChips: [String: SimulatedGPIOChip], board: Board
+        _ model: RigFile.Model, index: Int, devices: [Device], modbusDevices: [ModbusDevice],
+        gpioChips: [String: SimulatedGPIOChip], board: Board
     ) throws(ConfigIssue) -> any RigModel {
+        func gpio(_ key: String) throws(ConfigIssue) -> (chip: SimulatedGPIOChip, offset: GPIOLineOffset) {
+            let name = model.references[key] ?? ""
+            guard let found = line(name, board: board, gpioChips: gpioChips) else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].\(key)", expected: "a GPIO line of the board",
+                    found: "\"\(name)\"", suggestion: NearestMatch.suggestion(for: name, among: board.gpioLineNames))
+            }
+            return found
+        }
         func device(_ key: String, chip: String) throws(ConfigIssue) -> Device {
             let name = model.references[key] ?? ""
             guard let device = devices.first(where: { $0.name == name }), device.chipName == chip else {
@@ -50,6 +60,16 @@ extension VirtualRig {
                 pwm: try device("pwm", chip: "PCA9685"), channel: Int(model.numbers["channel"] ?? 0),
                 relay: relay, meter: try device("meter", chip: "INA219"),
                 ratedWatts: model.numbers["rated_watts"] ?? 60, supplyVolts: model.numbers["supply_volts"] ?? 24)
+        case "ev":
+            let meterName = model.references["meter"] ?? ""
+            guard let meter = modbusDevices.first(where: { $0.name == meterName }), meter.kind == "SDM630" else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].meter", expected: "the name of an SDM630 on this rig",
+                    found: "\"\(meterName)\"")
+            }
+            return EVModel(
+                pwm: try device("pwm", chip: "PCA9685"), adc: try device("adc", chip: "ADS1115"),
+                contactor: try gpio("contactor"), feedback: try gpio("feedback"), meter: meter, numbers: model.numbers)
         case "vibration":
             let interruptName = model.references["interrupt"] ?? ""
             guard let interrupt = line(interruptName, board: board, gpioChips: gpioChips) else {
@@ -312,6 +332,96 @@ final class VibrationModel: RigModel {
             case "shock": state.shock?.peak ?? 0
             default: state.numbers[quantity]
             }
+        }
+    }
+}
+
+/// An electric vehicle at an AC charge point (IEC 61851-1 control pilot): the scenario moves it through the CP states
+/// (`state`: 0 A unplugged, 1 B connected, 2 C charging, 3 D charging with ventilation, 4 E error, 5 F EVSE fault);
+/// the CP plateau voltage (12/9/6/3/0/−12 V) reaches the ADS1115 through the divider; with the contactor closed in
+/// C or D the EV draws the current the PWM duty allows (10–85 %: duty × 0.6 A; 85–96 %: (duty − 64) × 2.5 A; capped
+/// at `ev_max_amps`), which the SDM630 meters; the contactor's auxiliary contact follows it unless `welded`.
+final class EVModel: RigModel {
+    let name = "ev"
+    let pwm: VirtualRig.Device
+    let adc: VirtualRig.Device
+    let contactor: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
+    let feedback: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
+    let meter: VirtualRig.ModbusDevice
+    private let state: Mutex<[String: Double]>
+
+    init(
+        pwm: VirtualRig.Device, adc: VirtualRig.Device, contactor: (chip: SimulatedGPIOChip, offset: GPIOLineOffset),
+        feedback: (chip: SimulatedGPIOChip, offset: GPIOLineOffset), meter: VirtualRig.ModbusDevice,
+        numbers: [String: Double]
+    ) {
+        self.pwm = pwm
+        self.adc = adc
+        self.contactor = contactor
+        self.feedback = feedback
+        self.meter = meter
+        var values = numbers
+        values["state"] = 0
+        values["welded"] = 0
+        state = Mutex(values)
+    }
+
+    var quantityNames: [String] { ["state", "welded", "ev_max_amps", "amps", "cp_volts", "duty"] }
+
+    static let plateauVolts: [Double] = [12, 9, 6, 3, 0, -12]
+
+    /// The current a duty cycle allows (IEC 61851-1 Table A.7).
+    static func allowedAmps(duty: Double) -> Double {
+        // The EV reads the duty to a tenth of a percent; the PCA9685's 12-bit steps (0.024 %) do not count.
+        let percent = (duty * 1000).rounded() / 10
+        switch percent {
+        case 10...85: return percent * 0.6
+        case 85...96: return (percent - 64) * 2.5
+        default: return 0
+        }
+    }
+
+    func tick(at date: Date, elapsed: Duration) {
+        let values = state.withLock { $0 }
+        let cpState = Int(values["state"] ?? 0)
+        let volts = Self.plateauVolts[min(max(cpState, 0), 5)]
+        let channel = Int(values["adc_channel"] ?? 0)
+        // A single-ended ADC input cannot go below ground: E and F read 0 V here.
+        adc.model(["ain\(channel)": max(volts * (values["divider"] ?? 0.25), 0)])
+        let closed = contactor.chip.outputLevel(contactor.offset) == true
+        feedback.chip.setInputLevel(feedback.offset, high: closed || values["welded", default: 0] != 0)
+        let amps = self.amps(values, closed: closed)
+        let phases = Int(values["phases"] ?? 3)
+        meter.model([
+            "volts": values["volts"] ?? 230, "amps_l1": amps, "amps_l2": phases >= 2 ? amps : 0,
+            "amps_l3": phases >= 3 ? amps : 0,
+        ])
+    }
+
+    private func amps(_ values: [String: Double], closed: Bool) -> Double {
+        let cpState = Int(values["state"] ?? 0)
+        guard closed, cpState == 2 || cpState == 3 else { return 0 }
+        let duty = pwm.value("duty\(Int(values["pwm_channel"] ?? 0))") ?? 0
+        return min(Self.allowedAmps(duty: duty), values["ev_max_amps"] ?? 32)
+    }
+
+    func set(_ quantity: String, to value: Double) -> Bool {
+        switch quantity {
+        case "state": guard (0...5).contains(value) else { return false }
+        case "welded", "ev_max_amps": break
+        default: return false
+        }
+        state.withLock { $0[quantity] = value }
+        return true
+    }
+
+    func value(_ quantity: String) -> Double? {
+        let values = state.withLock { $0 }
+        switch quantity {
+        case "amps": return amps(values, closed: contactor.chip.outputLevel(contactor.offset) == true)
+        case "cp_volts": return Self.plateauVolts[min(max(Int(values["state"] ?? 0), 0), 5)]
+        case "duty": return pwm.value("duty\(Int(values["pwm_channel"] ?? 0))")
+        default: return values[quantity]
         }
     }
 }

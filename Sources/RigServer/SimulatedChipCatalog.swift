@@ -1,8 +1,10 @@
+import ADS1115
 import ADXL355
 import AT24C02
 import BME280
 public import HAL
 import INA219
+import MCP23017
 import PCA9685
 import SPS30
 import VEML7700
@@ -74,6 +76,28 @@ public enum SimulatedChipCatalog {
             },
             outputs: [
                 "fifo_entries": { Double($0.fifoEntryCount) }, "lost_fifo_entries": { Double($0.lostFIFOEntryCount) },
+            ]),
+        "ADS1115": SimulatedChipKind(
+            { SimulatedADS1115() }, inputs: ["ain0": 0, "ain1": 0, "ain2": 0, "ain3": 0],
+            apply: { chip, values in
+                for channel in 0..<4 { chip.setInput(channel: channel, volts: values["ain\(channel)"] ?? 0) }
+            }),
+        // Pins the chip has as inputs follow `a`/`b` (one bit per pin, 0xFF = all high); outputs are observed as bytes.
+        "MCP23017": SimulatedChipKind(
+            { SimulatedMCP23017() }, inputs: ["a": 0xFF, "b": 0xFF],
+            apply: { chip, values in
+                for (port, key) in [(MCP23017.Port.a, "a"), (.b, "b")] {
+                    let byte = UInt8(clamping: Int(values[key] ?? 255))
+                    for pin in 0..<8 { chip.setInput(port: port, pin: pin, level: byte & (1 << UInt8(pin)) != 0) }
+                }
+            },
+            outputs: [
+                "a_out": { chip in
+                    Double((0..<8).reduce(0) { $0 | ((chip.outputLevel(port: .a, pin: $1) ?? false) ? 1 << $1 : 0) })
+                },
+                "b_out": { chip in
+                    Double((0..<8).reduce(0) { $0 | ((chip.outputLevel(port: .b, pin: $1) ?? false) ? 1 << $1 : 0) })
+                },
             ]),
         "PCA9685": SimulatedChipKind(
             { SimulatedPCA9685() },

@@ -93,6 +93,11 @@ public final class VirtualRig: Sendable {
             instance.apply(inputs.set(values, holding: holding))
         }
 
+        /// Sets inputs on behalf of a model, skipping those a scenario holds.
+        func model(_ values: [String: Double]) {
+            if let all = inputs.model(values) { instance.apply(all) }
+        }
+
         func value(_ quantity: String) -> Double? {
             inputs.value(quantity) ?? instance.outputs[quantity].map { $0() }
         }
@@ -144,7 +149,10 @@ public final class VirtualRig: Sendable {
         var models: [any RigModel] = []
         for (index, model) in file.models.enumerated() {
             do throws(ConfigIssue) {
-                models.append(try Self.makeModel(model, index: index, devices: devices, gpioChips: chips, board: board))
+                models.append(
+                    try Self.makeModel(
+                        model, index: index, devices: devices, modbusDevices: modbusDevices, gpioChips: chips,
+                        board: board))
             } catch {
                 issues.append(error)
             }

@@ -1,3 +1,4 @@
+import ADS1115
 import CurbsideTestKit
 import Foundation
 import HAL
@@ -164,6 +165,53 @@ struct RigDevicesTests {
             await line.close()
             await tcp.close()
             _ = rig
+        }
+    }
+
+    @Test("the EV model: CP states reach the ADS1115, the PWM duty sets the current the SDM630 meters")
+    func evModel() async throws {
+        try await withRig("ev-charger.yaml") { _, daemon, scenario in
+            let bus = try await daemon.i2cBus(named: "sim-i2c-0")
+            let adc = ADS1115(device: try await bus.device(at: 0x48), timeoutMargin: .seconds(1))
+            let pwm = PCA9685(device: try await bus.device(at: 0x41), sleep: { _ in })
+            try await pwm.start(frequencyHertz: 1000)
+            try await pwm.setDutyCycle(channel: 0, 0.5)
+            let chip = try await daemon.gpioChip(named: "sim-gpio0")
+            let contactor = try await chip.requestOutput(11, .init(consumer: "chargerd"))
+            let feedback = try await chip.requestInput(12, .init(consumer: "chargerd"))
+            let meter = try LinuxModbusClient.rtu(
+                ModbusRTUConfiguration(device: "/tmp/curb-rig/ttyRS485-0", baudRate: 9600, parity: .even))
+
+            // Unplugged: +12 V on the pilot, 3 V after the divider.
+            try await Task.sleep(for: .milliseconds(250))
+            #expect(abs(try await adc.measureVolts(.ain0, gain: .fsr4096mV) - 3.0) < 0.01)
+            _ = await op(scenario, "model.set") {
+                $0.name = "ev"
+                $0.quantity = "state"
+                $0.number = 2
+            }
+            try await Task.sleep(for: .milliseconds(250))
+            #expect(abs(try await adc.measureVolts(.ain0, gain: .fsr4096mV) - 1.5) < 0.01)  // C: +6 V
+            #expect(try await SDM630(client: meter).read().phaseAmps == [0, 0, 0])  // contactor still open
+            try await contactor.write(.active)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await feedback.read() == .active)
+            // 50 % duty allows 30 A (IEC 61851-1: duty × 0.6 A).
+            #expect(try await SDM630(client: meter).read().phaseAmps == [30, 30, 30])
+            try await pwm.setDutyCycle(channel: 0, 0.1)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await SDM630(client: meter).read().phaseAmps == [6, 6, 6])
+
+            // Welded contacts: the auxiliary contact stays closed after the coil is released.
+            _ = await op(scenario, "model.set") {
+                $0.name = "ev"
+                $0.quantity = "welded"
+                $0.number = 1
+            }
+            try await contactor.write(.inactive)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await feedback.read() == .active)
+            await meter.close()
         }
     }
 }
