@@ -82,7 +82,8 @@ let package = Package(
             name: "RigServer",
             dependencies: [
                 "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
-                "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115", "MCP23017",
+                "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
+                "MCP23017",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
