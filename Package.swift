@@ -141,8 +141,8 @@ let package = Package(
         .target(
             name: "DeviceHardware",
             dependencies: [
-                "HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime",
-                .product(name: "Logging", package: "swift-log"),
+                "HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime", "ConfigSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
 

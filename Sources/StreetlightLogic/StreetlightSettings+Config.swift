@@ -33,7 +33,7 @@ extension StreetlightSettings {
         guard let node else { return settings }
         let issuesBefore = reader.issues.count
         guard let keys = reader.object(node, at: path, required: [], optional: deviceKeys) else { return nil }
-        var fields = FieldReader(keys: keys, path: path)
+        let fields = FieldReader(keys: keys, path: path)
 
         fields.number(&reader, "latitude", -90...90, "°", into: &settings.latitudeDegrees)
         fields.number(&reader, "longitude", -180...180, "°", into: &settings.longitudeDegrees)
@@ -53,10 +53,12 @@ extension StreetlightSettings {
         fields.integer(&reader, "pwm_frequency_hz", 24...1_526, "Hz", into: &settings.pwmFrequencyHz)
 
         // Hysteresis needs a gap: with lux_off ≤ lux_on the lamp would switch on and off at the same light level.
-        if luxOnValid, luxOffValid, let node = keys["lux_off"], settings.luxOff <= settings.luxOn {
+        if luxOnValid != .invalid, luxOffValid != .invalid, let node = keys["lux_off"],
+            settings.luxOff <= settings.luxOn
+        {
             reader.report(
                 .invalidValue, at: path.appending("lux_off"),
-                expected: "number above lux_on (\(Self.format(settings.luxOn)) lx) for hysteresis",
+                expected: "number above lux_on (\(YAMLDocument.format(settings.luxOn)) lx) for hysteresis",
                 found: NodeReader.describe(node), node: node)
         }
         if let node = keys["profile"] {
@@ -70,26 +72,7 @@ extension StreetlightSettings {
 
     /// Parses `yaml` and reads its top-level `device` section; throws every problem at once.
     public static func fromConfiguration(yaml: String) throws(DocumentError) -> StreetlightSettings {
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(yaml, what: "a configuration with a device section")
-        } catch {
-            throw DocumentError(.syntax, file: nil, issues: [error])
-        }
-        var reader = NodeReader()
-        var device: Node?
-        if case .mapping(let mapping) = root {
-            device = mapping["device"]
-        } else {
-            reader.report(
-                .wrongType, at: .root, expected: "a mapping with a device section", found: NodeReader.describe(root),
-                node: root)
-        }
-        let settings = read(&reader, device, at: JSONPath.root.appending("device"))
-        guard let settings, reader.issues.isEmpty else {
-            throw DocumentError(.invalid, file: nil, issues: YAMLDocument.inFileOrder(reader.issues))
-        }
-        return settings
+        try YAMLDocument.readSection(yaml, section: "device") { read(&$0, $1, at: $2) }
     }
 
     private static func readProfile(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> [ProfileEntry] {
@@ -126,7 +109,7 @@ extension StreetlightSettings {
     private static func readLamp(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> LampHealthSettings {
         var lamp = LampHealthSettings()
         guard let keys = reader.object(node, at: path, required: [], optional: lampKeys) else { return lamp }
-        var fields = FieldReader(keys: keys, path: path)
+        let fields = FieldReader(keys: keys, path: path)
         fields.number(&reader, "rated_power_w", 0.1...10_000, "W", into: &lamp.ratedPowerWatts)
         fields.number(&reader, "power_tolerance_percent", 0...100, "%", into: &lamp.powerTolerancePercent)
         fields.number(&reader, "settle_s", 0...3_600, "s", into: &lamp.settleSeconds)
@@ -146,35 +129,4 @@ extension StreetlightSettings {
         return hours * 60 + minutes
     }
 
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
-
-/// Reads optional keys of one mapping into settings fields, leaving the default when a key is absent.
-private struct FieldReader {
-    let keys: [String: Node]
-    let path: JSONPath
-
-    /// Returns false when the key was present but invalid.
-    @discardableResult
-    mutating func number(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Double>, _ unit: String = "",
-        into field: inout Double
-    ) -> Bool {
-        guard let node = keys[key] else { return true }
-        guard let value = reader.number(node, at: path.appending(key), in: range, unit: unit) else { return false }
-        field = value
-        return true
-    }
-
-    @discardableResult
-    mutating func integer(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Int>, _ unit: String = "", into field: inout Int
-    ) -> Bool {
-        guard let node = keys[key] else { return true }
-        guard let value = reader.integer(node, at: path.appending(key), in: range, unit: unit) else { return false }
-        field = value
-        return true
-    }
 }

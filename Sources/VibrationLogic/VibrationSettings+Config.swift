@@ -34,7 +34,7 @@ extension VibrationSettings {
         guard let node else { return settings }
         let issuesBefore = reader.issues.count
         guard let keys = reader.object(node, at: path, required: [], optional: deviceKeys) else { return nil }
-        var fields = FieldReader(keys: keys, path: path)
+        let fields = FieldReader(keys: keys, path: path)
 
         if let odrNode = keys["odr_hz"],
             let odr = reader.number(odrNode, at: path.appending("odr_hz"), in: 3.906...4_000, unit: "Hz")
@@ -45,7 +45,7 @@ extension VibrationSettings {
                 reader.report(
                     .invalidValue, at: path.appending("odr_hz"),
                     expected: "an ADXL355 rate ("
-                        + adxl355OutputDataRates.map { format($0) }.joined(separator: ", ") + " Hz)",
+                        + adxl355OutputDataRates.map { YAMLDocument.format($0) }.joined(separator: ", ") + " Hz)",
                     found: NodeReader.describe(odrNode), node: odrNode)
             }
         }
@@ -53,7 +53,7 @@ extension VibrationSettings {
         fields.number(&reader, "highpass_hz", 0.1...20, "Hz", into: &settings.highPassCornerHz)
         fields.number(&reader, "tilt_tau_s", 0.1...3_600, "s", into: &settings.tiltTimeConstantSeconds)
         var hysteresisPercent = settings.hysteresisFraction * 100
-        if fields.number(&reader, "hysteresis_percent", 0...50, "%", into: &hysteresisPercent) {
+        if fields.number(&reader, "hysteresis_percent", 0...50, "%", into: &hysteresisPercent) == .read {
             settings.hysteresisFraction = hysteresisPercent / 100
         }
         fields.number(&reader, "alarm_hold_s", 0...3_600, "s", into: &settings.alarmHoldSeconds)
@@ -87,26 +87,7 @@ extension VibrationSettings {
 
     /// Parses `yaml` and reads its top-level `device` section; throws every problem at once.
     public static func fromConfiguration(yaml: String) throws(DocumentError) -> VibrationSettings {
-        let root: Node
-        do {
-            root = try YAMLDocument.compose(yaml, what: "a configuration with a device section")
-        } catch {
-            throw DocumentError(.syntax, file: nil, issues: [error])
-        }
-        var reader = NodeReader()
-        var device: Node?
-        if case .mapping(let mapping) = root {
-            device = mapping["device"]
-        } else {
-            reader.report(
-                .wrongType, at: .root, expected: "a mapping with a device section", found: NodeReader.describe(root),
-                node: root)
-        }
-        let settings = read(&reader, device, at: JSONPath.root.appending("device"))
-        guard let settings, reader.issues.isEmpty else {
-            throw DocumentError(.invalid, file: nil, issues: YAMLDocument.inFileOrder(reader.issues))
-        }
-        return settings
+        try YAMLDocument.readSection(yaml, section: "device") { read(&$0, $1, at: $2) }
     }
 
     private static func readBands(_ reader: inout NodeReader, _ node: Node, at path: JSONPath, nyquistHz: Double)
@@ -128,7 +109,8 @@ extension VibrationSettings {
                 if let lower, let value = upper, value <= lower {
                     reader.report(
                         .invalidValue, at: bandPath.appending("to_hz"),
-                        expected: "number above from_hz (\(format(lower)) Hz)", found: NodeReader.describe(toNode),
+                        expected: "number above from_hz (\(YAMLDocument.format(lower)) Hz)",
+                        found: NodeReader.describe(toNode),
                         node: toNode)
                     upperValid = false
                 }
@@ -154,7 +136,8 @@ extension VibrationSettings {
                 if let value = frequency, let previous = points.last, value <= previous.frequencyHz {
                     reader.report(
                         .invalidValue, at: pointPath.appending("frequency_hz"),
-                        expected: "a frequency above the previous point's (\(format(previous.frequencyHz)) Hz)",
+                        expected:
+                            "a frequency above the previous point's (\(YAMLDocument.format(previous.frequencyHz)) Hz)",
                         found: NodeReader.describe(frequencyNode), node: frequencyNode)
                     frequency = nil
                 }
@@ -173,47 +156,15 @@ extension VibrationSettings {
     private static func readCapture(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> CaptureSettings {
         var capture = CaptureSettings()
         guard let keys = reader.object(node, at: path, required: [], optional: captureKeys) else { return capture }
-        var fields = FieldReader(keys: keys, path: path)
+        let fields = FieldReader(keys: keys, path: path)
         fields.number(&reader, "pre_s", 0...60, "s", into: &capture.preTriggerSeconds)
         fields.number(&reader, "post_s", 0.1...600, "s", into: &capture.postTriggerSeconds)
         fields.integer(&reader, "max_count", 1...10_000, into: &capture.maxCount)
         var megabytes = Double(capture.maxTotalBytes) / 1_048_576
-        if fields.number(&reader, "max_total_mb", 0.1...100_000, "MiB", into: &megabytes) {
+        if fields.number(&reader, "max_total_mb", 0.1...100_000, "MiB", into: &megabytes) == .read {
             capture.maxTotalBytes = Int(megabytes * 1_048_576)
         }
         return capture
     }
 
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
-
-/// Reads optional keys of one mapping into settings fields, leaving the default when a key is absent.
-private struct FieldReader {
-    let keys: [String: Node]
-    let path: JSONPath
-
-    /// Returns false when the key was absent or invalid, true when it was read into `field`.
-    @discardableResult
-    mutating func number(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Double>, _ unit: String = "",
-        into field: inout Double
-    ) -> Bool {
-        guard let node = keys[key],
-            let value = reader.number(node, at: path.appending(key), in: range, unit: unit)
-        else { return false }
-        field = value
-        return true
-    }
-
-    @discardableResult
-    mutating func integer(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Int>, _ unit: String = "", into field: inout Int
-    ) -> Bool {
-        guard let node = keys[key], let value = reader.integer(node, at: path.appending(key), in: range, unit: unit)
-        else { return false }
-        field = value
-        return true
-    }
 }

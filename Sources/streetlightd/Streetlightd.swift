@@ -27,23 +27,15 @@ struct Streetlightd: AsyncParsableCommand {
     var checkConfig = false
 
     func run() async throws {
-        let loaded: (AgentConfiguration, StreetlightConfiguration)
+        let started: (agent: AgentConfiguration, device: StreetlightConfiguration, logger: Logger)?
         do {
-            loaded = try AgentConfiguration.load(file: config) { StreetlightConfiguration.read(&$0, $1, at: $2) }
+            started = try DaemonStart.load(file: config, checkOnly: checkConfig, label: "streetlightd") {
+                StreetlightConfiguration.read(&$0, $1, at: $2)
+            }
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(checkConfig ? 1 : 78)
+            throw ExitCode(error.status)
         }
-        if checkConfig {
-            print("\(config): valid")
-            return
-        }
-        let (agent, local) = loaded
-        var logger = Logger(label: "streetlightd")
-        logger.logLevel = .info
-        logger[metadataKey: "device"] = "\(agent.identity)"
-
-        try FileManager.default.createDirectory(atPath: agent.stateDirectory, withIntermediateDirectories: true)
+        guard let (agent, local, logger) = started else { return }
         let counterStore = CounterStore(path: agent.stateDirectory + "/lamp-counters.json")
         let session = try await AgentSession.standard(
             agent, agentName: "streetlightd", version: Self.version, logger: logger)

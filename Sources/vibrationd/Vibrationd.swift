@@ -27,22 +27,15 @@ struct Vibrationd: AsyncParsableCommand {
     var checkConfig = false
 
     func run() async throws {
-        let loaded: (AgentConfiguration, VibrationConfiguration)
+        let started: (agent: AgentConfiguration, device: VibrationConfiguration, logger: Logger)?
         do {
-            loaded = try AgentConfiguration.load(file: config) { VibrationConfiguration.read(&$0, $1, at: $2) }
+            started = try DaemonStart.load(file: config, checkOnly: checkConfig, label: "vibrationd") {
+                VibrationConfiguration.read(&$0, $1, at: $2)
+            }
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(checkConfig ? 1 : 78)
+            throw ExitCode(error.status)
         }
-        if checkConfig {
-            print("\(config): valid")
-            return
-        }
-        let (agent, local) = loaded
-        var logger = Logger(label: "vibrationd")
-        logger.logLevel = .info
-        logger[metadataKey: "device"] = "\(agent.identity)"
-        try FileManager.default.createDirectory(atPath: agent.stateDirectory, withIntermediateDirectories: true)
+        guard let (agent, local, logger) = started else { return }
         let session = try await AgentSession.standard(
             agent, agentName: "vibrationd", version: Self.version, logger: logger)
 

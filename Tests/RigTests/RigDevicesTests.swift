@@ -21,21 +21,7 @@ struct RigDevicesTests {
     func withRig(
         _ name: String, _ body: (VirtualRig, RigConnection, RigConnection) async throws -> Void
     ) async throws {
-        let file = try RigFile.load(
-            file: Self.rigs.appendingPathComponent(name).path, knownChips: SimulatedChipCatalog.names)
-        let rig = try VirtualRig(file: file)
-        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
-        ).path
-        let server = Task { try await RigServer.run(rig: rig, socketPath: socket) }
-        defer { server.cancel() }
-        var daemon: RigConnection?
-        for _ in 0..<200 where daemon == nil {
-            daemon = try? await RigConnection.connect(socketPath: socket)
-            if daemon == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        let scenario = try await RigConnection.connect(socketPath: socket)
-        try await body(rig, try #require(daemon), scenario)
+        try await RigTests.serving(Self.rigs.appendingPathComponent(name).path, body)
     }
 
     func op(_ connection: RigConnection, _ op: String, _ fill: (inout RigMessage) -> Void) async -> RigMessage {

@@ -15,10 +15,16 @@ struct RigTests {
         .deletingLastPathComponent()
 
     func withRig(_ body: (RigConnection, RigConnection) async throws -> Void) async throws {
-        let file = try RigFile.load(
-            file: Self.root.appendingPathComponent("Firmware-config/rigs/bench.yaml").path,
-            knownChips: SimulatedChipCatalog.names)
-        let rig = try VirtualRig(file: file)
+        try await Self.serving(Self.root.appendingPathComponent("Firmware-config/rigs/bench.yaml").path) {
+            _, daemon, scenario in try await body(daemon, scenario)
+        }
+    }
+
+    /// Serves the rig file on a temporary socket in-process and connects a daemon and a scenario to it.
+    static func serving(
+        _ file: String, _ body: (VirtualRig, RigConnection, RigConnection) async throws -> Void
+    ) async throws {
+        let rig = try VirtualRig(file: try RigFile.load(file: file, knownChips: SimulatedChipCatalog.names))
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-rig-\(UUID().uuidString.prefix(6)).sock"
         ).path
@@ -30,7 +36,7 @@ struct RigTests {
             if daemon == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let scenario = try await RigConnection.connect(socketPath: socket)
-        try await body(try #require(daemon), scenario)
+        try await body(rig, try #require(daemon), scenario)
     }
 
     func control(_ connection: RigConnection, _ op: String, _ fill: (inout RigMessage) -> Void) async -> RigMessage {
@@ -190,7 +196,7 @@ struct RigProcessTests {
         #expect(result.status == 1)
         #expect(result.output.contains("$.i2c[0].address: expected integer 3…119, got 144"), "\(result.output)")
         #expect(
-            result.output.contains(#"$.i2c[0].chip: expected one of ADXL355, AT24C02, BME280"#)
+            result.output.contains(#"$.i2c[0].chip: expected one of ADS1115, ADXL355, AT24C02, BME280"#)
                 && result.output.contains(#"got "AT24C04"; did you mean "AT24C02"?"#),
             "\(result.output)")
     }

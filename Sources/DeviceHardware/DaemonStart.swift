@@ -1,0 +1,44 @@
+public import AgentRuntime
+public import ConfigSupport
+import Foundation
+public import Logging
+public import Yams
+
+/// A daemon's way out at start-up: the exit status to end with (errors are already on standard error).
+public struct DaemonExit: Error, Sendable {
+    /// 1: `--check-config` found problems; 78 (EX_CONFIG): invalid configuration, so systemd shows a configuration
+    /// failure and does not restart in a loop.
+    public let status: Int32
+}
+
+/// The start every device daemon shares: load and validate the configuration (every problem, with paths), honour
+/// `--check-config`, make the state directory, and a logger labelled with the device identity.
+public enum DaemonStart {
+    /// - Returns: nil when `checkOnly` (after printing that the file is valid).
+    /// - Throws: `DaemonExit` after printing every problem.
+    public static func load<Device>(
+        file: String, checkOnly: Bool, label: String, device read: (inout NodeReader, Node?, JSONPath) -> Device?
+    ) throws(DaemonExit) -> (agent: AgentConfiguration, device: Device, logger: Logger)? {
+        let loaded: (AgentConfiguration, Device)
+        do {
+            loaded = try AgentConfiguration.load(file: file, device: read)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw DaemonExit(status: checkOnly ? 1 : 78)
+        }
+        if checkOnly {
+            print("\(file): valid")
+            return nil
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = .info
+        logger[metadataKey: "device"] = "\(loaded.0.identity)"
+        do {
+            try FileManager.default.createDirectory(atPath: loaded.0.stateDirectory, withIntermediateDirectories: true)
+        } catch {
+            FileHandle.standardError.write(Data("\(label): state_dir \(loaded.0.stateDirectory): \(error)\n".utf8))
+            throw DaemonExit(status: 73)  // EX_CANTCREAT
+        }
+        return (loaded.0, loaded.1, logger)
+    }
+}
