@@ -3,7 +3,7 @@ SWIFT       ?= swift
 SWIFT_FLAGS ?=
 FORMAT_DIRS := Sources Tests Drivers Package.swift
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check bench clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check bench bench-daemons clean
 
 all: build
 
@@ -52,6 +52,13 @@ bench: bootstrap
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product curb-agent
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product agent-bench
 	.build/release/agent-bench
+
+# Steady RSS and CPU of the daemons on the rig (release build), with mosquitto_sub as the baseline.
+bench-daemons: bootstrap
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product streetlightd
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product vibrationd
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product curb-rig
+	Benchmarks/daemon-footprint
 
 format:
 	$(SWIFT) format format --in-place --recursive $(FORMAT_DIRS)

@@ -1,3 +1,6 @@
+// `timespec` reaches Swift through the C modules' shared Glibc headers; with MemberImportVisibility a release
+// (whole-module) build wants the module that owns the declaration imported here too.
+import CGPIOD
 import Glibc
 import HAL
 
