@@ -11,7 +11,7 @@ import StreetlightLogic
 struct StreetlightLoops: Service {
     let controller: StreetlightController
     let motion: (any GPIOInputLine)?
-    let counters: CounterStore
+    let counters: LampCounterStore
     let environmentInterval: Duration
     let logger: Logger
 
@@ -22,7 +22,7 @@ struct StreetlightLoops: Service {
             group.addTask { await every(.seconds(1)) { await controller.powerStep() } }
             group.addTask { await every(environmentInterval) { await controller.environmentStep() } }
             group.addTask {
-                await every(.seconds(60)) { counters.save(await controller.counters, logger: logger) }
+                await every(.seconds(60)) { save(await controller.counters) }
             }
             if let motion {
                 group.addTask {
@@ -39,34 +39,21 @@ struct StreetlightLoops: Service {
             group.cancelAll()
         }
         await controller.enterSafeState()
-        counters.save(await controller.counters, logger: logger)
+        save(await controller.counters)
+    }
+
+    private func save(_ values: LampCounters) {
+        do {
+            try counters.save(values)
+        } catch {
+            logger.error("lamp counters not saved", metadata: ["error": "\(error)"])
+        }
     }
 
     private func every(_ period: Duration, _ body: () async -> Void) async {
         while !Task.isCancelled {
             await body()
             try? await Task.sleep(for: period)
-        }
-    }
-}
-
-/// The lamp's energy and burning-hours counters in the state directory, written atomically so they survive restarts
-/// and power cuts.
-struct CounterStore: Sendable {
-    let path: String
-
-    func load() -> LampCounters {
-        guard let data = FileManager.default.contents(atPath: path),
-            let counters = try? JSONDecoder().decode(LampCounters.self, from: data)
-        else { return LampCounters() }
-        return counters
-    }
-
-    func save(_ counters: LampCounters, logger: Logger) {
-        do {
-            try AtomicFile.write(Array(try JSONEncoder().encode(counters)), to: path)
-        } catch {
-            logger.error("lamp counters not saved", metadata: ["path": "\(path)", "error": "\(error)"])
         }
     }
 }

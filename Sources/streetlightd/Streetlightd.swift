@@ -36,7 +36,7 @@ struct Streetlightd: AsyncParsableCommand {
             throw ExitCode(error.status)
         }
         guard let (agent, local, logger) = started else { return }
-        let counterStore = CounterStore(path: agent.stateDirectory + "/lamp-counters.json")
+        let counterStore = LampCounterStore(path: agent.stateDirectory + "/lamp-counters.json")
         let session = try await AgentSession.standard(
             agent, agentName: "streetlightd", version: Self.version, logger: logger)
 

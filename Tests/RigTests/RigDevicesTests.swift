@@ -30,14 +30,24 @@ struct RigDevicesTests {
         return await connection.request(message)
     }
 
-    @Test("every rig file in Firmware-config/rigs loads and builds")
-    func allRigFilesLoad() throws {
+    @Test("curb-rig serves every rig file in Firmware-config/rigs: control socket, Modbus servers, models")
+    func allRigFilesServe() async throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.rigs.path).filter { $0.hasSuffix(".yaml") }
-        #expect(files.count >= 4)
-        for file in files {
-            let rig = try RigFile.load(
-                file: Self.rigs.appendingPathComponent(file).path, knownChips: SimulatedChipCatalog.names)
-            _ = try VirtualRig(file: rig)
+        #expect(
+            Set(files).isSuperset(of: [
+                "streetlight.yaml", "vibration.yaml", "ev-charger.yaml", "fuel-cell.yaml", "crosswalk.yaml",
+            ]))
+        for file in files.sorted() {
+            try await withRig(file) { rig, daemon, scenario in
+                let hello = await daemon.hello
+                #expect(hello.board == "sim", "\(file)")
+                #expect(hello.devices?.count == rig.devices.count, "\(file)")
+                #expect(hello.modbus?.allSatisfy { !$0.endpoint.isEmpty } ?? true, "\(file)")
+                for device in rig.devices {
+                    let answer = await op(scenario, "chip.get") { $0.name = device.name }
+                    #expect(answer.ok == true, "\(file) \(device.name): \(answer)")
+                }
+            }
         }
     }
 

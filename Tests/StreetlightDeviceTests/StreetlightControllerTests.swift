@@ -1,6 +1,7 @@
 import AgentRuntime
 import BME280
 import ConfigSupport
+import Foundation
 import HAL
 import HALSim
 import INA219
@@ -253,5 +254,30 @@ struct StreetlightConfigurationTests {
         #expect(paths.contains("$.device.environment.interval_s"))
         #expect(paths.contains("$.device.lux_off"))
         #expect(issues.first { $0.path == "$.device.hardware.relys" }?.suggestion?.contains("relay") == true)
+    }
+}
+
+@Suite("Lamp counter store")
+struct LampCounterStoreTests {
+    @Test("energy and burning hours survive a restart; a missing or corrupt file starts from zero")
+    func roundTrip() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("counters-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = LampCounterStore(path: directory.appendingPathComponent("lamp-counters.json").path)
+        #expect(store.load() == LampCounters())
+        var monitor = LampHealthMonitor(settings: LampHealthSettings(), counters: LampCounters())
+        let start = Timestamp(year: 2026, month: 11, day: 25, hour: 12)
+        monitor.commanded(levelPercent: 100, at: start)
+        for second in 0...3600 {
+            _ = monitor.powerSample(watts: 60, at: start.adding(seconds: Double(second)), utcOffsetMinutes: 540)
+        }
+        try store.save(monitor.counters)
+        let restored = store.load()
+        #expect(restored == monitor.counters)
+        #expect(abs(restored.energyTotalWattHours - 60) < 0.1)
+        #expect(abs(restored.burningHoursTotal - 1) < 0.001)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: store.path))
+        #expect(store.load() == LampCounters())
     }
 }

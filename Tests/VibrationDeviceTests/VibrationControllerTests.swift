@@ -121,6 +121,26 @@ struct VibrationControllerTests {
             id: try #require(captures.first?.id))
         #expect(capture.triggerIndex == 250)
         #expect(capture.samples.x.count == 500)
+
+        // get-capture: numbered chunks with the CRC-32 of the whole file, which reassemble to the stored bytes.
+        let id = try #require(captures.first?.id)
+        let sent = try await controller.sendCapture(id: id, chunkSize: 1024)
+        let chunks = sink.telemetry.withLock { $0.filter { $0.0 == "capture" }.map(\.1) }
+        #expect(chunks.count == sent.chunks)
+        #expect(sent.chunks == (sent.bytes + 1023) / 1024)
+        var bytes = Data()
+        for (index, chunk) in chunks.enumerated() {
+            #expect(chunk["index"] == .number(Double(index)))
+            #expect(chunk["crc32"] == .number(Double(sent.crc32)))
+            guard case .string(let text)? = chunk["data"], let payload = Data(base64Encoded: text) else {
+                Issue.record("chunk \(index) has no base64 data")
+                return
+            }
+            bytes += payload
+        }
+        let file = try CaptureStore(directory: directory, maxCount: 10, maxTotalBytes: 1 << 24).data(id: id)
+        #expect(bytes == file)
+        #expect(VibrationLogic.CRC32.checksum(bytes) == sent.crc32)
         try? FileManager.default.removeItem(at: directory)
     }
 
