@@ -1,5 +1,5 @@
 import Foundation
-public import Glibc
+import Glibc
 
 /// Replaces a file so that a crash or power cut at any moment leaves either the old or the new contents, never a
 /// torn file: write a temporary file in the same folder, `fsync` it, `rename` over the target, `fsync` the folder.
@@ -14,7 +14,7 @@ public enum AtomicFile {
     /// Temporary files carry this suffix; readers ignore them (a leftover one is a write that never finished).
     public static let temporarySuffix = ".tmp-write"
 
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(Failure) {
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(Failure) {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = path + temporarySuffix
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
