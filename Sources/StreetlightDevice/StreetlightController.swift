@@ -156,6 +156,7 @@ public actor StreetlightController {
             }
         }
         record(output)
+        guard !selfTestRunning else { return }
         await apply(relay: output.relayOn, levelPercent: output.relayOn ? output.levelPercent : 0)
         health.commanded(levelPercent: output.relayOn ? output.targetLevelPercent : 0, at: instant)
         await publishStateIfChanged(output)
@@ -163,7 +164,7 @@ public actor StreetlightController {
 
     /// Samples lamp power and reports lamp-health findings as events.
     public func powerStep() async {
-        guard let meter else { return }
+        guard let meter, !selfTestRunning else { return }
         do throws(I2CError) {
             let watts = try await meter.measurement().powerWatts
             await clearFault("meter")
@@ -269,27 +270,36 @@ public actor StreetlightController {
     /// against the rated power with the configured tolerance.
     public func selfTest(settle: Duration) async -> (passed: Bool, details: [String: JSONValue]) {
         guard let meter else { return (false, ["reason": "no lamp supply meter configured"]) }
-        let before = applied
+        guard !selfTestRunning else { return (false, ["reason": "a self-test is already running"]) }
+        // While the test holds the lamp, control steps keep deciding but leave the outputs alone, and lamp health
+        // does not judge the test's power draw.
+        selfTestRunning = true
         await apply(relay: true, levelPercent: 100)
         await driverSleep(settle)
-        let measured: Double
+        let measured: Result<Double, I2CError>
         do throws(I2CError) {
-            measured = try await meter.measurement().powerWatts
+            measured = .success(try await meter.measurement().powerWatts)
         } catch {
-            await apply(relay: before?.relay ?? false, levelPercent: (before?.duty ?? 0) * 100)
-            return (false, ["reason": .string("\(error)")])
+            measured = .failure(error)
         }
-        await apply(relay: before?.relay ?? false, levelPercent: (before?.duty ?? 0) * 100)
-        let minimum = health.expectedMinimumWatts(levelPercent: 100)
-        let passed = measured >= minimum
-        return (
-            passed,
-            [
-                "measured_w": .number(Self.round(measured, 2)), "expected_min_w": .number(Self.round(minimum, 2)),
-                "rated_w": .number(configuration.settings.lamp.ratedPowerWatts),
-            ]
-        )
+        selfTestRunning = false
+        await controlStep()
+        switch measured {
+        case .failure(let error):
+            return (false, ["reason": .string("\(error)")])
+        case .success(let watts):
+            let minimum = health.expectedMinimumWatts(levelPercent: 100)
+            return (
+                watts >= minimum,
+                [
+                    "measured_w": .number(Self.round(watts, 2)), "expected_min_w": .number(Self.round(minimum, 2)),
+                    "rated_w": .number(configuration.settings.lamp.ratedPowerWatts),
+                ]
+            )
+        }
     }
+
+    private var selfTestRunning = false
 
     /// Takes remotely applied settings (hardware stays as started).
     public func apply(settings: StreetlightSettings, environment: StreetlightConfiguration.Environment) async {
