@@ -219,7 +219,8 @@ let package = Package(
             name: "HALLinuxTests",
             dependencies: [
                 "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
-                "MCP23017", "ADXL355",
+                "MCP23017", "ADXL355", "StreetlightDevice", "StreetlightLogic", "DeviceHardware", "BoardSupport",
+                "AgentRuntime",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -30,6 +30,12 @@ public final class DeviceHardware: Sendable {
         }
     }
 
+    /// The board's parts through the Linux character devices (i2c-dev, the GPIO chardev), without a daemon
+    /// configuration: what tests in the kernel-HIL VM use.
+    public static func linux(board: Board) -> DeviceHardware {
+        DeviceHardware(board: board, backend: .linux)
+    }
+
     private init(board: Board, backend: Backend) {
         self.board = board
         self.backend = backend
@@ -64,7 +70,10 @@ public final class DeviceHardware: Sendable {
         if let chip = chips.withLock({ $0[identifier] }) { return chip }
         let opened: any GPIOChip
         switch backend {
-        case .linux: opened = try LinuxGPIOChip(identifier)
+        case .linux:
+            // Open the way the board file says (a label survives gpiochip renumbering).
+            let byLabel = board.gpioChips.values.contains { $0.identifier == identifier && $0.openBy == .label }
+            opened = try LinuxGPIOChip(identifier, lookup: byLabel ? .label : .name)
         case .rig(let rig): opened = try await rig.gpioChip(named: identifier)
         }
         chips.withLock { $0[identifier] = opened }
