@@ -254,6 +254,17 @@ actor RigSession {
     }
 
     private func setInput(_ request: RigMessage) -> RigMessage {
+        if let kernel = rig.kernelLines {
+            guard let name = request.line, let high = request.high else {
+                return .failure(request.id, code: "invalid-request", "missing \"line\" or \"high\"")
+            }
+            do {
+                try kernel.setInput(name, high: high)
+                return .success(request.id)
+            } catch {
+                return .failure(request.id, code: "not-found", "\(error)")
+            }
+        }
         guard let (chip, offset) = resolve(request) else { return unknownLine(request) }
         guard let high = request.high else { return .failure(request.id, code: "invalid-request", "missing \"high\"") }
         chip.setInputLevel(offset, high: high)
@@ -261,6 +272,17 @@ actor RigSession {
     }
 
     private func getOutput(_ request: RigMessage) -> RigMessage {
+        if let kernel = rig.kernelLines {
+            guard let name = request.line else {
+                return .failure(request.id, code: "invalid-request", "missing \"line\"")
+            }
+            do {
+                let high = try kernel.outputLevel(name)
+                return .success(request.id).with { $0.high = high }
+            } catch {
+                return .failure(request.id, code: "not-found", "\(error)")
+            }
+        }
         guard let (chip, offset) = resolve(request) else { return unknownLine(request) }
         guard let high = chip.outputLevel(offset) else {
             return .failure(request.id, code: "not-found", "\(request.line ?? "") is not driven as an output")

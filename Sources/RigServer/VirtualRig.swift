@@ -23,6 +23,9 @@ public final class VirtualRig: Sendable {
     public let modbusDevices: [ModbusDevice]
     let models: [any RigModel]
     private let servers: Mutex<[ModbusServerHandle]>
+    /// For a board of real kernel GPIO (the kernel-HIL VM's `sim-kernel`): scenario inputs and outputs go to the
+    /// gpio-sim lines the daemons use through the Linux backend.
+    let kernelLines: KernelGPIOLines?
 
     /// One simulated I²C chip and the physical inputs currently applied to it.
     public final class Device: Sendable {
@@ -159,6 +162,7 @@ public final class VirtualRig: Sendable {
         }
         self.models = models
         servers = Mutex([])
+        kernelLines = board.kind == .hardware ? KernelGPIOLines(board: board) : nil
         guard issues.isEmpty else { throw DocumentError(.invalid, file: nil, issues: issues) }
     }
 

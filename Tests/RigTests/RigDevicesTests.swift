@@ -40,7 +40,7 @@ struct RigDevicesTests {
         for file in files.sorted() {
             try await withRig(file) { rig, daemon, scenario in
                 let hello = await daemon.hello
-                #expect(hello.board == "sim", "\(file)")
+                #expect(hello.board == (file == "kernel-vm.yaml" ? "sim-kernel" : "sim"), "\(file)")
                 #expect(hello.devices?.count == rig.devices.count, "\(file)")
                 #expect(hello.modbus?.allSatisfy { !$0.endpoint.isEmpty } ?? true, "\(file)")
                 for device in rig.devices {
