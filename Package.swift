@@ -240,7 +240,7 @@ let package = Package(
             name: "RigTests",
             dependencies: [
                 "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
-                "SDM630", "FuelCellController", "ScenarioRunner", "CurbsideTestKit",
+                "SDM630", "FuelCellController", "ADXL355", "HALSim", "ScenarioRunner", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -273,10 +273,17 @@ final class VibrationModel: RigModel {
                 return Self.sample(&state)
             }
         }
-        if !samples.isEmpty { chip.pushSamples(samples) }
         let pin = state.withLock { $0.numbers["interrupt_pin"] ?? 1 }
-        let level = chip.interruptLevel
-        interrupt.chip.setInputLevel(interrupt.offset, high: pin == 2 ? level.int2 : level.int1)
+        func updateLine() {
+            let level = chip.interruptLevel
+            interrupt.chip.setInputLevel(interrupt.offset, high: pin == 2 ? level.int2 : level.int1)
+        }
+        // The pin follows the FIFO: first as the daemon's reads left it (low when drained below the watermark), then
+        // after this tick's samples — so every refill past the watermark is an edge, even when one tick carries a
+        // whole watermark's worth of samples (4000 Hz).
+        updateLine()
+        if !samples.isEmpty { chip.pushSamples(samples) }
+        updateLine()
     }
 
     private static func sample(_ state: inout State) -> (x: Double, y: Double, z: Double) {

@@ -238,7 +238,7 @@ public final class VirtualRig: Sendable {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(4))
                         let now = clock.now
-                        for model in fast { model.tick(at: Date(), elapsed: now - last) }
+                        self.stepStreaming(by: now - last)
                         last = now
                     }
                 }
@@ -253,6 +253,12 @@ public final class VirtualRig: Sendable {
             }
             group.cancelAll()
         }
+    }
+
+    /// One step of the streaming models (the accelerometer's samples and its interrupt line), which `runModels` runs
+    /// every few milliseconds.
+    public func stepStreaming(by elapsed: Duration) {
+        for model in models where model.needsFastTicks { model.tick(at: Date(), elapsed: elapsed) }
     }
 
     /// One step of simulated physics: Modbus devices advance, models recompute their outputs.

@@ -1,9 +1,11 @@
 import ADS1115
+import ADXL355
 import CurbsideTestKit
 import Foundation
 import HAL
 import HALLinux
 import HALRig
+import HALSim
 import INA219
 import PCA9685
 import RigProtocol
@@ -209,5 +211,35 @@ struct RigDevicesTests {
             #expect(try await feedback.read() == .active)
             await meter.close()
         }
+    }
+}
+
+@Suite("Vibration model")
+struct VibrationModelTests {
+    @Test(
+        "at 4000 Hz every refill past the watermark is a new interrupt edge, though one tick carries a watermark's worth"
+    )
+    func interruptEdgesAtFullRate() async throws {
+        let rig = try VirtualRig(
+            file: try RigFile.load(
+                file: RigDevicesTests.rigs.appendingPathComponent("vibration.yaml").path,
+                knownChips: SimulatedChipCatalog.names))
+        let bus = try #require(rig.i2cBuses["sim-i2c-1"])
+        let sensor = try await ADXL355(
+            device: try await bus.device(at: 0x1D),
+            configuration: .init(
+                outputDataRate: .hz4000, fifoWatermarkEntries: 48, interruptMap: [.fifoFullINT1],
+                interruptActiveHigh: true))
+        let gpio = try #require(rig.gpioChips["sim-gpio0"])
+        let line = try await gpio.requestInput(10, .init(consumer: "test", edges: .rising))
+        let edges = line.events()
+        // 4 ms at 4000 Hz: 16 samples, exactly the watermark, per tick; the daemon drains between ticks.
+        for _ in 0..<3 {
+            rig.stepStreaming(by: .milliseconds(4))
+            let readout = try await sensor.readFIFO()
+            #expect(readout.samples.count == 16)
+        }
+        let seen = await collect(edges, expecting: 3)
+        #expect(seen.count == 3)
     }
 }
