@@ -106,6 +106,7 @@ let package = Package(
         driver("ADS1115"),
         driver("ADXL355"),
         driver("MCP23017"),
+        driver("ADXL345"),
         driver("SDM630"),
         driver("FuelCellController"),
 
@@ -264,7 +265,7 @@ let package = Package(
             name: "DriverTests",
             dependencies: [
                 "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115", "ADXL355",
-                "MCP23017", "SDM630", "FuelCellController", "HALLinux",
+                "MCP23017", "SDM630", "FuelCellController", "HALLinux", "ADXL345",
             ],
             swiftSettings: swiftSettings),
     ],
