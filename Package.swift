@@ -83,7 +83,7 @@ let package = Package(
             dependencies: [
                 "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
-                "MCP23017",
+                "MCP23017", "ADXL345",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -220,7 +220,8 @@ let package = Package(
             name: "HALLinuxTests",
             dependencies: [
                 "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
-                "MCP23017", "ADXL355", "StreetlightDevice", "StreetlightLogic", "DeviceHardware", "BoardSupport",
+                "MCP23017", "ADXL355", "ADXL345", "StreetlightDevice", "StreetlightLogic", "DeviceHardware",
+                "BoardSupport",
                 "AgentRuntime",
             ],
             swiftSettings: swiftSettings),

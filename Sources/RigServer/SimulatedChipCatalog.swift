@@ -1,4 +1,5 @@
 import ADS1115
+import ADXL345
 import ADXL355
 import AT24C02
 import BME280
@@ -67,6 +68,11 @@ public enum SimulatedChipCatalog {
                 chip.setLoad(
                     busVolts: values["bus_volts"] ?? 0, amps: values["amps"] ?? 0,
                     shuntOhms: values["shunt_ohms"] ?? 0.1)
+            }),
+        "ADXL345": SimulatedChipKind(
+            { SimulatedADXL345() }, inputs: ["x_g": 0, "y_g": 0, "z_g": 1],
+            apply: { chip, values in
+                chip.setAcceleration(x: values["x_g"] ?? 0, y: values["y_g"] ?? 0, z: values["z_g"] ?? 1)
             }),
         // Conversions come only from the rig's vibration model (or `x_g`…`z_g` for a static attitude).
         "ADXL355": SimulatedChipKind(

@@ -1,4 +1,5 @@
 import ADS1115
+import ADXL345
 import ADXL355
 import BME280
 import Foundation
@@ -221,5 +222,23 @@ struct DriversOnI2CStubTests {
         let measured = try await linux.readAcceleration()
         #expect(measured == expected)
         #expect(abs(measured.xG - 0.125) < 1e-4 && abs(measured.yG + 0.5) < 1e-4 && abs(measured.zG - 0.98) < 1e-4)
+    }
+
+    @Test("ADXL345: DEVID, configuration and one full-resolution sample through SMBus block reads")
+    func adxl345() async throws {
+        let simulated = SimulatedADXL345()
+        let bus = SimulatedI2CBus(name: "sim")
+        bus.attach(simulated, at: 0x53)
+        let driver = try await ADXL345(device: try await bus.device(at: 0x53))
+        simulated.setAcceleration(x: -0.25, y: 0.5, z: 1.0)
+        let expected = try await driver.readAcceleration()
+
+        let device = try await Self.stub(0x53)
+        try await device.writeByte(register: 0x00, value: simulated.register(0x00))
+        try await Self.preloadBytes(device, from: 0x32, (0x32...0x37).map { simulated.register(UInt8($0)) })
+        let linux = try await ADXL345(device: device)
+        let measured = try await linux.readAcceleration()
+        #expect(measured == expected)
+        #expect(abs(measured.xG + 0.25) < 0.01 && abs(measured.yG - 0.5) < 0.01 && abs(measured.zG - 1) < 0.01)
     }
 }
