@@ -47,43 +47,46 @@ public final class LinuxModbusClient: ModbusClient {
     public func readCoils(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [Bool]
     {
-        try await perform(.readCoils(address: address, count: count), unit: unit, timeout: timeout) { context in
-            var bits = [UInt8](repeating: 0, count: count)
-            let status = modbus_read_bits(context, Int32(address.rawValue), Int32(count), &bits)
-            return (status, bits.map { $0 != 0 })
-        }
+        try await read(.readCoils(address: address, count: count), unit: unit, timeout: timeout, modbus_read_bits)
+            .map { $0 != 0 }
     }
 
     public func readDiscreteInputs(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [Bool]
     {
-        try await perform(.readDiscreteInputs(address: address, count: count), unit: unit, timeout: timeout) {
-            context in
-            var bits = [UInt8](repeating: 0, count: count)
-            let status = modbus_read_input_bits(context, Int32(address.rawValue), Int32(count), &bits)
-            return (status, bits.map { $0 != 0 })
-        }
+        try await read(
+            .readDiscreteInputs(address: address, count: count), unit: unit, timeout: timeout, modbus_read_input_bits
+        ).map { $0 != 0 }
     }
 
     public func readHoldingRegisters(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [UInt16]
     {
-        try await perform(.readHoldingRegisters(address: address, count: count), unit: unit, timeout: timeout) {
-            context in
-            var registers = [UInt16](repeating: 0, count: count)
-            let status = modbus_read_registers(context, Int32(address.rawValue), Int32(count), &registers)
-            return (status, registers)
-        }
+        try await read(
+            .readHoldingRegisters(address: address, count: count), unit: unit, timeout: timeout, modbus_read_registers)
     }
 
     public func readInputRegisters(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [UInt16]
     {
-        try await perform(.readInputRegisters(address: address, count: count), unit: unit, timeout: timeout) {
-            context in
-            var registers = [UInt16](repeating: 0, count: count)
-            let status = modbus_read_input_registers(context, Int32(address.rawValue), Int32(count), &registers)
-            return (status, registers)
+        try await read(
+            .readInputRegisters(address: address, count: count), unit: unit, timeout: timeout,
+            modbus_read_input_registers)
+    }
+
+    /// libmodbus's four read calls share one shape: context, first address, count, destination buffer.
+    private typealias ReadCall<Element> =
+        @Sendable (OpaquePointer?, Int32, Int32, UnsafeMutablePointer<Element>?) -> Int32
+
+    private func read<Element: BinaryInteger & Sendable>(
+        _ request: ModbusRequest, unit: ModbusUnitID, timeout: Duration?, _ call: @escaping ReadCall<Element>
+    ) async throws(ModbusError) -> [Element] {
+        let address = Int32(request.address.rawValue)
+        let count = request.count
+        return try await perform(request, unit: unit, timeout: timeout) { context in
+            var values = [Element](repeating: 0, count: count)
+            let status = call(context, address, Int32(count), &values)
+            return (status, values)
         }
     }
 
