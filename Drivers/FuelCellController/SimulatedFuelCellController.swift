@@ -129,7 +129,7 @@ public final class SimulatedFuelCellController: Sendable {
         let setpointRegisters = device.registers(.holdingRegisters, at: Map.HoldingRegister.powerSetpointKW, count: 2)
         let setpoint = Double(
             ModbusWordOrder.bigEndian.float32(setpointRegisters[0] ?? 0, setpointRegisters[1] ?? 0))
-        let seconds = Double(slice.components.seconds) + Double(slice.components.attoseconds) / 1e18
+        let seconds = slice.totalSeconds
         var clearResetCoil = false
         var clearRunCoil = false
 

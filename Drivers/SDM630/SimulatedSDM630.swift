@@ -43,7 +43,7 @@ public final class SimulatedSDM630: Sendable {
 
     /// Integrates energy over `duration` of simulated time at the present load.
     public func advance(by duration: Duration) {
-        let hours = Double(duration.components.seconds) / 3600 + Double(duration.components.attoseconds) / 3.6e21
+        let hours = duration.totalSeconds / 3600
         load.withLock { load in
             let watts = Self.totalWatts(load)
             if watts >= 0 {

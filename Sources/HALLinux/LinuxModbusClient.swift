@@ -296,7 +296,7 @@ extension LinuxModbusClient {
         private func keepInterFrameSilence() {
             guard case .rtu(let configuration) = transport else { return }
             let delay = configuration.interFrameDelay ?? Self.defaultInterFrameDelay(baudRate: configuration.baudRate)
-            pause(until: lastTransactionEnd + UInt64(delay.nanoseconds))
+            pause(until: lastTransactionEnd + UInt64(delay.totalNanoseconds))
         }
 
         /// 3.5 character times of 11 bits; a fixed 1.75 ms above 19 200 Bd (Modbus over Serial Line V1.02, 2.5.1.1).
@@ -324,7 +324,7 @@ extension LinuxModbusClient {
         }
 
         static func secondsAndMicroseconds(_ duration: Duration) -> (UInt32, UInt32) {
-            let micros = max(duration.nanoseconds / 1000, 1)
+            let micros = max(duration.totalNanoseconds / 1000, 1)
             return (UInt32(clamping: micros / 1_000_000), UInt32(micros % 1_000_000))
         }
 
@@ -368,10 +368,5 @@ extension LinuxModbusClient {
 }
 
 extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+    var milliseconds: Int64 { totalNanoseconds / 1_000_000 }
 }

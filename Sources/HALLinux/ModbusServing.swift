@@ -74,7 +74,7 @@ func writeFully(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
 /// Sleeps the calling (server) thread.
 func pause(_ duration: Duration) {
     guard duration > .zero else { return }
-    pause(until: monotonicNanoseconds() + UInt64(duration.nanoseconds))
+    pause(until: monotonicNanoseconds() + UInt64(duration.totalNanoseconds))
 }
 
 /// Sleeps the calling thread until the monotonic clock reaches `deadline` (nanoseconds); signals do not cut it short.

@@ -24,8 +24,7 @@ public final class RigGPIOChip: GPIOChip {
         message.activeLow = configuration.activeLow
         message.bias = configuration.bias.rawValue
         message.edges = configuration.edges.rawValue
-        let debounce = configuration.debounce.components
-        message.debounceMs = Double(debounce.seconds) * 1000 + Double(debounce.attoseconds) / 1e15
+        message.debounceMs = configuration.debounce.totalSeconds * 1000
         message.consumer = configuration.consumer
         let handle = try await open(message, offset: offset, operation: "request input")
         return RigGPIOInputLine(

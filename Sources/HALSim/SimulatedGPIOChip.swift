@@ -72,8 +72,7 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     /// Nanoseconds since the chip was created, on a monotonic clock; the time base of every timestamp it reports.
     public func nowNanoseconds() -> UInt64 {
-        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        UInt64((ContinuousClock.now - epoch).totalNanoseconds)
     }
 
     /// Drives an input pin to an electrical level, as a signal generator or a switch would. Overrides the bias until

@@ -262,7 +262,7 @@ final class VibrationModel: RigModel {
     func tick(at date: Date, elapsed: Duration) {
         let rate = ADXL355.OutputDataRate(rawValue: chip.register(ADXL355.Register.filter) & 0x0F)?.hertz ?? 1000
         let samples = state.withLock { state -> [(x: Double, y: Double, z: Double)] in
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.totalSeconds
             // A stalled rig (a debugger, a loaded CI machine) must not dump seconds of samples at once.
             let wanted = min(seconds, 0.05) * rate + state.carry
             let count = Int(wanted)

@@ -198,7 +198,7 @@ public actor StreetlightController {
             }
         }
         if let dust, let started = dustStartedAt {
-            let warm = now().seconds(since: started) >= configuration.environment.dustWarmup.seconds
+            let warm = now().seconds(since: started) >= configuration.environment.dustWarmup.totalSeconds
             do throws(I2CError) {
                 if warm, try await dust.isDataReady() {
                     let sample = try await dust.readMeasurement()
@@ -410,8 +410,4 @@ public actor StreetlightController {
         for _ in 0..<digits { scale *= 10 }
         return (value * scale).rounded() / scale
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
