@@ -8,7 +8,7 @@ import Synchronization
 
 /// A physical model between the rig's devices: reads outputs (PWM duty, relay line) and sets inputs (lux, current)
 /// as time passes. Scenarios adjust a model's own quantities with `model.set`.
-protocol RigModel: Sendable {
+protocol RigModel: RigQuantities {
     var name: String { get }
     var quantityNames: [String] { get }
     /// Models that stream samples (the accelerometer) tick every few milliseconds instead of every 100 ms.
@@ -20,6 +20,11 @@ protocol RigModel: Sendable {
 
 extension RigModel {
     var needsFastTicks: Bool { false }
+
+    func hold(_ values: [String: Double]) -> Bool { values.allSatisfy { set($0.key, to: $0.value) } }
+
+    /// Model quantities are the model's own; nothing holds them against anything.
+    func release(_ quantity: String) {}
 }
 
 extension VirtualRig {

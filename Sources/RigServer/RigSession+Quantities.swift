@@ -11,52 +11,19 @@ extension RigSession {
         }
         let family = op.split(separator: ".").first.map(String.init) ?? ""
         let action = op.split(separator: ".").last.map(String.init) ?? ""
-        let names: [String]
-        let read: (String) -> Double?
-        let write: ([String: Double]) -> Bool
-        let release: (String) -> Void
-        switch family {
-        case "chip":
-            guard let device = rig.device(named: name) else {
-                return .failure(
-                    id, code: "not-found",
-                    "no chip \"\(name)\"; chips: \(rig.devices.map(\.name).joined(separator: ", "))")
+        let (candidates, what, listed): ([any RigQuantities], String, String) =
+            switch family {
+            case "chip": (rig.devices, "chip", "chips")
+            case "modbus": (rig.modbusDevices, "Modbus device", "devices")
+            default: (rig.models, "model", "models")
             }
-            names = device.quantityNames
-            read = device.value
-            let inputs = device.kind.inputNames
-            write = { values in
-                guard values.keys.allSatisfy(inputs.contains) else { return false }
-                device.set(values, holding: true)
-                return true
-            }
-            release = device.inputs.release
-        case "modbus":
-            guard let device = rig.modbusDevice(named: name) else {
-                return .failure(
-                    id, code: "not-found",
-                    "no Modbus device \"\(name)\"; devices: \(rig.modbusDevices.map(\.name).joined(separator: ", "))")
-            }
-            names = device.quantityNames
-            read = device.value
-            let inputs = device.instance.inputNames
-            write = { values in
-                guard values.keys.allSatisfy(inputs.contains) else { return false }
-                device.set(values, holding: true)
-                return true
-            }
-            release = device.inputs.release
-        default:
-            guard let model = rig.model(named: name) else {
-                return .failure(
-                    id, code: "not-found",
-                    "no model \"\(name)\"; models: \(rig.models.map(\.name).joined(separator: ", "))")
-            }
-            names = model.quantityNames
-            read = model.value
-            write = { values in values.allSatisfy { model.set($0.key, to: $0.value) } }
-            release = { _ in }
+        guard let target = candidates.first(where: { $0.name == name }) else {
+            return .failure(
+                id, code: "not-found",
+                "no \(what) \"\(name)\"; \(listed): \(candidates.map(\.name).joined(separator: ", "))")
         }
+        let names = target.quantityNames
+        let read = target.value
         switch action {
         case "get":
             if let quantity = request.quantity {
@@ -75,7 +42,7 @@ extension RigSession {
             guard let quantity = request.quantity else {
                 return .failure(id, code: "invalid-request", "missing \"quantity\"")
             }
-            release(quantity)
+            target.release(quantity)
             return .success(id)
         default:
             var values = request.numbers ?? [:]
@@ -88,7 +55,7 @@ extension RigSession {
             guard !values.isEmpty else {
                 return .failure(id, code: "invalid-request", "missing \"quantity\" and \"number\" (or \"numbers\")")
             }
-            guard write(values) else {
+            guard target.hold(values) else {
                 return .failure(
                     id, code: "invalid-request",
                     "\(name) cannot set \(values.keys.sorted().joined(separator: ", ")); settable: \(names.joined(separator: ", "))"

@@ -337,3 +337,33 @@ final class PhysicalInputs: Sendable {
         }
     }
 }
+
+/// A rig device or model whose physical quantities scenarios read and set (`chip.*`, `modbus.*`, `model.*`).
+protocol RigQuantities: Sendable {
+    var name: String { get }
+    var quantityNames: [String] { get }
+    func value(_ quantity: String) -> Double?
+    /// Sets quantities, held against the models until released; false (and nothing set) when one is not settable.
+    func hold(_ values: [String: Double]) -> Bool
+    func release(_ quantity: String)
+}
+
+extension VirtualRig.Device: RigQuantities {
+    func hold(_ values: [String: Double]) -> Bool {
+        guard values.keys.allSatisfy(kind.inputNames.contains) else { return false }
+        set(values, holding: true)
+        return true
+    }
+
+    func release(_ quantity: String) { inputs.release(quantity) }
+}
+
+extension VirtualRig.ModbusDevice: RigQuantities {
+    func hold(_ values: [String: Double]) -> Bool {
+        guard values.keys.allSatisfy(instance.inputNames.contains) else { return false }
+        set(values, holding: true)
+        return true
+    }
+
+    func release(_ quantity: String) { inputs.release(quantity) }
+}
