@@ -220,7 +220,8 @@ let package = Package(
             name: "HALLinuxTests",
             dependencies: [
                 "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
-                "MCP23017", "ADXL355", "ADXL345", "StreetlightDevice", "StreetlightLogic", "DeviceHardware",
+                "MCP23017", "ADXL355", "ADXL345", "RigServer", "StreetlightDevice", "StreetlightLogic",
+                "DeviceHardware",
                 "BoardSupport",
                 "AgentRuntime",
             ],

@@ -1,4 +1,4 @@
-import BoardSupport
+public import BoardSupport
 import Foundation
 import HAL
 import HALLinux
@@ -7,11 +7,15 @@ import HALLinux
 /// `set-input` pulls a line through gpio-sim's sysfs `pull` attribute, `get-output` reads its `value`, while the
 /// daemons under test open the same lines through the GPIO character device (`hal: linux`). So a scenario runs
 /// against the VM by naming a rig file on the `sim-kernel` board: a configuration change, not a code change.
-struct KernelGPIOLines: Sendable {
-    let board: Board
+public struct KernelGPIOLines: Sendable {
+    public let board: Board
+
+    public init(board: Board) {
+        self.board = board
+    }
 
     /// The sysfs directory of a board line (`/sys/devices/platform/gpio-sim.0/gpiochip1/sim_gpio13`).
-    func directory(_ name: String) throws -> String {
+    public func directory(_ name: String) throws -> String {
         let line = try board.gpioLine(named: name, usedAt: "line")
         let chip = board.gpioChips.values.first { $0.identifier == line.address.chip }
         let opened = try LinuxGPIOChip(line.address.chip, lookup: chip?.openBy == .label ? .label : .name)
@@ -24,12 +28,12 @@ struct KernelGPIOLines: Sendable {
         throw KernelLineError(description: "\(name): no gpio-sim sysfs entry for \(opened.kernelName)")
     }
 
-    func setInput(_ name: String, high: Bool) throws {
+    public func setInput(_ name: String, high: Bool) throws {
         try Data((high ? "pull-up" : "pull-down").utf8).write(
             to: URL(fileURLWithPath: try directory(name) + "/pull"))
     }
 
-    func outputLevel(_ name: String) throws -> Bool {
+    public func outputLevel(_ name: String) throws -> Bool {
         let text = try String(contentsOfFile: try directory(name) + "/value", encoding: .utf8)
         return text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }

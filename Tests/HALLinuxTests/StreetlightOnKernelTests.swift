@@ -7,6 +7,7 @@ import HAL
 import HALLinux
 import HALSim
 import PCA9685
+import RigServer
 import StreetlightDevice
 import StreetlightLogic
 import Synchronization
@@ -23,7 +24,10 @@ extension DriversOnI2CStubTests {
     func streetlightOnKernel() async throws {
         let boardFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Boards/sim-kernel.yaml").path
-        let hardware = DeviceHardware.linux(board: try Board.load(file: boardFile))
+        let board = try Board.load(file: boardFile)
+        let hardware = DeviceHardware.linux(board: board)
+        // The rig's kernel target reads gpio-sim lines the same way.
+        let lines = KernelGPIOLines(board: board)
 
         // Register images: a dark sky (VEML7700 counts) and 21.5 °C.
         let sim = SimulatedI2CBus(name: "sim")
@@ -70,7 +74,7 @@ extension DriversOnI2CStubTests {
         await controller.luxStep()
         await controller.controlStep()
         #expect(await controller.output?.activeLayer == .ambient)
-        #expect(try Self.relayLevel() == true)
+        #expect(try lines.outputLevel("lampRelay") == true)
         let dimmer = PCA9685(device: try await Self.stub(0x41), sleep: { _ in })
         #expect(try await dimmer.dutyCycle(channel: 0) == 1)
         await controller.environmentStep()
@@ -88,23 +92,9 @@ extension DriversOnI2CStubTests {
         clock.advance(seconds: 5)
         await controller.luxStep()
         await controller.controlStep()
-        #expect(try Self.relayLevel() == false)
+        #expect(try lines.outputLevel("lampRelay") == false)
         #expect(try await dimmer.dutyCycle(channel: 0) == 0)
         await relay.release()
-    }
-
-    /// The lampRelay line's level as gpio-sim reports it (`sim_gpioN/value` of the bank labelled gpio-sim-bank0).
-    static func relayLevel() throws -> Bool {
-        let chip = try LinuxGPIOChip("gpio-sim-bank0", lookup: .label)
-        let platform = "/sys/devices/platform"
-        for device in try FileManager.default.contentsOfDirectory(atPath: platform) where device.hasPrefix("gpio-sim.")
-        {
-            let value = "\(platform)/\(device)/\(chip.kernelName)/sim_gpio13/value"
-            if let text = try? String(contentsOfFile: value, encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
-            }
-        }
-        throw RigUnavailable(description: "no sysfs value for \(chip.kernelName) line 13")
     }
 }
 
