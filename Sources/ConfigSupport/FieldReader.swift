@@ -74,3 +74,24 @@ extension YAMLDocument {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
+
+extension NodeReader {
+    /// Takes `keys` out of the mapping at `path`, for a section that one reader owns in part (a daemon's local
+    /// `hardware` beside settings another module reads). Returns the taken nodes and the mapping without them; nil,
+    /// with the problem reported, when the node is not a mapping.
+    public mutating func split(_ node: Node, at path: JSONPath, taking keys: [String]) -> (
+        taken: [String: Node], rest: Node
+    )? {
+        guard case .mapping(var mapping) = node else {
+            _ = object(node, at: path, required: [], optional: [])
+            return nil
+        }
+        var taken: [String: Node] = [:]
+        for key in keys {
+            guard let value = mapping[key] else { continue }
+            taken[key] = value
+            mapping[key] = nil
+        }
+        return (taken, .mapping(mapping))
+    }
+}

@@ -51,20 +51,15 @@ public struct StreetlightConfiguration: Sendable, Hashable {
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> StreetlightConfiguration? {
         var configuration = StreetlightConfiguration()
         guard let node else { return configuration }
-        guard case .mapping(var mapping) = node else {
-            _ = reader.object(node, at: path, required: [], optional: [])
-            return nil
-        }
         let issuesBefore = reader.issues.count
-        if let hardware = mapping["hardware"] {
-            mapping["hardware"] = nil
+        guard let (taken, rest) = reader.split(node, at: path, taking: ["hardware", "environment"]) else { return nil }
+        if let hardware = taken["hardware"] {
             configuration.hardware = readHardware(&reader, hardware, at: path.appending("hardware"))
         }
-        if let environment = mapping["environment"] {
-            mapping["environment"] = nil
+        if let environment = taken["environment"] {
             configuration.environment = readEnvironment(&reader, environment, at: path.appending("environment"))
         }
-        guard let settings = StreetlightSettings.read(&reader, .mapping(mapping), at: path) else { return nil }
+        guard let settings = StreetlightSettings.read(&reader, rest, at: path) else { return nil }
         configuration.settings = settings
         return reader.issues.count == issuesBefore ? configuration : nil
     }

@@ -31,16 +31,12 @@ public struct VibrationConfiguration: Sendable, Hashable {
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> VibrationConfiguration? {
         var configuration = VibrationConfiguration()
         guard let node else { return configuration }
-        guard case .mapping(var mapping) = node else {
-            _ = reader.object(node, at: path, required: [], optional: [])
-            return nil
-        }
         let issuesBefore = reader.issues.count
-        if let hardware = mapping["hardware"] {
-            mapping["hardware"] = nil
+        guard let (taken, rest) = reader.split(node, at: path, taking: ["hardware"]) else { return nil }
+        if let hardware = taken["hardware"] {
             configuration.hardware = readHardware(&reader, hardware, at: path.appending("hardware"))
         }
-        guard let settings = VibrationSettings.read(&reader, .mapping(mapping), at: path) else { return nil }
+        guard let settings = VibrationSettings.read(&reader, rest, at: path) else { return nil }
         configuration.settings = settings
         return reader.issues.count == issuesBefore ? configuration : nil
     }
