@@ -97,14 +97,7 @@ public enum SimulatedChipCatalog {
                     for pin in 0..<8 { chip.setInput(port: port, pin: pin, level: byte & (1 << UInt8(pin)) != 0) }
                 }
             },
-            outputs: [
-                "a_out": { chip in
-                    Double((0..<8).reduce(0) { $0 | ((chip.outputLevel(port: .a, pin: $1) ?? false) ? 1 << $1 : 0) })
-                },
-                "b_out": { chip in
-                    Double((0..<8).reduce(0) { $0 | ((chip.outputLevel(port: .b, pin: $1) ?? false) ? 1 << $1 : 0) })
-                },
-            ]),
+            outputs: ["a_out": { outputByte($0, .a) }, "b_out": { outputByte($0, .b) }]),
         "PCA9685": SimulatedChipKind(
             { SimulatedPCA9685() },
             outputs: Dictionary(
@@ -115,6 +108,12 @@ public enum SimulatedChipCatalog {
     ]
 
     public static var names: [String] { kinds.keys.sorted() }
+
+    /// The levels an MCP23017 drives on a port, one bit per pin (pins it does not drive read 0).
+    static func outputByte(_ chip: SimulatedMCP23017, _ port: MCP23017.Port) -> Double {
+        Double(
+            (0..<8).reduce(0) { byte, pin in byte | (chip.outputLevel(port: port, pin: pin) == true ? 1 << pin : 0) })
+    }
 
     /// A plausible SPS30 reading for the given mass concentrations: number concentrations from a typical urban
     /// size distribution (about 6 particles/cm³ per µg/m³ below 1 µm), typical particle size 0.6 µm.
