@@ -274,6 +274,11 @@ public actor AgentSession {
                 _ = try? client.publish(
                     MQTTMessage(topic: topics.state, payload: Self.encode(retainedState), retain: true))
             }
+            // Entries sent on the last connection but not acknowledged go again, first and in order: left to the MQTT
+            // library's own retransmission they may land after newer entries (seen: 149…151 after 152…167 across a
+            // broker restart). A late PUBACK for an old message id then acknowledges nothing; the new one does.
+            outboxInFlight.removeAll()
+            await outbox?.requeueInFlight()
             Task { await self.drain() }
         case .connectionRefused(let code, let reason):
             connected = false
