@@ -154,7 +154,7 @@ struct AgentBench {
         identity: {site: bench, kind: example, device: bench-01}
         mqtt: {url: "\(broker.url)"}
         board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-        hal: {backend: sim, rig_socket: /tmp/unused.sock}
+        hal: {backend: rig, rig_socket: /tmp/unused.sock}
         state_dir: \(folder.path)/state
         device: {heartbeat_s: 3600}
         """.write(to: config, atomically: true, encoding: .utf8)

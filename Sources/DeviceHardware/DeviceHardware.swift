@@ -6,7 +6,7 @@ import HALRig
 import Synchronization
 
 /// A daemon's parts, opened by board name on the configured backend: the Linux character devices on a board, or the
-/// virtual rig over its control socket (`hal: {backend: sim}`). The same daemon binary runs on both; only the
+/// virtual rig over its control socket (`hal: {backend: rig}`). The same daemon binary runs on both; only the
 /// configuration differs.
 public final class DeviceHardware: Sendable {
     public let board: Board
@@ -24,7 +24,7 @@ public final class DeviceHardware: Sendable {
         switch configuration.hal.backend {
         case .linux:
             return DeviceHardware(board: board, backend: .linux)
-        case .sim:
+        case .rig:
             let socket = configuration.hal.rigSocket ?? "/run/curbside/rig.sock"
             return DeviceHardware(board: board, backend: .rig(try await RigConnection.connect(socketPath: socket)))
         }

@@ -4,7 +4,7 @@ import RigServer
 import ScenarioRunner
 
 /// The virtual rig: hosts a simulated board (GPIO chips, I²C buses with simulated chips) behind a control socket
-/// that daemons (`hal: {backend: sim}`) and scenarios connect to.
+/// that daemons (`hal: {backend: rig}`) and scenarios connect to.
 @main
 struct CurbRig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -27,7 +27,7 @@ struct AgentProcess {
             identity: {site: \(site), kind: \(kind), device: \(device)}
             mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000}
             board: \(boardsDirectory().appendingPathComponent("sim.yaml").path)
-            hal: {backend: sim, rig_socket: /tmp/curb-rig-unused.sock}
+            hal: {backend: rig, rig_socket: /tmp/curb-rig-unused.sock}
             state_dir: \(directory.path)/state
             commands: {max_payload_bytes: 1024}
             \(extra)

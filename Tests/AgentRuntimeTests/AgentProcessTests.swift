@@ -115,14 +115,14 @@ struct AgentProcessTests {
     func checkConfig() async throws {
         let (file, _) = try AgentProcess.writeConfig(device: "bad", brokerPort: 1883)
         var text = try String(contentsOf: file, encoding: .utf8)
-        text = text.replacingOccurrences(of: "backend: sim", with: "backend: simm")
+        text = text.replacingOccurrences(of: "backend: rig", with: "backend: rigg")
         text = text.replacingOccurrences(of: "max_payload_bytes: 1024", with: "max_payload_bytes: 10, retries: 3")
         text += "device: {heartbeat_s: fast}\noutbox: {max_bytes: 10, drain_rate: 5}\n"
         try text.write(to: file, atomically: true, encoding: .utf8)
         let result = try await ToolRun.run(try AgentProcess.executable(), ["--config", file.path, "--check-config"])
         #expect(result.status == 1)
         #expect(
-            result.output.contains(#"$.hal.backend: expected one of "linux", "sim", got "simm"; did you mean "sim"?"#),
+            result.output.contains(#"$.hal.backend: expected one of "linux", "rig", got "rigg"; did you mean "rig"?"#),
             "\(result.output)")
         #expect(
             result.output.contains("$.commands.max_payload_bytes: expected integer 256…1048576 bytes, got 10"),

@@ -32,14 +32,17 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var reconnectMax: Duration = .seconds(60)
     }
 
+    /// How a daemon reaches its hardware: `linux`, the board's character devices and serial ports; `rig`, the
+    /// virtual rig's simulated board over its control socket.
     public enum Backend: String, Sendable, Hashable, CaseIterable {
         case linux
-        case sim
+        case rig
     }
 
-    public struct HAL: Sendable, Hashable {
+    /// The `hal` section: which backend, and for `rig` where its control socket is.
+    public struct HardwareAccess: Sendable, Hashable {
         public var backend: Backend
-        /// The virtual rig's control socket, for `sim`.
+        /// The virtual rig's control socket, for `rig`.
         public var rigSocket: String?
     }
 
@@ -52,7 +55,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var mqtt: MQTT
     /// Path of the board file (relative paths are resolved against the configuration file's folder).
     public var board: String
-    public var hal: HAL
+    public var hal: HardwareAccess
     public var stateDirectory: String
     public var commands = Commands()
     public var healthInterval: Duration = .seconds(60)
@@ -267,7 +270,7 @@ extension AgentConfiguration {
         case v311 = "3.1.1"
     }
 
-    private static func decodeHAL(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> HAL? {
+    private static func decodeHAL(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> HardwareAccess? {
         guard let keys = reader.object(node, at: path, required: ["backend"], optional: ["rig_socket"]) else {
             return nil
         }
@@ -278,11 +281,11 @@ extension AgentConfiguration {
         let socket = keys["rig_socket"].flatMap {
             reader.string($0, at: path.appending("rig_socket"), matching: { $0.hasPrefix("/") }, what: "absolute path")
         }
-        if backend == .sim, keys["rig_socket"] == nil {
+        if backend == .rig, keys["rig_socket"] == nil {
             reader.report(
-                .missingKey, at: path.appending("rig_socket"), expected: "the rig's control socket for backend sim",
+                .missingKey, at: path.appending("rig_socket"), expected: "the rig's control socket for backend rig",
                 found: "nothing", node: node)
         }
-        return HAL(backend: backend, rigSocket: socket)
+        return HardwareAccess(backend: backend, rigSocket: socket)
     }
 }
