@@ -138,45 +138,35 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
-        // Opens a daemon's parts by board name on the configured backend (Linux or the rig).
+        // Layer 6: the one composition every daemon uses: command line, configuration, parts by board name on the
+        // configured backend (Linux or the rig), session, remote configuration, health, watchdog, loops, shutdown.
         .target(
-            name: "DeviceHardware",
+            name: "DaemonComposition",
             dependencies: [
                 "HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime", "ConfigSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: swiftSettings),
-
-        // Layer 6: executables, thin compositions.
-        .executableTarget(
-            name: "vibrationd",
-            dependencies: [
-                "VibrationDevice", "VibrationLogic", "DeviceHardware", "AgentRuntime", "ConfigSupport", "HAL",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings),
+
+        // Layer 7: executables, each its logic, its parts and a page of `main`.
+        .executableTarget(
+            name: "vibrationd",
+            dependencies: ["VibrationDevice", "VibrationLogic", "DaemonComposition", "AgentRuntime", "HAL"],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "streetlightd",
             dependencies: [
-                "StreetlightDevice", "StreetlightLogic", "DeviceHardware", "AgentRuntime", "ConfigSupport", "HAL",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "StreetlightDevice", "StreetlightLogic", "DaemonComposition", "AgentRuntime", "HAL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-agent",
             dependencies: [
-                "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -221,7 +211,7 @@ let package = Package(
             dependencies: [
                 "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
                 "MCP23017", "ADXL355", "ADXL345", "RigServer", "StreetlightDevice", "StreetlightLogic",
-                "DeviceHardware",
+                "DaemonComposition",
                 "BoardSupport",
                 "AgentRuntime",
             ],

@@ -46,3 +46,16 @@ final class ExampleDevice: RemotelyConfigurable {
 
     func isHealthy() async -> Bool { !settings.simulateUnhealthy }
 }
+
+extension ExampleDevice.Settings: DeviceConfiguration {
+    static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self? {
+        ExampleDevice(.init()).read(&reader, node, at: path)
+    }
+}
+
+extension ExampleDevice: DeviceController {
+    func start() async {}
+    /// Nothing to drive, so nothing to make safe.
+    func enterSafeState() async {}
+    var isHealthy: Bool { get async { !settings.simulateUnhealthy } }
+}

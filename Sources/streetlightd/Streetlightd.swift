@@ -1,109 +1,84 @@
 import AgentRuntime
-import ArgumentParser
-import ConfigSupport
-import DeviceHardware
+import DaemonComposition
 import Foundation
 import HAL
 import Logging
-import ServiceLifecycle
 import StreetlightDevice
 import StreetlightLogic
-import UnixSignals
-import Yams
 
-/// streetlightd: the smart streetlight pole — LED dimming and relay, ambient light, climate, fine dust, lamp health —
-/// on the agent runtime. A thin composition: configuration, parts from the board file, the controller, its loops
-/// and commands.
+/// streetlightd: the smart streetlight pole — LED dimming and relay, ambient light, climate, fine dust, lamp health.
+/// Its parts, its controller, its commands and loops; the shared composition does the rest.
 @main
-struct Streetlightd: AsyncParsableCommand {
+enum Streetlightd: DeviceDaemon {
+    static let name = "streetlightd"
     static let version = "0.1.0"
-    static let configuration = CommandConfiguration(
-        commandName: "streetlightd", abstract: "Curbside streetlight daemon.", version: version)
+    static let summary = "Curbside streetlight daemon."
 
-    @Option(name: .long, help: "Configuration file (YAML); see Firmware-config/examples/streetlightd.yaml.")
-    var config: String
-
-    @Flag(name: .long, help: "Validate the configuration file and exit: 0 when valid, 1 with every error otherwise.")
-    var checkConfig = false
-
-    func run() async throws {
-        let started: (agent: AgentConfiguration, device: StreetlightConfiguration, logger: Logger)?
-        do {
-            started = try DaemonStart.load(file: config, checkOnly: checkConfig, label: "streetlightd") {
-                StreetlightConfiguration.read(&$0, $1, at: $2)
-            }
-        } catch {
-            throw ExitCode(error.status)
+    static func openParts(_ configuration: StreetlightConfiguration, from hardware: DeviceHardware) async throws
+        -> StreetlightParts
+    {
+        let map = configuration.hardware
+        // The relay starts closed: until the policy has decided, a lit street is the safe guess.
+        let relay = try await hardware.output(
+            map.relay, usedAt: "$.device.hardware.relay",
+            GPIOOutputConfiguration(consumer: name, activeLow: map.relayActiveLow, initialValue: .active))
+        var motion: (any GPIOInputLine)?
+        if let line = map.motion {
+            motion = try await hardware.input(
+                line, usedAt: "$.device.hardware.motion",
+                GPIOInputConfiguration(consumer: name, edges: .rising, debounce: .milliseconds(50)))
         }
-        guard let (agent, local, logger) = started else { return }
-        let counterStore = LampCounterStore(path: agent.stateDirectory + "/lamp-counters.json")
-        let session = try await AgentSession.standard(
-            agent, agentName: "streetlightd", version: Self.version, logger: logger)
-
-        let hardware: DeviceHardware
-        let parts: StreetlightParts
-        do {
-            hardware = try await DeviceHardware.open(agent)
-            let map = local.hardware
-            // The relay starts closed: until the policy has decided, a lit street is the safe guess.
-            let relay = try await hardware.output(
-                map.relay, usedAt: "$.device.hardware.relay",
-                GPIOOutputConfiguration(consumer: "streetlightd", activeLow: map.relayActiveLow, initialValue: .active))
-            let motion = try await map.motion.asyncMap {
-                try await hardware.input(
-                    $0, usedAt: "$.device.hardware.motion",
-                    GPIOInputConfiguration(consumer: "streetlightd", edges: .rising, debounce: .milliseconds(50)))
-            }
-            parts = StreetlightParts(
-                bus: try await hardware.i2cBus(map.i2cBus, usedAt: "$.device.hardware.i2c_bus"), relay: relay,
-                motion: motion)
-        } catch {
-            logger.critical("cannot open the parts", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("streetlightd: \(error)\n".utf8))
-            throw ExitCode(69)  // EX_UNAVAILABLE
-        }
-
-        let controller = StreetlightController(
-            configuration: local, parts: parts, sink: SessionSink(session: session, logger: logger),
-            counters: counterStore.load(), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
-        await controller.start()
-
-        let device = RemoteStreetlight(controller: controller, hardware: local.hardware)
-        let configurator = RemoteConfigurator(
-            device: device, baseline: local, stateDirectory: agent.stateDirectory,
-            healthWindow: agent.remoteConfigHealthWindow)
-        for problem in await configurator.restore() {
-            logger.warning("stored configuration not used", metadata: ["problem": "\(problem)"])
-        }
-        await session.setConfigRevision(await configurator.activeRevision)
-        await session.onDesiredConfiguration { payload in await configurator.handleDesired(payload) }
-        await session.registerBuiltInCommands()
-        await StreetlightCommands.register(on: session.router, controller: controller)
-
-        let loops = StreetlightLoops(
-            controller: controller, motion: parts.motion, counters: counterStore,
-            environmentInterval: local.environment.interval, logger: logger)
-        let health = HealthService(
-            session: session, registry: HealthRegistry(), interval: agent.healthInterval, outbox: nil)
-        let watchdog = WatchdogService(
-            notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment), session: session)
-        // Shutdown runs in reverse: watchdog, health, loops (safe state, counters saved), then the session (offline).
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: AgentService(session: session)), .init(service: loops), .init(service: health),
-                    .init(service: watchdog),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("starting", metadata: ["broker": "\(agent.mqtt.url)", "backend": "\(agent.hal.backend)"])
-        try await group.run()
-        logger.info("stopped")
+        return StreetlightParts(
+            bus: try await hardware.i2cBus(map.i2cBus, usedAt: "$.device.hardware.i2c_bus"), relay: relay,
+            motion: motion)
     }
-}
 
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async throws -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
+    static func makeController(
+        _ configuration: StreetlightConfiguration, parts: StreetlightParts, context: DaemonContext
+    ) async -> StreetlightController {
+        StreetlightController(
+            configuration: configuration, parts: parts, sink: context.sink, counters: counterStore(context).load(),
+            now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
+    }
+
+    static func registerCommands(on router: CommandRouter, controller: StreetlightController, context: DaemonContext)
+        async
+    {
+        await StreetlightCommands.register(on: router, controller: controller)
+    }
+
+    static func loops(_ controller: StreetlightController, parts: StreetlightParts, context: DaemonContext) async
+        -> [DeviceLoop]
+    {
+        var loops: [DeviceLoop] = [
+            .every(.milliseconds(200), "control") { await controller.controlStep() },
+            .every(.seconds(2), "lux") { await controller.luxStep() },
+            .every(.seconds(1), "lamp power") { await controller.powerStep() },
+            .every(await controller.configuration.environment.interval, "environment") {
+                await controller.environmentStep()
+            },
+            .every(.seconds(60), "lamp counters") { await saveCounters(controller, context) },
+        ]
+        if let motion = parts.motion {
+            loops.append(.edges(of: motion, "motion") { _ in await controller.motionDetected() })
+        }
+        return loops
+    }
+
+    /// After the safe state (lamp on at 100 %): the lamp counters survive the restart.
+    static func stopped(_ controller: StreetlightController, context: DaemonContext) async {
+        await saveCounters(controller, context)
+    }
+
+    private static func counterStore(_ context: DaemonContext) -> LampCounterStore {
+        LampCounterStore(path: context.stateDirectory + "/lamp-counters.json")
+    }
+
+    private static func saveCounters(_ controller: StreetlightController, _ context: DaemonContext) async {
+        do {
+            try counterStore(context).save(await controller.counters)
+        } catch {
+            context.logger.error("lamp counters not saved", metadata: ["error": "\(error)"])
+        }
     }
 }

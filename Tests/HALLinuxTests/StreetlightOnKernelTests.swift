@@ -1,7 +1,7 @@
 import AgentRuntime
 import BME280
 import BoardSupport
-import DeviceHardware
+import DaemonComposition
 import Foundation
 import HAL
 import HALLinux

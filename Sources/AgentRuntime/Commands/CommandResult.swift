@@ -47,6 +47,8 @@ public enum CommandReason: String, Sendable, CaseIterable {
     case unauthorized
     case invalidArguments = "invalid-arguments"
     case handlerFailed = "handler-failed"
+    /// The daemon is stopping: its actuators are going to their safe state and take no more commands.
+    case shuttingDown = "shutting-down"
 }
 
 /// What a handler decides.

@@ -42,6 +42,7 @@ public actor CommandRouter {
     private var remembered: [String: Remembered] = [:]
     private var rememberedOrder: [String] = []
     private var running: [String: Task<CommandResult, Never>] = [:]
+    private var closed = false
 
     /// - Parameters:
     ///   - maxPayloadBytes: larger payloads are rejected unread.
@@ -83,6 +84,15 @@ public actor CommandRouter {
     /// Names of the registered commands, sorted.
     public var commandNames: [String] { handlers.keys.sorted() }
 
+    /// Stops taking commands: every later one is rejected with `shutting-down`, and the ones still running are
+    /// cancelled and awaited, so that when this returns no handler can touch an actuator any more.
+    public func close() async {
+        closed = true
+        let inFlight = Array(running.values)
+        for task in inFlight { task.cancel() }
+        for task in inFlight { _ = await task.value }
+    }
+
     /// Handles one command and returns its result. Never throws.
     public func handle(_ request: CommandRequest) async -> CommandResult {
         let name = request.name
@@ -103,6 +113,9 @@ public actor CommandRouter {
             let found = envelope["id"].map { $0.typeName } ?? "nothing"
             return reject(nil, name, .missingID, "id: expected a non-empty string of at most 128 bytes, got \(found)")
         }
+        guard !closed else {
+            return reject(id, name, .shuttingDown, "the daemon is stopping; its outputs are in their safe state")
+        }
         forgetExpired()
         if let previous = remembered[id] { return previous.result }
         if let inProgress = running[id] { return await inProgress.value }
@@ -118,6 +131,9 @@ public actor CommandRouter {
     private func execute(id: String, name: String, envelope: [String: JSONValue], payload: [UInt8]) async
         -> CommandResult
     {
+        guard !closed, !Task.isCancelled else {
+            return reject(id, name, .shuttingDown, "the daemon is stopping; its outputs are in their safe state")
+        }
         guard let registration = handlers[name] else {
             return reject(
                 id, name, .unknownCommand, "unknown command \"\(name)\"; known: \(commandNames.joined(separator: ", "))"

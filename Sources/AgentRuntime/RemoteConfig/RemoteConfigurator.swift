@@ -107,6 +107,12 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
             return report(revision: revision, .rolledBack, ["apply failed: \(error)"])
         }
         try? await Task.sleep(for: healthWindow)
+        if Task.isCancelled {
+            // The daemon is stopping inside the health window: the revision was not watched long enough to keep.
+            await rollBack()
+            return report(
+                revision: revision, .rolledBack, ["interrupted by shutdown; revision \(activeRevision) restored"])
+        }
         guard await device.isHealthy() else {
             await rollBack()
             return report(

@@ -26,7 +26,10 @@ public actor AgentSession {
     private let onStopRequested: @Sendable (String) -> Void
     private let logger: Logger
     private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
-    private let outbox: FileOutbox?
+    /// The durable outbox events go through (nil: events are published directly); its figures go into health.
+    public nonisolated let outbox: FileOutbox?
+    /// Set once the daemon stops: commands and desired configurations are no longer taken.
+    private var takingRequests = true
     /// Which outbox entry each in-flight MQTT message id carries.
     private var outboxInFlight: [Int32: UInt64] = [:]
     private var draining = false
@@ -96,6 +99,19 @@ public actor AgentSession {
     /// Sets the configuration revision the birth document announces (after restoring a persisted revision).
     public func setConfigRevision(_ revision: Int) {
         birth.configRevision = revision
+    }
+
+    /// The first step of every daemon's shutdown: later commands are answered `rejected` (`shutting-down`), later
+    /// desired configurations are left for the next start (the retained message comes again), and the command
+    /// handlers and configuration still running are cancelled and awaited. When this returns, nothing that came over
+    /// MQTT can change an output any more, so the safe state that follows is the last word.
+    public func stopTakingRequests() async {
+        takingRequests = false
+        desiredHandler = nil
+        await router.close()
+        let pending = configurationTask
+        pending?.cancel()
+        await pending?.value
     }
 
     /// How often the session came back after losing the broker.
@@ -310,12 +326,16 @@ public actor AgentSession {
             if let name = topics.commandName(in: message.topic) {
                 // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others.
                 Task { await self.answer(name, message) }
-            } else if message.topic == topics.configDesired, !message.payload.isEmpty, let handler = desiredHandler {
+            } else if message.topic == topics.configDesired, !message.payload.isEmpty, takingRequests,
+                let handler = desiredHandler
+            {
                 let previous = configurationTask
                 configurationTask = Task {
                     await previous?.value
                     let report = await handler(message.payload)
-                    self.publishReport(report)
+                    // Interrupted by a stop: the configurator put the last good settings back; the retained desired
+                    // configuration is handled again at the next start, so nothing is reported now.
+                    if !Task.isCancelled { self.publishReport(report) }
                 }
             }
         }

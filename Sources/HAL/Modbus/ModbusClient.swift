@@ -37,7 +37,7 @@ public protocol ModbusClient: Sendable {
 
 /// Serial line settings for Modbus RTU.
 public struct ModbusRTUConfiguration: Sendable, Hashable {
-    public enum Parity: String, Sendable, Hashable, Codable {
+    public enum Parity: String, Sendable, Hashable, Codable, CaseIterable {
         case none, even, odd
     }
 

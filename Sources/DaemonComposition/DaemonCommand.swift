@@ -1,0 +1,110 @@
+import AgentRuntime
+import ArgumentParser
+import Foundation
+import Glibc
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The command line every daemon shares: `--config FILE`, `--check-config`, `--version`, `--help`.
+struct DaemonCommand<Daemon: DeviceDaemon>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Daemon.name, abstract: Daemon.summary, version: Daemon.version)
+    }
+
+    @Option(name: .long, help: "Configuration file (YAML); see Firmware-config/examples/ for one per daemon.")
+    var config: String
+
+    @Flag(name: .long, help: "Validate the configuration file and exit: 0 when valid, 1 with every error otherwise.")
+    var checkConfig = false
+
+    func run() async throws {
+        do {
+            try await DaemonRunner<Daemon>.run(configFile: config, checkOnly: checkConfig)
+        } catch {
+            throw ExitCode(error.status)
+        }
+    }
+}
+
+/// Composes and runs one daemon; see `DeviceDaemon` for what a daemon supplies.
+enum DaemonRunner<Daemon: DeviceDaemon> {
+    typealias Configuration = Daemon.Controller.Configuration
+
+    static func run(configFile: String, checkOnly: Bool) async throws(DaemonExit) {
+        // libmosquitto's TLS path writes through OpenSSL, which raises SIGPIPE when the broker resets the
+        // connection; the write's error is handled where it happens instead.
+        signal(SIGPIPE, SIG_IGN)
+        guard
+            let (agent, local, logger) = try DaemonStart.load(
+                file: configFile, checkOnly: checkOnly, label: Daemon.name,
+                device: { Configuration.read(&$0, $1, at: $2) })
+        else { return }
+
+        let health = HealthRegistry()
+        let session: AgentSession
+        do {
+            session = try await AgentSession.standard(
+                agent, agentName: Daemon.name, version: Daemon.version, logger: logger)
+        } catch {
+            throw fail(logger, "cannot start the MQTT session", error, status: 78)
+        }
+        let parts: Daemon.Parts
+        do {
+            parts = try await Daemon.openParts(local, from: try DeviceHardware.open(agent, health: health))
+        } catch {
+            throw fail(logger, "cannot open the parts", error, status: 69)  // EX_UNAVAILABLE
+        }
+
+        let context = DaemonContext(
+            agent: agent, session: session, sink: SessionSink(session: session, logger: logger), health: health,
+            logger: logger)
+        let controller = await Daemon.makeController(local, parts: parts, context: context)
+        await controller.start()
+
+        let configurator = RemoteConfigurator(
+            device: RemoteDevice(controller: controller, local: local), baseline: local,
+            stateDirectory: agent.stateDirectory, healthWindow: agent.remoteConfigHealthWindow)
+        for problem in await configurator.restore() {
+            logger.warning("stored configuration not used", metadata: ["problem": "\(problem)"])
+        }
+        await session.setConfigRevision(await configurator.activeRevision)
+        await session.onDesiredConfiguration { payload in await configurator.handleDesired(payload) }
+        await session.registerBuiltInCommands()
+        await Daemon.registerCommands(on: session.router, controller: controller, context: context)
+
+        let device = DeviceService(
+            controller: controller, loops: await Daemon.loops(controller, parts: parts, context: context),
+            session: session,
+            logger: logger, stopped: { await Daemon.stopped(controller, context: context) })
+        // The group shuts down in reverse: watchdog (STOPPING=1), health, the device (stop taking requests, loops
+        // ended, safe state), then the session (outbox flushed, `offline`).
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: AgentService(session: session)), .init(service: device),
+                    .init(
+                        service: HealthService(
+                            session: session, registry: health, interval: agent.healthInterval,
+                            outbox: session.outbox)),
+                    .init(
+                        service: WatchdogService(
+                            notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
+                            session: session)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("starting", metadata: ["broker": "\(agent.mqtt.url)", "backend": "\(agent.hal.backend)"])
+        do {
+            try await group.run()
+        } catch {
+            throw fail(logger, "stopped on an error", error, status: 70)  // EX_SOFTWARE
+        }
+        logger.info("stopped")
+    }
+
+    private static func fail(_ logger: Logger, _ what: String, _ error: any Error, status: Int32) -> DaemonExit {
+        logger.critical("\(what)", metadata: ["error": "\(error)"])
+        FileHandle.standardError.write(Data("\(Daemon.name): \(error)\n".utf8))
+        return DaemonExit(status: status)
+    }
+}

@@ -1,0 +1,172 @@
+public import AgentRuntime
+public import BoardSupport
+public import HAL
+import HALLinux
+import HALRig
+import Synchronization
+
+/// A daemon's parts, opened by board name on the configured backend: the Linux character devices and serial ports of
+/// a board, or the virtual rig over its control socket (`hal: {backend: rig}`). The same daemon binary runs on both;
+/// only the configuration differs. Every part counts its failed transfers into the health registry.
+public final class DeviceHardware: Sendable {
+    public let board: Board
+    private let backend: Backend
+    private let health: HealthRegistry
+    private let chips = Mutex<[String: any GPIOChip]>([:])
+    /// One Modbus client per serial port or TCP endpoint: every unit behind it shares the owner thread, so frames
+    /// on one RS-485 line never interleave.
+    private let modbusClients = Mutex<[String: (settings: ModbusDeviceSettings.Transport, client: any ModbusClient)]>(
+        [:])
+
+    private enum Backend: Sendable {
+        case linux
+        case rig(socketPath: String)
+    }
+
+    /// The rig connection, made by the first part that needs it (a daemon without GPIO or I²C parts never connects).
+    private let rigConnection = Mutex<Task<RigConnection, any Error>?>(nil)
+
+    /// Loads the board file; the rig's socket is connected when the first part is opened.
+    public static func open(_ configuration: AgentConfiguration, health: HealthRegistry = HealthRegistry())
+        throws -> DeviceHardware
+    {
+        let board = try Board.load(file: configuration.board)
+        switch configuration.hal.backend {
+        case .linux:
+            return DeviceHardware(board: board, backend: .linux, health: health)
+        case .rig:
+            let socket = configuration.hal.rigSocket ?? "/run/curbside/rig.sock"
+            return DeviceHardware(board: board, backend: .rig(socketPath: socket), health: health)
+        }
+    }
+
+    private func rig(_ socketPath: String) async throws -> RigConnection {
+        let task = rigConnection.withLock { task in
+            if let task { return task }
+            let connecting = Task { () async throws -> RigConnection in
+                try await RigConnection.connect(socketPath: socketPath)
+            }
+            task = connecting
+            return connecting
+        }
+        return try await task.value
+    }
+
+    /// The board's parts through the Linux character devices (i2c-dev, the GPIO chardev), without a daemon
+    /// configuration: what tests in the kernel-HIL VM use.
+    public static func linux(board: Board, health: HealthRegistry = HealthRegistry()) -> DeviceHardware {
+        DeviceHardware(board: board, backend: .linux, health: health)
+    }
+
+    private init(board: Board, backend: Backend, health: HealthRegistry) {
+        self.board = board
+        self.backend = backend
+        self.health = health
+    }
+
+    /// Requests the board line `name` (`$.device.hardware.relay` in errors) as an output.
+    public func output(_ name: String, usedAt configPath: String, _ configuration: GPIOOutputConfiguration)
+        async throws -> any GPIOOutputLine
+    {
+        let line = try board.gpioLine(named: name, usedAt: configPath)
+        let chip = try await chip(line.address.chip)
+        return CountingGPIOOutputLine(
+            base: try await chip.requestOutput(line.address.offset, configuration),
+            counter: BusErrorCounter(registry: health, bus: chip.name))
+    }
+
+    /// Requests the board line `name` as an input.
+    public func input(_ name: String, usedAt configPath: String, _ configuration: GPIOInputConfiguration)
+        async throws -> any GPIOInputLine
+    {
+        let line = try board.gpioLine(named: name, usedAt: configPath)
+        let chip = try await chip(line.address.chip)
+        return CountingGPIOInputLine(
+            base: try await chip.requestInput(line.address.offset, configuration),
+            counter: BusErrorCounter(registry: health, bus: chip.name))
+    }
+
+    /// Opens the board's I²C bus `name` (`i2c-1`, `sim-i2c-0`).
+    public func i2cBus(_ name: String, usedAt configPath: String) async throws -> any I2CBus {
+        let bus = try board.i2cBus(named: name, usedAt: configPath)
+        let opened: any I2CBus =
+            switch backend {
+            case .linux: try LinuxI2CBus(path: bus.device)
+            case .rig(let socket): try await rig(socket).i2cBus(named: bus.device)
+            }
+        return CountingI2CBus(base: opened, counter: BusErrorCounter(registry: health, bus: opened.name))
+    }
+
+    /// A Modbus device: the client of its serial port (by board name) or TCP endpoint, shared with every other device
+    /// there, and its unit id. The rig serves its Modbus devices on the same ptys and TCP ports a board would, so
+    /// both backends use the libmodbus client.
+    ///
+    /// - Throws: `BoardLookupError` for an unknown port; `DeviceHardwareError` when two devices on one port ask for
+    ///   different line settings; `ModbusError` when the port cannot be set up.
+    public func modbus(_ settings: ModbusDeviceSettings, usedAt configPath: String) throws -> ModbusDevice {
+        let key: String
+        let make: () throws -> any ModbusClient
+        switch settings.transport {
+        case .serial(let port, let line):
+            let device = try board.serialPort(named: port, usedAt: configPath).device
+            key = "serial:\(device)"
+            make = {
+                try LinuxModbusClient.rtu(
+                    ModbusRTUConfiguration(
+                        device: device, baudRate: line.baudRate, parity: line.parity, dataBits: line.dataBits,
+                        stopBits: line.stopBits, rs485: line.rs485, responseTimeout: settings.timeout))
+            }
+        case .tcp(let host, let port):
+            key = "tcp:\(host):\(port)"
+            make = {
+                try LinuxModbusClient.tcp(
+                    ModbusTCPConfiguration(host: host, port: port, responseTimeout: settings.timeout))
+            }
+        }
+        let client = try modbusClients.withLock { clients throws -> any ModbusClient in
+            if let existing = clients[key] {
+                guard existing.settings == settings.transport else {
+                    throw DeviceHardwareError(
+                        configPath: configPath,
+                        detail: "\(key) is already open with other line settings; every device on one port must agree")
+                }
+                return existing.client
+            }
+            let opened = try make()
+            let counted = CountingModbusClient(
+                base: opened, counter: BusErrorCounter(registry: health, bus: opened.endpoint))
+            clients[key] = (settings.transport, counted)
+            return counted
+        }
+        return ModbusDevice(client: client, unit: settings.unit, timeout: settings.timeout)
+    }
+
+    private func chip(_ identifier: String) async throws -> any GPIOChip {
+        if let chip = chips.withLock({ $0[identifier] }) { return chip }
+        let opened: any GPIOChip
+        switch backend {
+        case .linux:
+            // Open the way the board file says (a label survives gpiochip renumbering).
+            let byLabel = board.gpioChips.values.contains { $0.identifier == identifier && $0.openBy == .label }
+            opened = try LinuxGPIOChip(identifier, lookup: byLabel ? .label : .name)
+        case .rig(let socket): opened = try await rig(socket).gpioChip(named: identifier)
+        }
+        chips.withLock { $0[identifier] = opened }
+        return opened
+    }
+}
+
+/// One Modbus device: the shared client of its port and its unit id.
+public struct ModbusDevice: Sendable {
+    public let client: any ModbusClient
+    public let unit: ModbusUnitID
+    /// The response timeout the configuration set for this device.
+    public let timeout: Duration
+}
+
+/// A part that cannot be opened as configured, with the configuration path that asked for it.
+public struct DeviceHardwareError: Error, CustomStringConvertible {
+    public var configPath: String
+    public var detail: String
+    public var description: String { "\(configPath): \(detail)" }
+}

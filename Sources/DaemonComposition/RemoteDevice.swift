@@ -1,0 +1,43 @@
+public import AgentRuntime
+public import ConfigSupport
+public import Yams
+
+/// Remote configuration of any device controller: the `device` section validated with the device's own reader, its
+/// local-only part (`hardware`) refused when it differs from the local file, the rest applied by the controller.
+public struct RemoteDevice<Controller: DeviceController>: RemotelyConfigurable {
+    public typealias Settings = Controller.Configuration
+
+    let controller: Controller
+    /// The local file's section, whose local-only part stays.
+    let local: Controller.Configuration
+
+    public init(controller: Controller, local: Controller.Configuration) {
+        self.controller = controller
+        self.local = local
+    }
+
+    public func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Controller.Configuration? {
+        guard let candidate = Controller.Configuration.read(&reader, node, at: path) else { return nil }
+        // Refused at validation, with its path, so the operator sees `rejected` and nothing is applied.
+        if let key = Controller.Configuration.localSectionKey, candidate.localSection != local.localSection {
+            let here = path.appending(key)
+            reader.report(
+                .invalidValue, at: here,
+                expected: "the device's local \(key) section unchanged (local configuration only)",
+                found: "a different \(key) section", node: localNode(node, key: key))
+            return nil
+        }
+        return candidate
+    }
+
+    public func apply(_ settings: Controller.Configuration) async throws {
+        try await controller.apply(settings)
+    }
+
+    public func isHealthy() async -> Bool { await controller.isHealthy }
+
+    private func localNode(_ node: Node?, key: String) -> Node? {
+        guard case .mapping(let mapping)? = node else { return node }
+        return mapping[key] ?? node
+    }
+}
