@@ -251,6 +251,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "DaemonCompositionTests",
+            dependencies: [
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim", "BoardSupport",
+                "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
             swiftSettings: swiftSettings),
         .testTarget(

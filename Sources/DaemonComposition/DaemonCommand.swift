@@ -31,7 +31,13 @@ struct DaemonCommand<Daemon: DeviceDaemon>: AsyncParsableCommand {
 enum DaemonRunner<Daemon: DeviceDaemon> {
     typealias Configuration = Daemon.Controller.Configuration
 
-    static func run(configFile: String, checkOnly: Bool) async throws(DaemonExit) {
+    /// - Parameters:
+    ///   - shutdownSignals: what starts the graceful stop (tests pass none and use the group instead).
+    ///   - started: handed the service group once everything is composed, before it runs.
+    static func run(
+        configFile: String, checkOnly: Bool, shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        started: @Sendable (ServiceGroup) async -> Void = { _ in }
+    ) async throws(DaemonExit) {
         // libmosquitto's TLS path writes through OpenSSL, which raises SIGPIPE when the broker resets the
         // connection; the write's error is handled where it happens instead.
         signal(SIGPIPE, SIG_IGN)
@@ -92,8 +98,9 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
                             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
                             session: session)),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                gracefulShutdownSignals: shutdownSignals, logger: logger))
         logger.info("starting", metadata: ["broker": "\(agent.mqtt.url)", "backend": "\(agent.hal.backend)"])
+        await started(group)
         do {
             try await group.run()
         } catch {

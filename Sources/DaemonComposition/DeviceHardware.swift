@@ -15,8 +15,14 @@ public final class DeviceHardware: Sendable {
     private let chips = Mutex<[String: any GPIOChip]>([:])
     /// One Modbus client per serial port or TCP endpoint: every unit behind it shares the owner thread, so frames
     /// on one RS-485 line never interleave.
-    private let modbusClients = Mutex<[String: (settings: ModbusDeviceSettings.Transport, client: any ModbusClient)]>(
-        [:])
+    private let modbusClients = Mutex<[String: OpenModbusPort]>([:])
+
+    private struct OpenModbusPort {
+        let settings: ModbusDeviceSettings.Transport
+        let client: any ModbusClient
+        /// The configuration path of the device that opened it, for a conflict's message.
+        let openedFor: String
+    }
 
     private enum Backend: Sendable {
         case linux
@@ -128,14 +134,16 @@ public final class DeviceHardware: Sendable {
                 guard existing.settings == settings.transport else {
                     throw DeviceHardwareError(
                         configPath: configPath,
-                        detail: "\(key) is already open with other line settings; every device on one port must agree")
+                        detail:
+                            "\(key) is already open for \(existing.openedFor) with other line settings; every device on one port must agree"
+                    )
                 }
                 return existing.client
             }
             let opened = try make()
             let counted = CountingModbusClient(
                 base: opened, counter: BusErrorCounter(registry: health, bus: opened.endpoint))
-            clients[key] = (settings.transport, counted)
+            clients[key] = OpenModbusPort(settings: settings.transport, client: counted, openedFor: configPath)
             return counted
         }
         return ModbusDevice(client: client, unit: settings.unit, timeout: settings.timeout)

@@ -1,0 +1,74 @@
+import CurbsideTestKit
+import Foundation
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@testable import DaemonComposition
+
+@Suite("Daemon composition: one shutdown order", .serialized, .timeLimit(.minutes(1)))
+struct ShutdownOrderTests {
+    static func writeConfig(brokerPort: Int) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "daemon-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let boards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Boards/sim.yaml")
+        let file = directory.appendingPathComponent("daemon.yaml")
+        try """
+        identity: {site: t-site, kind: test, device: stop}
+        mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000}
+        board: \(boards.path)
+        hal: {backend: rig, rig_socket: /tmp/curb-rig-unused.sock}
+        state_dir: \(directory.path)/state
+        device: {hardware: lineA, level: 1}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test("a command running or arriving during shutdown never acts after the safe state")
+    func commandDuringShutdown() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let file = try Self.writeConfig(brokerPort: broker.port)
+        let prefix = "curb/v1/t-site/test/stop"
+        let group = Mutex<ServiceGroup?>(nil)
+        let daemon = Task {
+            try await DaemonRunner<TestDaemon>.run(
+                configFile: file.path, checkOnly: false, shutdownSignals: [],
+                started: { started in group.withLock { $0 = started } })
+        }
+        let online = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "10"])
+        #expect(online.output.contains(#""state":"online""#), "\(online.output)")
+        let results = try SpawnedProcess(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/+/result", "-v"])
+
+        // One command in flight (its write takes 300 ms), then the stop, then a command after it.
+        _ = try await ToolRun.run(
+            "mosquitto_pub",
+            ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/actuate", "-m", #"{"id":"1","args":{"tag":"1"}}"#])
+        #expect(await TestDaemon.log.waitFor("begin 1"))
+        let running = try #require(group.withLock { $0 })
+        await running.triggerGracefulShutdown()
+        _ = try await ToolRun.run(
+            "mosquitto_pub",
+            ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/actuate", "-m", #"{"id":"2","args":{"tag":"2"}}"#])
+        try await daemon.value
+        try? await Task.sleep(for: .milliseconds(300))
+        results.signal(SIGTERM)
+        _ = await results.wait(timeout: .seconds(5))
+
+        let entries = await TestDaemon.log.entries
+        let safe = try #require(entries.firstIndex(of: "safe"), "\(entries)")
+        #expect(
+            entries.firstIndex(of: "end 1").map { $0 < safe } == true,
+            "in-flight write after the safe state: \(entries)")
+        #expect(!entries[safe...].contains { $0.hasPrefix("begin") || $0.hasPrefix("end") }, "\(entries)")
+        #expect(entries.last == "stopped", "\(entries)")
+        // Command 2 came after the stop: answered, never executed.
+        #expect(!entries.contains("begin 2"), "\(entries)")
+        #expect(results.output.contains(#""reason":"shutting-down""#), "\(results.output)")
+        await broker.stop()
+    }
+}
