@@ -2,6 +2,8 @@
 SWIFT       ?= swift
 SWIFT_FLAGS ?=
 FORMAT_DIRS := Sources Tests Drivers Package.swift
+# The daemons that run on a rig, from the one table of daemons (Tools/daemons).
+STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
 .PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check bench bench-daemons clean
 
@@ -58,9 +60,7 @@ bench: bootstrap
 
 # Steady RSS and CPU of the daemons on the rig (release build), with mosquitto_sub as the baseline.
 bench-daemons: bootstrap
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product streetlightd
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product vibrationd
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product curb-rig
+	for product in $(STACK_DAEMONS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	Benchmarks/daemon-footprint
 
 format:
