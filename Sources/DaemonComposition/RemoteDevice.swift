@@ -3,7 +3,7 @@ public import ConfigSupport
 public import Yams
 
 /// Remote configuration of any device controller: the `device` section validated with the device's own reader, its
-/// local-only part (`hardware`) refused when it differs from the local file, the rest applied by the controller.
+/// local-only `hardware` part refused when it differs from the local file, the rest applied by the controller.
 public struct RemoteDevice<Controller: DeviceController>: RemotelyConfigurable {
     public typealias Settings = Controller.Configuration
 
@@ -19,12 +19,11 @@ public struct RemoteDevice<Controller: DeviceController>: RemotelyConfigurable {
     public func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Controller.Configuration? {
         guard let candidate = Controller.Configuration.read(&reader, node, at: path) else { return nil }
         // Refused at validation, with its path, so the operator sees `rejected` and nothing is applied.
-        if let key = Controller.Configuration.localSectionKey, candidate.localSection != local.localSection {
-            let here = path.appending(key)
+        if candidate.hardware != local.hardware {
             reader.report(
-                .invalidValue, at: here,
-                expected: "the device's local \(key) section unchanged (local configuration only)",
-                found: "a different \(key) section", node: localNode(node, key: key))
+                .invalidValue, at: path.appending("hardware"),
+                expected: "the device's local hardware section unchanged (local configuration only)",
+                found: "a different hardware section", node: hardwareNode(node))
             return nil
         }
         return candidate
@@ -36,8 +35,8 @@ public struct RemoteDevice<Controller: DeviceController>: RemotelyConfigurable {
 
     public func isHealthy() async -> Bool { await controller.isHealthy }
 
-    private func localNode(_ node: Node?, key: String) -> Node? {
+    private func hardwareNode(_ node: Node?) -> Node? {
         guard case .mapping(let mapping)? = node else { return node }
-        return mapping[key] ?? node
+        return mapping["hardware"] ?? node
     }
 }

@@ -1,10 +1,6 @@
 public import AgentRuntime
 
-extension VibrationConfiguration: DeviceConfiguration {
-    /// The accelerometer's bus, address and interrupt line stay local.
-    public static var localSectionKey: String? { "hardware" }
-    public var localSection: Hardware { hardware }
-}
+extension VibrationConfiguration: DeviceConfiguration {}
 
 extension VibrationController: DeviceController {
     public func apply(_ configuration: VibrationConfiguration) async throws {

@@ -27,9 +27,6 @@ struct RecordingSettings: DeviceConfiguration {
     var hardware = "lineA"
     var level = 0
 
-    static var localSectionKey: String? { "hardware" }
-    var localSection: String { hardware }
-
     static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> RecordingSettings? {
         var settings = RecordingSettings()
         guard let node else { return settings }

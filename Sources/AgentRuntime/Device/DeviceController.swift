@@ -1,28 +1,25 @@
 public import ConfigSupport
 public import Yams
 
-/// A daemon's `device` section as the shared composition reads it: validated with path-precise errors, with an
-/// optional local-only part (`hardware`: board names, addresses) that remote configuration may not change, because a
-/// wrong pin set from afar could strand a device beyond reach.
+/// A daemon's `device` section as the shared composition reads it: validated with path-precise errors, with a
+/// local-only `hardware` part (board names, addresses, Modbus placements) that remote configuration may not change,
+/// because a wrong pin set from afar could strand a device beyond reach.
 public protocol DeviceConfiguration: Sendable, Hashable {
-    /// The part of the section that stays local (`Never?`-like `NoLocalSection` when there is none).
-    associatedtype LocalSection: Sendable & Hashable
-    /// The key of the local-only part inside `device` (`hardware`), or nil when everything is remotely settable.
-    static var localSectionKey: String? { get }
+    /// The `hardware` section's type; `NoHardware` for a daemon without one.
+    associatedtype Hardware: Sendable & Hashable = NoHardware
     /// Reads the section (nil node: absent, the defaults), recording every problem in `reader` at its path.
     static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self?
     /// The local-only part, compared between the local file and a remote candidate.
-    var localSection: LocalSection { get }
+    var hardware: Hardware { get }
 }
 
-/// For a device section without a local-only part.
-public struct NoLocalSection: Sendable, Hashable {
+/// For a device section without a `hardware` part: everything in it is remotely settable.
+public struct NoHardware: Sendable, Hashable {
     public init() {}
 }
 
-extension DeviceConfiguration where LocalSection == NoLocalSection {
-    public static var localSectionKey: String? { nil }
-    public var localSection: NoLocalSection { NoLocalSection() }
+extension DeviceConfiguration where Hardware == NoHardware {
+    public var hardware: NoHardware { NoHardware() }
 }
 
 /// What the shared daemon composition needs from a device's logic bound to its parts: start, take new settings, say
