@@ -185,6 +185,28 @@ public struct ADXL355: Sendable {
         self.configuration = configuration
     }
 
+    /// What differs from the configuration `configure(_:)` wrote, or nil when nothing does: Range, Filter,
+    /// FIFO_SAMPLES, INT_MAP and POWER_CTL (measuring). A brown-out or a stray reset leaves the chip in standby with
+    /// reset values and an empty FIFO, which silences the gauge without a failed transfer.
+    public func configurationDifference() async throws(I2CError) -> String? {
+        // One read of 0x29…0x2D: FIFO_SAMPLES, INT_MAP, Sync (not used), Range, POWER_CTL.
+        let read = try await device.writeRead([Register.fifoSamples], readCount: 5)
+        let expected: [(name: String, index: Int, value: UInt8)] = [
+            ("FIFO_SAMPLES", 0, UInt8(configuration.fifoWatermarkEntries)),
+            ("INT_MAP", 1, configuration.interruptMap.rawValue), ("Range", 3, configuration.rangeRegister),
+            ("POWER_CTL", 4, 0x00),
+        ]
+        var found: [String] = []
+        for check in expected where read[check.index] != check.value {
+            found.append("\(check.name) \(hex(read[check.index])) (expected \(hex(check.value)))")
+        }
+        let filter = try await device.readByte(register: Register.filter)
+        if filter != configuration.filterRegister {
+            found.append("Filter \(hex(filter)) (expected \(hex(configuration.filterRegister)))")
+        }
+        return found.isEmpty ? nil : found.joined(separator: ", ")
+    }
+
     /// Writes the offset registers OFFSET_X_H…OFFSET_Z_L (0x1E…0x23) in one transfer. Each is 16-bit two's
     /// complement with the significance of data bits 19:4, so one offset LSB is 16 output LSB; the chip removes it
     /// from the output.

@@ -79,6 +79,26 @@ public struct PCA9685: Sendable {
         try await wake(from: mode1)
     }
 
+    /// What differs from the set-up `start(frequencyHertz:outputs:)` leaves, or nil when nothing does: MODE1 with AI
+    /// set and SLEEP clear, MODE2 as configured, PRE_SCALE for the frequency. A brown-out resets the chip to its
+    /// power-on defaults (MODE1 0x11: asleep, outputs off; datasheet 7.3.1), which the daemon must notice and undo.
+    public func setUpDifference(frequencyHertz: Double, outputs: OutputConfiguration = OutputConfiguration())
+        async throws(I2CError) -> String?
+    {
+        var found: [String] = []
+        let mode1 = try await device.readByte(register: Register.mode1)
+        if mode1 & (Mode1.autoIncrement | Mode1.sleep) != Mode1.autoIncrement {
+            found.append("MODE1 \(hex(mode1)) (expected AI set, SLEEP clear)")
+        }
+        let mode2 = try await device.readByte(register: Register.mode2)
+        if mode2 != outputs.rawValue { found.append("MODE2 \(hex(mode2)) (expected \(hex(outputs.rawValue)))") }
+        if let expected = Self.preScale(forHertz: frequencyHertz, oscillatorHertz: oscillatorHertz) {
+            let preScale = try await device.readByte(register: Register.preScale)
+            if preScale != expected { found.append("PRE_SCALE \(hex(preScale)) (expected \(hex(expected)))") }
+        }
+        return found.isEmpty ? nil : found.joined(separator: ", ")
+    }
+
     /// The PWM frequency from PRE_SCALE.
     public func frequencyHertz() async throws(I2CError) -> Double {
         Self.frequencyHertz(

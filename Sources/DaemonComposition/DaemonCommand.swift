@@ -63,7 +63,8 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
         }
 
         let context = DaemonContext(
-            agent: agent, session: session, sink: SessionSink(session: session, logger: logger), health: health,
+            agent: agent, session: session, sink: SessionSink(session: session, logger: logger, health: health),
+            health: health,
             logger: logger)
         let controller = await Daemon.makeController(local, parts: parts, context: context)
         await controller.start()

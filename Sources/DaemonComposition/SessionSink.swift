@@ -6,10 +6,17 @@ public import Logging
 public struct SessionSink: DeviceSink {
     public let session: AgentSession
     public let logger: Logger
+    /// Where `busError` counts.
+    public let health: HealthRegistry
 
-    public init(session: AgentSession, logger: Logger) {
+    public init(session: AgentSession, logger: Logger, health: HealthRegistry) {
         self.session = session
         self.logger = logger
+        self.health = health
+    }
+
+    public func busError(_ bus: String) async {
+        await health.recordBusError(bus)
     }
 
     public func telemetry(_ stream: String, _ values: [String: JSONValue]) async {

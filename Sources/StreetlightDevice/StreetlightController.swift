@@ -31,7 +31,8 @@ public actor StreetlightController {
     private var dustStartedAt: Timestamp?
     /// Sensors that currently fail, with the error text, so each failure raises one event, not one per poll.
     private var faults: [String: String] = [:]
-    private var applied: (relay: Bool, duty: Double)?
+    /// What the outputs were last set to; `duty` is nil when the dimmer write failed, so the next step writes again.
+    private var applied: (relay: Bool, duty: Double?)?
     private var lastOutput: DimmingOutput?
     private var lastState: [String: JSONValue] = [:]
     private var identifyUntil: Timestamp?
@@ -61,12 +62,7 @@ public actor StreetlightController {
     public func start() async {
         let hardware = configuration.hardware
         let sleep = driverSleep
-        await attempt("dimmer") {
-            let dimmer = PCA9685(
-                device: try await parts.bus.device(at: I2CAddress(integerLiteral: hardware.dimmer)), sleep: sleep)
-            try await dimmer.start(frequencyHertz: Double(configuration.settings.pwmFrequencyHz))
-            self.dimmer = dimmer
-        }
+        await openDimmer()
         if let address = hardware.lux {
             await attempt("lux") {
                 let sensor = VEML7700(
@@ -102,7 +98,71 @@ public actor StreetlightController {
         await controlStep()
     }
 
+    private func openDimmer() async {
+        let sleep = driverSleep
+        await attempt("dimmer") {
+            let dimmer = PCA9685(
+                device: try await parts.bus.device(at: I2CAddress(integerLiteral: configuration.hardware.dimmer)),
+                sleep: sleep)
+            try await dimmer.start(frequencyHertz: Double(configuration.settings.pwmFrequencyHz))
+            self.dimmer = dimmer
+        }
+    }
+
     // MARK: Loops (the daemon calls these periodically; tests call them directly)
+
+    /// Reads the outputs back and puts them right. A brown-out resets the PCA9685 to its power-on state (asleep,
+    /// outputs off) without a failed transfer, and a relay line can be changed behind our back; either would leave the
+    /// street wrongly lit until the level next changes. A chip found reset is set up again and counted as a bus
+    /// error; a dimmer that failed at start is opened again.
+    public func verifyOutputs() async {
+        // Holding `stepping` keeps control steps from writing between a read-back and its comparison; one that asks
+        // meanwhile runs afterwards.
+        guard !selfTestRunning, !stepping, let applied else { return }
+        stepping = true
+        let wrong = await readBackDifferences(applied)
+        stepping = false
+        for (part, found) in wrong.sorted(by: { $0.key < $1.key }) {
+            await sink.event("output-reasserted", ["part": .string(part), "found": .string(found)])
+        }
+        if !wrong.isEmpty {
+            // Forget what was applied so the step writes every output again.
+            self.applied = nil
+        }
+        if !wrong.isEmpty || stepAgain { await controlStep() }
+    }
+
+    private func readBackDifferences(_ applied: (relay: Bool, duty: Double?)) async -> [String: String] {
+        var wrong: [String: String] = [:]
+        do throws(GPIOError) {
+            let relay = try await parts.relay.read() == .active
+            if relay != applied.relay { wrong["relay"] = "line reads \(relay ? "on" : "off")" }
+        } catch {
+            await fault("relay", error)
+        }
+        if let dimmer {
+            do throws(I2CError) {
+                if let difference = try await dimmer.setUpDifference(
+                    frequencyHertz: Double(configuration.settings.pwmFrequencyHz))
+                {
+                    wrong["dimmer"] = difference
+                    await sink.busError(dimmer.device.bus)
+                    try await dimmer.start(frequencyHertz: Double(configuration.settings.pwmFrequencyHz))
+                } else if let duty = applied.duty,
+                    try await dimmer.registers(channel: configuration.hardware.dimmerChannel)
+                        != PCA9685.ChannelRegisters(dutyCycle: duty)
+                {
+                    wrong["dimmer"] = "LED\(configuration.hardware.dimmerChannel) registers differ from duty \(duty)"
+                }
+            } catch {
+                await fault("dimmer", error)
+            }
+        } else {
+            await openDimmer()
+            if dimmer != nil { wrong["dimmer"] = "opened after failing before" }
+        }
+        return wrong
+    }
 
     /// Reads ambient light into the policy (a failed read degrades to the astronomical clock).
     public func luxStep() async {
@@ -309,7 +369,11 @@ public actor StreetlightController {
         policy = DimmingPolicy(settings: settings, start: instant)
         health.settings = settings.lamp
         if let dimmer {
-            try? await dimmer.setFrequency(hertz: Double(settings.pwmFrequencyHz))
+            do throws(I2CError) {
+                try await dimmer.setFrequency(hertz: Double(settings.pwmFrequencyHz))
+            } catch {
+                await fault("dimmer", error)
+            }
         }
         await controlStep()
     }
@@ -320,8 +384,8 @@ public actor StreetlightController {
         await apply(relay: true, levelPercent: 100)
     }
 
-    /// Whether the light can be controlled: the relay answered at the last apply.
-    public var isHealthy: Bool { faults["relay"] == nil }
+    /// Whether the light can be controlled: the relay and the dimmer answered at their last use.
+    public var isHealthy: Bool { faults["relay"] == nil && faults["dimmer"] == nil }
 
     // MARK: Internals
 
@@ -334,8 +398,9 @@ public actor StreetlightController {
     private func apply(relay: Bool, levelPercent: Double) async {
         let duty = min(max(levelPercent / 100, 0), 1)
         // Dim before closing the relay and after opening it, so the lamp never flashes at a stale level.
+        var written: Double? = dimmer == nil ? (relay ? 1 : 0) : applied?.duty
         if let dimmer, applied?.duty != duty, relay {
-            await setDuty(dimmer, duty)
+            written = await setDuty(dimmer, duty)
         }
         if applied?.relay != relay {
             do throws(GPIOError) {
@@ -343,21 +408,26 @@ public actor StreetlightController {
                 await clearFault("relay")
             } catch {
                 await fault("relay", error)
+                // The relay is as before; remember a duty that did reach the dimmer.
+                if let previous = applied { applied = (previous.relay, written) }
                 return
             }
         }
         if let dimmer, applied?.duty != duty, !relay {
-            await setDuty(dimmer, duty)
+            written = await setDuty(dimmer, duty)
         }
-        applied = (relay, dimmer == nil ? (relay ? 1 : 0) : duty)
+        applied = (relay, written)
     }
 
-    private func setDuty(_ dimmer: PCA9685, _ duty: Double) async {
+    /// The duty written, or nil when the write failed (so the next step tries again).
+    private func setDuty(_ dimmer: PCA9685, _ duty: Double) async -> Double? {
         do throws(I2CError) {
             try await dimmer.setDutyCycle(channel: configuration.hardware.dimmerChannel, duty)
             await clearFault("dimmer")
+            return duty
         } catch {
             await fault("dimmer", error)
+            return nil
         }
     }
 

@@ -97,6 +97,26 @@ public actor VibrationController {
         } while drainAgain
     }
 
+    /// Reads the accelerometer's configuration back. A brown-out or stray reset puts the chip in standby with reset
+    /// values: no interrupt, no samples, no failed transfer — the gauge would fall silent. A chip found so is set up
+    /// again (identity, reset, configuration), reported and counted as a bus error.
+    public func verifyConfiguration() async {
+        let difference: String? = await exclusively {
+            guard let sensor else { return nil }
+            do throws(I2CError) {
+                return try await sensor.configurationDifference()
+            } catch {
+                self.sensor = nil
+                await report(error)
+                return nil
+            }
+        }
+        guard let difference else { return }
+        await sink.busError(bus.name)
+        await sink.event("sensor-reconfigured", ["part": "accelerometer", "found": .string(difference)])
+        await exclusively { await open() }
+    }
+
     /// Waits until no drain or other chip sequence runs, then holds the chip for `body`.
     private func exclusively<T>(_ body: () async -> T) async -> T {
         while busy { try? await Task.sleep(for: .milliseconds(2)) }

@@ -57,6 +57,8 @@ enum Streetlightd: DeviceDaemon {
             .every(await controller.configuration.environment.interval, "environment") {
                 await controller.environmentStep()
             },
+            // A brown-out resets the dimmer without a failed transfer; ten seconds bounds a wrong level at dusk.
+            .every(.seconds(10), "output read-back") { await controller.verifyOutputs() },
             .every(.seconds(60), "lamp counters") { await saveCounters(controller, context) },
         ]
         if let motion = parts.motion {

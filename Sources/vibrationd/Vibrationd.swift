@@ -49,6 +49,8 @@ enum Vibrationd: DeviceDaemon {
         [
             .edges(of: parts.interrupt, "FIFO watermark") { _ in await controller.drain() },
             .every(.milliseconds(250), "FIFO fallback drain") { await controller.drain() },
+            // A reset chip raises no interrupt and fails no transfer; the read-back finds it within ten seconds.
+            .every(.seconds(10), "configuration read-back") { await controller.verifyConfiguration() },
         ]
     }
 }

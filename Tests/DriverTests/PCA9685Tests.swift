@@ -51,6 +51,20 @@ struct PCA9685Tests {
         return pwm
     }
 
+    @Test("set-up check: nothing after start; after a power-on reset MODE1 11h (asleep) and PRE_SCALE 1Eh are named")
+    func setUpDifference() async throws {
+        let pwm = try await driver()
+        try await pwm.start(frequencyHertz: 1_000)
+        #expect(try await pwm.setUpDifference(frequencyHertz: 1_000) == nil)
+        // A brown-out: every register back to its power-on value (MODE1 11h, PRE_SCALE 1Eh = 200 Hz).
+        chip.reset()
+        let found = try #require(try await pwm.setUpDifference(frequencyHertz: 1_000))
+        #expect(found.contains("MODE1 0x11"), "\(found)")
+        #expect(found.contains("PRE_SCALE 0x1E (expected 0x05)"), "\(found)")
+        try await pwm.start(frequencyHertz: 1_000)
+        #expect(try await pwm.setUpDifference(frequencyHertz: 1_000) == nil)
+    }
+
     @Test("PRE_SCALE (7.3.5, Equation 1): 200 Hz is 1Eh; 03h is 1526 Hz; FFh is 24 Hz")
     func preScaleExamples() {
         #expect(PCA9685.preScale(forHertz: 200) == 0x1E)

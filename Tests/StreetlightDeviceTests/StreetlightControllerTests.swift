@@ -19,12 +19,14 @@ final class RecordingSink: StreetlightSink {
     let events = Mutex<[(String, [String: JSONValue])]>([])
     let telemetry = Mutex<[(String, [String: JSONValue])]>([])
     let states = Mutex<[[String: JSONValue]]>([])
+    let busErrors = Mutex<[String]>([])
 
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
         telemetry.withLock { $0.append((stream, values)) }
     }
     func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
     func state(_ values: [String: JSONValue]) async { states.withLock { $0.append(values) } }
+    func busError(_ bus: String) async { busErrors.withLock { $0.append(bus) } }
 
     var eventNames: [String] { events.withLock { $0.map(\.0) } }
 }
@@ -109,6 +111,50 @@ struct StreetlightControllerTests {
         await controller.controlStep()
         #expect(dimmer.dutyCycle(channel: 0) == 1)
         #expect(await controller.output?.activeLayer != .override)
+    }
+
+    @Test("a dimmer write that fails is written again by the next step, not recorded as applied")
+    func failedDimmerWriteRetried() async throws {
+        let controller = try await controller()
+        await controller.controlStep()
+        #expect(dimmer.dutyCycle(channel: 0) == 1)
+        bus.injectFault(.nack, at: 0x40, count: 1)
+        await controller.setLevel(percent: 30, durationSeconds: 600)
+        #expect(dimmer.dutyCycle(channel: 0) == 1, "the glitch kept the old duty")
+        #expect(sink.eventNames == ["sensor-fault"])
+        await controller.controlStep()
+        #expect(abs(dimmer.dutyCycle(channel: 0) - 0.3) < 0.001)
+        #expect(sink.eventNames == ["sensor-fault", "sensor-recovered"])
+        #expect(await controller.isHealthy)
+    }
+
+    @Test("a dimmer reset by a brown-out is found by the read-back, set up again and counted as a bus error")
+    func dimmerBrownOut() async throws {
+        let controller = try await controller()
+        await controller.setLevel(percent: 40, durationSeconds: 600)
+        await controller.verifyOutputs()
+        #expect(sink.eventNames.isEmpty, "nothing to put right yet: \(sink.eventNames)")
+        dimmer.reset()
+        #expect(dimmer.isSleeping)
+        await controller.verifyOutputs()
+        #expect(!dimmer.isSleeping)
+        #expect(dimmer.frequencyHertz > 950 && dimmer.frequencyHertz < 1050)
+        #expect(abs(dimmer.dutyCycle(channel: 0) - 0.4) < 0.001)
+        #expect(sink.eventNames == ["output-reasserted"])
+        let found = try #require(sink.events.withLock { $0.last?.1["found"] })
+        #expect("\(found)".contains("MODE1 0x11"), "\(found)")
+        #expect(sink.busErrors.withLock { $0 } == ["sim-i2c-0"])
+    }
+
+    @Test("a PWM frequency the dimmer refuses is reported, not swallowed")
+    func frequencyFailureReported() async throws {
+        let controller = try await controller()
+        var configuration = await controller.configuration
+        configuration.settings.pwmFrequencyHz = 500
+        bus.injectFault(.nack, at: 0x40, count: 10)
+        try await controller.apply(configuration)
+        #expect(sink.eventNames.first == "sensor-fault", "\(sink.eventNames)")
+        #expect(await !controller.isHealthy)
     }
 
     @Test("a lamp commanded on that draws nothing raises lamp-failure once, and clears when power returns")

@@ -14,12 +14,14 @@ import Yams
 final class RecordingSink: DeviceSink {
     let events = Mutex<[(String, [String: JSONValue])]>([])
     let telemetry = Mutex<[(String, [String: JSONValue])]>([])
+    let busErrors = Mutex<[String]>([])
 
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
         telemetry.withLock { $0.append((stream, values)) }
     }
     func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
     func state(_ values: [String: JSONValue]) async {}
+    func busError(_ bus: String) async { busErrors.withLock { $0.append(bus) } }
 
     var eventNames: [String] { events.withLock { $0.map(\.0) } }
     func lastEvent(_ name: String) -> [String: JSONValue]? { events.withLock { $0.last { $0.0 == name }?.1 } }
@@ -216,5 +218,26 @@ struct VibrationConfigurationTests {
         #expect(paths.contains("$.device.hardware.range_g"))
         #expect(paths.contains("$.device.hardware.adress"))
         #expect(paths.contains("$.device.odr_hz"))
+    }
+}
+
+extension VibrationControllerTests {
+    @Test("an accelerometer reset behind the gauge's back is found by the read-back, set up again and counted")
+    func accelerometerReset() async throws {
+        let controller = await controller()
+        await controller.verifyConfiguration()
+        #expect(sink.eventNames.isEmpty, "\(sink.eventNames)")
+        #expect(chip.isMeasuring)
+        // A stray software reset: standby, reset values, empty FIFO.
+        try await bus.device(at: 0x1D).write([0x2F, 0x52])
+        #expect(!chip.isMeasuring)
+        await controller.verifyConfiguration()
+        #expect(chip.isMeasuring)
+        #expect(sink.eventNames == ["sensor-reconfigured"])
+        let found = try #require(sink.lastEvent("sensor-reconfigured")?["found"])
+        #expect("\(found)".contains("POWER_CTL 0x01 (expected 0x00)"), "\(found)")
+        #expect(sink.busErrors.withLock { $0 } == ["sim-i2c-1"])
+        await run(controller, seconds: 1) { _ in 0 }
+        #expect(await controller.samplesRead >= 240)
     }
 }

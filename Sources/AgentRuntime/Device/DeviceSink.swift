@@ -7,9 +7,14 @@ public protocol DeviceSink: Sendable {
     func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async
     func event(_ name: String, _ values: [String: JSONValue]) async
     func state(_ values: [String: JSONValue]) async
+    /// Counts a bus fault the transfers themselves did not show (a chip found reset to its defaults, say) into the
+    /// `bus_errors` figure of `telemetry/health`.
+    func busError(_ bus: String) async
 }
 
 extension DeviceSink {
+    public func busError(_ bus: String) async {}
+
     public func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async {
         await telemetry(stream, values)
     }
