@@ -360,7 +360,7 @@ public actor AgentSession {
         let result = await router.handle(
             CommandRequest(
                 name: name, payload: message.payload, responseTopic: message.responseTopic,
-                correlationData: message.correlationData))
+                correlationData: message.correlationData, retained: message.retain))
         if result.status != .accepted {
             logger.notice(
                 "command \(result.status.rawValue)",
