@@ -62,4 +62,58 @@ struct BrokerVariantsTests {
         await first.process.stop()
         await second.process.stop()
     }
+
+    /// mosquitto's dynamic-security plugin (shipped with the broker): unlike `acl_file`, which grants every
+    /// SUBSCRIBE and filters at delivery, it refuses a denied subscription in the SUBACK.
+    static func dynamicSecurityPlugin() throws -> String {
+        let libraries = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
+        for folder in ["/usr/lib"] + libraries.map({ "/usr/lib/\($0)" }) {
+            let candidate = "\(folder)/mosquitto_dynamic_security.so"
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        throw TestKitError(
+            "mosquitto_dynamic_security.so not found under /usr/lib: install mosquitto (Tools/bootstrap)")
+    }
+
+    @Test("a broker that refuses the command subscription (SUBACK 0x87): logged, retried, and reported in health")
+    func refusedSubscription() async throws {
+        let prefix = AgentProcess.prefix("deaf")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-dynsec-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let security = folder.appendingPathComponent("dynamic-security.json")
+        try """
+        {"defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true, "subscribe": true,
+          "unsubscribe": true},
+         "clients": [], "anonymousGroup": "devices",
+         "groups": [{"groupname": "devices", "roles": [{"rolename": "no-commands"}]}],
+         "roles": [{"rolename": "no-commands",
+                    "acls": [{"acltype": "subscribePattern", "topic": "\(prefix)/cmd/#", "allow": false}]}]}
+        """.write(to: security, atomically: true, encoding: .utf8)
+        let broker = try MosquittoBroker(
+            extraConfiguration: [
+                "listener %PORT% 127.0.0.1", "allow_anonymous true", "plugin \(try Self.dynamicSecurityPlugin())",
+                "plugin_opt_config_file \(security.path)",
+            ])
+        try await broker.start()
+        let agent = try AgentProcess.start(
+            device: "deaf", brokerPort: broker.port, extra: "health: {interval_s: 1}\ndevice: {heartbeat_s: 60}")
+        var subscriptions: [String: [String: Any]] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let health = try await ToolRun.run(
+                "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/telemetry/health", "-C", "1", "-W", "5"])
+            let object = try? JSONSerialization.jsonObject(with: Data(health.output.utf8)) as? [String: Any]
+            subscriptions = object?["subscriptions"] as? [String: [String: Any]] ?? [:]
+            if (subscriptions["cmd/+"]?["attempts"] as? Int ?? 0) >= 2 { break }
+        }
+        let commands = subscriptions["cmd/+"] ?? [:]
+        #expect(commands["state"] as? String == "refused", "\(subscriptions)\n\(agent.process.output)")
+        #expect(commands["reason_code"] as? Int == 0x87, "\(subscriptions)")
+        #expect(commands["reason"] as? String == "Not authorized", "\(subscriptions)")
+        #expect(commands["attempts"] as? Int ?? 0 >= 2, "retried: \(subscriptions)")
+        #expect(subscriptions["config/desired"]?["state"] as? String == "active", "\(subscriptions)")
+        #expect(agent.process.output.contains("broker refused the subscription"), "\(agent.process.output)")
+        await agent.process.stop()
+    }
 }
