@@ -116,4 +116,49 @@ struct BrokerVariantsTests {
         #expect(agent.process.output.contains("broker refused the subscription"), "\(agent.process.output)")
         await agent.process.stop()
     }
+
+    @Test("mqtts: the broker killed three times while events flow; the daemon reconnects, delivers and stays alive")
+    func tlsBrokerRestarts() async throws {
+        let pki = try await TestCertificates.make()
+        let broker = try MosquittoBroker(
+            extraConfiguration: [
+                "listener %PORT% 127.0.0.1", "allow_anonymous true", "cafile \(pki.caFile)",
+                "certfile \(pki.serverCertificate)", "keyfile \(pki.serverKey)",
+            ])
+        try await broker.start()
+        let device = "tls-restart"
+        let prefix = AgentProcess.prefix(device)
+        let (config, directory) = try AgentProcess.writeConfig(
+            device: device, brokerPort: broker.port,
+            extra: "outbox: {drain_rate_per_s: 5000}\ndevice: {heartbeat_s: 1}")
+        var text = try String(contentsOf: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "mqtt://", with: "mqtts://")
+            .replacingOccurrences(
+                of: "reconnect_max_ms: 1000", with: "reconnect_max_ms: 1000, tls: {ca_file: \(pki.caFile)}")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        let agent = try AgentProcess(configFile: config, directory: directory)
+        let tls = ["-h", "127.0.0.1", "--cafile", pki.caFile]
+        _ = try await waitOnline(broker, device, extraArgs: tls)
+        for round in 1...3 {
+            let sent = try await ToolRun.run(
+                "mosquitto_pub",
+                [
+                    "-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/emit-events", "-m",
+                    #"{"id":"burst-\#(round)","args":{"count":20000}}"#,
+                ] + tls)
+            #expect(sent.status == 0, "\(sent.output)")
+            // Kill the broker mid-stream, with our publishes unread in its socket: the connection ends in a reset.
+            let flowing = try await ToolRun.run(
+                "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/event/#", "-C", "20", "-W", "10"] + tls)
+            #expect(flowing.status == 0, "round \(round): no events: \(flowing.output)\n\(agent.process.output)")
+            await broker.kill()
+            try await broker.start()
+        }
+        let heartbeat = try await ToolRun.run(
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-t", "\(prefix)/telemetry/heartbeat", "-C", "1", "-W", "15"] + tls)
+        #expect(heartbeat.output.contains("uptime_s"), "no delivery after the restarts: \(heartbeat.output)")
+        #expect(agent.process.isRunning, "the daemon died: \(agent.process.output.suffix(2000))")
+        await agent.process.stop()
+    }
 }

@@ -66,6 +66,9 @@ public actor AgentSession {
         logger: Logger = Logger(label: "curbside.session"), outbox: FileOutbox? = nil,
         drainRatePerSecond: Double = 200, onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MQTTError) {
+        // libmosquitto 2.0 happens to ignore SIGPIPE in `mosquitto_new`; a broker reset during an OpenSSL write must
+        // not end the daemon, so say it here rather than rely on a library's side effect.
+        ProcessSignals.ignoreSIGPIPE()
         self.logger = logger
         self.outbox = outbox
         self.drainBucket = TokenBucket(ratePerSecond: drainRatePerSecond, burst: max(1, drainRatePerSecond / 2))
