@@ -108,6 +108,31 @@ struct RemoteConfigTests {
         #expect(revision == 5, "\(agent.process.output)")
         await agent.process.stop()
     }
+
+    @Test("a rolled-back revision left retained is not tried again after a restart: ignored, with the reason kept")
+    func refusedAcrossRestart() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        var agent = try startAgent(broker)
+        #expect(try await birthRevision(broker) == 0)
+        try await desire(broker, #"{"revision":3,"config":{"device":{"heartbeat_s":1,"simulate_unhealthy":true}}}"#)
+        #expect(try await report(broker, revision: 3)["status"] as? String == "rolled-back")
+
+        agent.process.signal(SIGTERM)
+        #expect(await agent.process.wait(timeout: .seconds(10)) == 0)
+        agent = try AgentProcess(configFile: agent.configFile, directory: agent.directory)
+        var last: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, last["status"] as? String != "ignored" {
+            last = try await retained(broker, "\(prefix)/config/reported") ?? [:]
+            if last["status"] as? String != "ignored" { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(last["status"] as? String == "ignored", "\(last)\n\(agent.process.output)")
+        let errors = last["errors"] as? [String] ?? []
+        #expect(errors.first == "$.revision: 3 was rolled-back before; send a new revision to try again", "\(errors)")
+        #expect(errors.dropFirst().first?.hasPrefix("health check failed") == true, "\(errors)")
+        await agent.process.stop()
+    }
 }
 
 /// A crash while persisting leaves the old file or the new one.
@@ -190,7 +215,11 @@ struct RefusedRevisionTests {
 
         let again = await configurator.handleDesired(desired(6, 13))
         #expect(again.status == .ignored)
-        #expect(again.errors == ["$.revision: 6 was rolled-back before; send a new revision to try again"])
+        #expect(
+            again.errors == [
+                "$.revision: 6 was rolled-back before; send a new revision to try again",
+                "health check failed within 0.0 seconds; revision 5 restored",
+            ])
         #expect(await configurator.handleDesired(desired(7, -1)).status == .ignored)
         #expect(probe.applied == [2, 13, 2])
 

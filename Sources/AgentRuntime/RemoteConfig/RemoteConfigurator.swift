@@ -128,10 +128,11 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
                         : "$.revision: \(revision) is not newer than the active revision \(activeRevision)"
                 ])
         }
-        if let earlier = refused.status(of: revision) {
+        if let earlier = refused.refusal(of: revision) {
             return report(
                 revision: revision, .ignored,
-                ["$.revision: \(revision) was \(earlier.rawValue) before; send a new revision to try again"])
+                ["$.revision: \(revision) was \(earlier.status.rawValue) before; send a new revision to try again"]
+                    + earlier.errors)
         }
         let settings: Device.Settings
         switch validate(config) {
@@ -175,7 +176,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     /// Reports a refusal and remembers it durably, so the retained document delivered again is `ignored`.
     private func refuse(_ revision: Int, _ status: ConfigReport.Status, _ errors: [String]) -> ConfigReport {
         do {
-            try refused.remember(revision, status)
+            try refused.remember(revision, status, errors)
         } catch {
             return report(revision: revision, status, errors + ["could not remember the refusal: \(error)"])
         }
