@@ -30,7 +30,7 @@ struct AgentBench {
         let echoTask = Task {
             for await event in echoEvents {
                 switch event {
-                case .connected: try? echo.subscribe("bench/echo")
+                case .connected: _ = try? echo.subscribe("bench/echo")
                 case .message(let message):
                     if let topic = message.responseTopic {
                         _ = try? echo.publish(

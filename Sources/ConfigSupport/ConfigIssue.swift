@@ -7,6 +7,8 @@ public struct ConfigIssue: Error, Hashable, Sendable, CustomStringConvertible {
         let name: String
         /// The YAML text could not be parsed.
         public static let syntax = Code(name: "syntax")
+        /// The text nests deeper than ``YAMLDocument/maximumNesting``; refused before parsing.
+        public static let tooDeep = Code(name: "too deep")
         /// A value has the wrong YAML type (a string where an integer belongs).
         public static let wrongType = Code(name: "wrong type")
         /// A value has the right type but is outside its range or pattern.

@@ -10,6 +10,8 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let unreadable = Code(name: "unreadable")
         /// The file is not valid YAML; see `issues`.
         public static let syntax = Code(name: "YAML syntax error")
+        /// Nested deeper than ``YAMLDocument/maximumNesting``; refused before parsing. `detail` names the line.
+        public static let tooDeep = Code(name: "nesting too deep")
         /// The YAML is well formed but not valid for its format; see `issues`.
         public static let invalid = Code(name: "invalid")
         /// The code's name, as printed in messages.
@@ -37,7 +39,8 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         var text = (file ?? "document") + ": "
         if let detail {
-            text += "\(code): \(detail)"
+            // `file.yaml: nesting deeper than 64 levels at line 3` says it all; the code would only repeat it.
+            text += code == .tooDeep ? detail : "\(code): \(detail)"
         } else {
             text += issues.count == 1 ? "1 problem" : "\(issues.count) problems"
         }

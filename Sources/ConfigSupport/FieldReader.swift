@@ -51,7 +51,8 @@ extension YAMLDocument {
         do {
             root = try compose(yaml, what: "a configuration with a \(section) section")
         } catch {
-            throw DocumentError(.syntax, file: nil, issues: [error])
+            throw error.code == .tooDeep
+                ? documentError(error, file: nil) : DocumentError(.syntax, file: nil, issues: [error])
         }
         var reader = NodeReader()
         var node: Node?

@@ -4,7 +4,13 @@ public import Yams
 /// Parsing a YAML document into nodes for a ``NodeReader``, with syntax errors as ``ConfigIssue``s.
 public enum YAMLDocument {
     /// Composes `yaml` into its root node. An empty document is reported as a missing root of kind `what`.
+    /// Text nested deeper than ``maximumNesting`` is refused unparsed (`tooDeep`, with the line).
     public static func compose(_ yaml: String, what: String) throws(ConfigIssue) -> Node {
+        if let line = lineNestingDeeper(than: maximumNesting, in: yaml) {
+            throw ConfigIssue(
+                .tooDeep, path: "$", expected: "nesting at most \(maximumNesting) levels deep", found: "deeper",
+                sourceLine: line)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -49,8 +55,18 @@ extension YAMLDocument {
         do {
             return try compose(text, what: what)
         } catch {
-            throw DocumentError(error.code == .syntax ? .syntax : .invalid, file: file, issues: [error])
+            throw documentError(error, file: file)
         }
+    }
+
+    /// The document-level error for what `compose` threw; too deep a document is said in one line.
+    public static func documentError(_ issue: ConfigIssue, file: String?) -> DocumentError {
+        if issue.code == .tooDeep {
+            return DocumentError(
+                .tooDeep, file: file,
+                detail: "nesting deeper than \(maximumNesting) levels at line \(issue.sourceLine ?? 1)")
+        }
+        return DocumentError(issue.code == .syntax ? .syntax : .invalid, file: file, issues: [issue])
     }
 
     /// Reads and composes a file; an unreadable file is a `DocumentError` with the operating system's reason.

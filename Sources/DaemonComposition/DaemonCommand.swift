@@ -1,7 +1,6 @@
 import AgentRuntime
 import ArgumentParser
 import Foundation
-import Glibc
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -38,9 +37,9 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
         configFile: String, checkOnly: Bool, shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         started: @Sendable (ServiceGroup) async -> Void = { _ in }
     ) async throws(DaemonExit) {
-        // libmosquitto's TLS path writes through OpenSSL, which raises SIGPIPE when the broker resets the
-        // connection; the write's error is handled where it happens instead.
-        signal(SIGPIPE, SIG_IGN)
+        // Before anything that could write to a socket: a broker reset during a TLS write must end a connection,
+        // not the daemon.
+        ProcessSignals.ignoreSIGPIPE()
         guard
             let (agent, local, logger) = try DaemonStart.load(
                 file: configFile, checkOnly: checkOnly, label: Daemon.name,

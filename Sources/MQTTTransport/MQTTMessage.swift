@@ -53,6 +53,9 @@ public enum MQTTEvent: Sendable, Hashable {
     case disconnected(reasonCode: Int32, reason: String, expected: Bool)
     /// An application message on a subscribed topic.
     case message(MQTTMessage)
+    /// SUBACK for the subscription `subscribe` returned `messageID` for: one reason code per filter, the granted QoS
+    /// (0…2) or a refusal (≥ 0x80: 0x80 unspecified, 0x87 not authorised, …).
+    case subscribed(messageID: Int32, reasonCodes: [Int32])
     /// The broker acknowledged a QoS ≥ 1 publish (PUBACK/PUBCOMP), identified by the message id `publish` returned.
     case published(messageID: Int32)
 }

@@ -141,6 +141,12 @@ public final class MosquittoClient: Sendable {
             guard let context else { return }
             Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue().yield(.published(messageID: mid))
         }
+        mosquitto_subscribe_v5_callback_set(mosq) { _, context, mid, count, granted, _ in
+            guard let context else { return }
+            let codes = granted.map { Array(UnsafeBufferPointer(start: $0, count: Int(max(0, count)))) } ?? []
+            Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+                .yield(.subscribed(messageID: mid, reasonCodes: codes))
+        }
         mosquitto_message_v5_callback_set(mosq) { _, context, message, properties in
             guard let context, let message else { return }
             let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
@@ -306,8 +312,21 @@ public final class MosquittoClient: Sendable {
     }
 
     /// Subscribes to a topic filter. Re-subscribe after every `.connected(sessionPresent: false)`.
-    public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) throws(MQTTError) {
-        try check(mosquitto_subscribe_v5(handle.pointer, nil, filter, qos.rawValue, 0, nil), "subscribe", topic: filter)
+    ///
+    /// Sending is not the end of it: the broker answers with `.subscribed` carrying the returned id, and its reason
+    /// code may refuse the subscription (an ACL: 0x87 in MQTT 5, 0x80 in 3.1.1). The corresponding C function is
+    /// `mosquitto_subscribe_v5`.
+    @discardableResult
+    public func subscribe(_ filter: String, qos: MQTTQoS = .atLeastOnce) throws(MQTTError) -> Int32 {
+        var mid: Int32 = 0
+        try check(
+            mosquitto_subscribe_v5(handle.pointer, &mid, filter, qos.rawValue, 0, nil), "subscribe", topic: filter)
+        return mid
+    }
+
+    /// The text of an MQTT reason code (`mosquitto_reason_string`), e.g. `Not authorized` for 0x87.
+    public static func reasonString(_ code: Int32) -> String {
+        String(cString: mosquitto_reason_string(code))
     }
 
     /// Ends `events` for its consumer (after `disconnect()`, when nothing more will come).

@@ -111,6 +111,53 @@ struct AgentProcessTests {
         await agent.process.stop()
     }
 
+    /// Starts `mosquitto_sub -v` on `topic` and returns once its subscription is active: it first receives a
+    /// retained marker published for this purpose. It exits after `count` messages on `topic`.
+    func subscribed(_ broker: MosquittoBroker, _ topic: String, count: Int) async throws -> SpawnedProcess {
+        let marker = "curb-test/marker/\(UUID().uuidString.prefix(8))"
+        let sent = try await ToolRun.run(
+            "mosquitto_pub", ["-p", "\(broker.port)", "-q", "1", "-r", "-t", marker, "-m", "ready"])
+        #expect(sent.status == 0, "\(sent.output)")
+        let subscriber = try SpawnedProcess(
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-v", "-t", topic, "-t", marker, "-C", "\(count + 1)", "-W", "20"])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !subscriber.output.contains("\(marker) ready"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return subscriber
+    }
+
+    @Test("a retained command left on the broker is answered rejected (retained) at start and not executed")
+    func retainedCommand() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let prefix = AgentProcess.prefix("retained")
+        let results = try await subscribed(broker, "\(prefix)/cmd/reboot-agent/result", count: 1)
+        let stored = try await ToolRun.run(
+            "mosquitto_pub",
+            ["-p", "\(broker.port)", "-q", "1", "-r", "-t", "\(prefix)/cmd/reboot-agent", "-m", #"{"id":"stale"}"#])
+        #expect(stored.status == 0, "\(stored.output)")
+        let agent = try AgentProcess.start(device: "retained", brokerPort: broker.port)
+        #expect(await results.wait(timeout: .seconds(20)) == 0, "\(results.output)")
+        let line = results.output.split(separator: "\n").last { $0.hasPrefix("\(prefix)/cmd/reboot-agent/result ") }
+        let json = line.map { Data($0.drop { $0 != " " }.dropFirst().utf8) } ?? Data()
+        let result = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+        #expect(result?["id"] as? String == "stale", "\(results.output)")
+        #expect(result?["status"] as? String == "rejected", "\(results.output)")
+        #expect(result?["reason"] as? String == "retained", "\(results.output)")
+        // A live command still runs, and the daemon did not stop for the stored reboot.
+        let reply = try await ToolRun.run(
+            "python3",
+            [
+                peers.appendingPathComponent("mqtt5_request.py").path, "\(broker.port)", "\(prefix)/cmd/ping",
+                "ops/replies/retained", "01", #"{"id":"live-1"}"#,
+            ])
+        #expect(reply.output.contains(#""status":"accepted""#), "\(reply.output)")
+        #expect(agent.process.isRunning, "\(agent.process.output)")
+        await agent.process.stop()
+    }
+
     @Test("--check-config prints every error with its path and exits non-zero")
     func checkConfig() async throws {
         let (file, _) = try AgentProcess.writeConfig(device: "bad", brokerPort: 1883)

@@ -98,6 +98,20 @@ struct CommandRouterTests {
         #expect(counter.count == 0)
     }
 
+    @Test("a command delivered with the retain flag is rejected as retained and never executed; a live resend runs")
+    func retained() async {
+        let (router, counter) = await router()
+        let payload = Array(#"{"id":"stale","args":{"level":70}}"#.utf8)
+        let stored = await router.handle(CommandRequest(name: "set-level", payload: payload, retained: true))
+        #expect(stored.status == .rejected)
+        #expect(stored.reason == "retained")
+        #expect(stored.id == "stale")
+        #expect(counter.count == 0)
+        let live = await router.handle(CommandRequest(name: "set-level", payload: payload))
+        #expect(live.status == .accepted)
+        #expect(counter.count == 1)
+    }
+
     @Test("a repeated id gets the first result again without executing again")
     func duplicates() async {
         let (router, counter) = await router()

@@ -2,6 +2,7 @@ import AgentRuntime
 import ConfigSupport
 import CurbsideTestKit
 import Foundation
+import Synchronization
 import Testing
 import Yams
 
@@ -107,6 +108,31 @@ struct RemoteConfigTests {
         #expect(revision == 5, "\(agent.process.output)")
         await agent.process.stop()
     }
+
+    @Test("a rolled-back revision left retained is not tried again after a restart: ignored, with the reason kept")
+    func refusedAcrossRestart() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        var agent = try startAgent(broker)
+        #expect(try await birthRevision(broker) == 0)
+        try await desire(broker, #"{"revision":3,"config":{"device":{"heartbeat_s":1,"simulate_unhealthy":true}}}"#)
+        #expect(try await report(broker, revision: 3)["status"] as? String == "rolled-back")
+
+        agent.process.signal(SIGTERM)
+        #expect(await agent.process.wait(timeout: .seconds(10)) == 0)
+        agent = try AgentProcess(configFile: agent.configFile, directory: agent.directory)
+        var last: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, last["status"] as? String != "ignored" {
+            last = try await retained(broker, "\(prefix)/config/reported") ?? [:]
+            if last["status"] as? String != "ignored" { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(last["status"] as? String == "ignored", "\(last)\n\(agent.process.output)")
+        let errors = last["errors"] as? [String] ?? []
+        #expect(errors.first == "$.revision: 3 was rolled-back before; send a new revision to try again", "\(errors)")
+        #expect(errors.dropFirst().first?.hasPrefix("health check failed") == true, "\(errors)")
+        await agent.process.stop()
+    }
 }
 
 /// A crash while persisting leaves the old file or the new one.
@@ -145,5 +171,115 @@ struct AtomicPersistenceTests {
             (error as? AtomicFile.Failure)?.description.hasPrefix(
                 "/nonexistent-curb/state/x.json.tmp-write open: No such file or directory") == true
         }
+    }
+}
+
+/// Refused revisions and the way back from a too-high revision, on the configurator itself, across restarts (a new
+/// configurator on the same state directory, as a restarted daemon makes).
+@Suite("Refused revisions")
+struct RefusedRevisionTests {
+    /// Settings are one integer; 13 applies but is unhealthy, a negative number does not validate.
+    final class Probe: RemotelyConfigurable {
+        private let log = Mutex<[Int]>([])
+        var applied: [Int] { log.withLock { $0 } }
+
+        func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Int? {
+            node.flatMap { reader.integer($0, at: path, in: 0...1000) }
+        }
+        func apply(_ settings: Int) async throws { log.withLock { $0.append(settings) } }
+        func isHealthy() async -> Bool { log.withLock { $0.last != 13 } }
+    }
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "curb-refused-\(UUID().uuidString.prefix(8))")
+
+    func configurator(_ probe: Probe) throws -> RemoteConfigurator<Probe> {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return RemoteConfigurator(
+            device: probe, baseline: 0, stateDirectory: folder.path, healthWindow: .zero, maxPayloadBytes: 4096)
+    }
+
+    func desired(_ revision: Int, _ value: Int, reset: Bool? = nil) -> [UInt8] {
+        Array(
+            #"{"revision":\#(revision),"config":{"device":\#(value)}\#(reset.map { #","reset":\#($0)"# } ?? "")}"#.utf8)
+    }
+
+    @Test("rolled-back and rejected revisions delivered again are ignored, not applied again, across a restart")
+    func refusedStayRefused() async throws {
+        let probe = Probe()
+        var configurator = try configurator(probe)
+        #expect(await configurator.handleDesired(desired(5, 2)).status == .applied)
+        #expect(await configurator.handleDesired(desired(6, 13)).status == .rolledBack)
+        #expect(await configurator.handleDesired(desired(7, -1)).status == .rejected)
+        #expect(probe.applied == [2, 13, 2])
+
+        let again = await configurator.handleDesired(desired(6, 13))
+        #expect(again.status == .ignored)
+        #expect(
+            again.errors == [
+                "$.revision: 6 was rolled-back before; send a new revision to try again",
+                "health check failed within 0.0 seconds; revision 5 restored",
+            ])
+        #expect(await configurator.handleDesired(desired(7, -1)).status == .ignored)
+        #expect(probe.applied == [2, 13, 2])
+
+        let restarted = Probe()
+        configurator = try self.configurator(restarted)
+        #expect(await configurator.restore().isEmpty)
+        #expect(restarted.applied == [2])
+        #expect(await configurator.handleDesired(desired(6, 13)).status == .ignored)
+        #expect(await configurator.handleDesired(desired(7, -1)).status == .ignored)
+        #expect(restarted.applied == [2])
+        // A new revision is tried as usual.
+        #expect(await configurator.handleDesired(desired(8, 3)).status == .applied)
+        #expect(await configurator.activeRevision == 8)
+    }
+
+    @Test("an oversized config/desired is rejected unread")
+    func oversized() async throws {
+        let probe = Probe()
+        let configurator = try configurator(probe)
+        let padding = String(repeating: " ", count: 5000)
+        let report = await configurator.handleDesired(Array(#"{"revision":2,\#(padding)"config":{"device":1}}"#.utf8))
+        #expect(report.status == .rejected)
+        #expect(report.errors == ["$: payload is 5036 bytes, limit 4096"])
+        #expect(probe.applied.isEmpty)
+    }
+
+    @Test("a too-high revision locks out normal ones until a reset document, which survives a restart")
+    func resetFromTooHighRevision() async throws {
+        let probe = Probe()
+        var configurator = try configurator(probe)
+        #expect(await configurator.handleDesired(desired(8_999_999_999_999_999, 4)).status == .applied)
+        #expect(await configurator.handleDesired(desired(12, 5)).status == .ignored)
+        #expect(await configurator.handleDesired(desired(8_999_999_999_999_999, 4, reset: true)).status == .ignored)
+        #expect(await configurator.handleDesired(desired(20, 13, reset: true)).status == .rolledBack)
+        #expect(await configurator.activeRevision == 8_999_999_999_999_999)
+        #expect(await configurator.handleDesired(desired(20, 13, reset: true)).status == .ignored)
+        let reset = await configurator.handleDesired(desired(12, 6, reset: true))
+        #expect(reset.status == .applied, "\(reset)")
+        #expect(reset.activeRevision == 12)
+        #expect(await configurator.handleDesired(desired(11, 7)).status == .ignored)
+        #expect(await configurator.handleDesired(desired(13, 13)).status == .rolledBack)
+        // The reset forgot what was refused before it: revision 20 may be used again.
+        #expect(await configurator.handleDesired(desired(20, 9)).status == .applied)
+        #expect(probe.applied == [4, 13, 4, 6, 13, 6, 9])
+
+        let restarted = Probe()
+        configurator = try self.configurator(restarted)
+        #expect(await configurator.restore().isEmpty)
+        #expect(await configurator.activeRevision == 20)
+        #expect(restarted.applied == [9])
+        #expect(await configurator.handleDesired(desired(21, 8)).status == .applied)
+        #expect(restarted.applied == [9, 8])
+    }
+
+    @Test("reset must be a boolean")
+    func resetType() async throws {
+        let configurator = try configurator(Probe())
+        let report = await configurator.handleDesired(
+            Array(#"{"revision":3,"config":{"device":1},"reset":"yes"}"#.utf8))
+        #expect(report.status == .rejected)
+        #expect(report.errors == [#"$.reset: expected boolean, got "yes""#])
     }
 }

@@ -41,6 +41,8 @@ public enum CommandReason: String, Sendable, CaseIterable {
     case payloadTooLarge = "payload-too-large"
     case invalidJSON = "invalid-json"
     case missingID = "missing-id"
+    /// Delivered with the retain flag: a command left stored on the broker is never executed.
+    case retained
     case unknownCommand = "unknown-command"
     case expired
     case invalidExpiry = "invalid-expiry"

@@ -7,18 +7,25 @@ public struct CommandRequest: Sendable, Hashable {
     /// MQTT 5 request/response: where the result goes, and the bytes it must echo.
     public var responseTopic: String?
     public var correlationData: [UInt8]?
+    /// Whether the broker delivered it with the retain flag: a stored message replayed to a new subscription, not a
+    /// command sent now.
+    public var retained: Bool
 
-    public init(name: String, payload: [UInt8], responseTopic: String? = nil, correlationData: [UInt8]? = nil) {
+    public init(
+        name: String, payload: [UInt8], responseTopic: String? = nil, correlationData: [UInt8]? = nil,
+        retained: Bool = false
+    ) {
         self.name = name
         self.payload = payload
         self.responseTopic = responseTopic
         self.correlationData = correlationData
+        self.retained = retained
     }
 }
 
 /// Dispatches commands to typed handlers and guarantees exactly one result per command.
 ///
-/// Checks in order: size, JSON, `id`, known command, `expires`, authorisation, duplicate `id` (the first result is
+/// Checks in order: size, JSON, `id`, retain flag, known command, `expires`, authorisation, duplicate `id` (the first result is
 /// returned again without executing), argument decoding, then the handler. A malformed command never reaches a
 /// handler and never throws out of the router: it becomes a `rejected` result.
 public actor CommandRouter {
@@ -112,6 +119,15 @@ public actor CommandRouter {
         guard case .string(let id)? = envelope["id"], !id.isEmpty, id.utf8.count <= 128 else {
             let found = envelope["id"].map { $0.typeName } ?? "nothing"
             return reject(nil, name, .missingID, "id: expected a non-empty string of at most 128 bytes, got \(found)")
+        }
+        // The broker replays a retained command to every new subscription (each restart, each reconnect without a
+        // session); the duplicate cache does not outlive the process, so executing it would repeat a reboot or a
+        // set-level on every start. Neither executed nor remembered: a live resend of the id still runs.
+        if request.retained {
+            return reject(
+                id, name, .retained,
+                "delivered with the retain flag (a stored message, not a live command); not executed — clear it with "
+                    + "an empty retained message and send commands without -r")
         }
         guard !closed else {
             return reject(id, name, .shuttingDown, "the daemon is stopping; its outputs are in their safe state")

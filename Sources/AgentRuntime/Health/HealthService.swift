@@ -3,7 +3,7 @@ import MQTTTransport
 public import ServiceLifecycle
 
 /// Publishes `telemetry/health` every interval: uptime, RSS, CPU (average over the interval), reconnects,
-/// per-bus error counts, configuration revision, plus whatever the registry carries (outbox figures).
+/// per-bus error counts, configuration revision, the state of the command and configuration subscriptions, plus whatever the registry carries (outbox figures).
 public struct HealthService: Service {
     let session: AgentSession
     let registry: HealthRegistry
@@ -30,6 +30,7 @@ public struct HealthService: Service {
                     "reconnects": .number(Double(await session.reconnectCount)),
                     "config_revision": .number(Double(await session.configRevision)),
                     "bus_errors": .object(await registry.busErrorCounts.mapValues { .number(Double($0)) }),
+                    "subscriptions": await session.subscriptionHealth,
                 ]
                 if let metrics {
                     values["rss_bytes"] = .number(Double(metrics.residentBytes))

@@ -16,6 +16,12 @@ public protocol RemotelyConfigurable: Sendable {
 /// Handles `config/desired`: validate → apply → wait the health window → persist atomically → report; a failure
 /// at any step leaves (or puts back) the last good configuration, and the report says why.
 ///
+/// A rejected or rolled-back revision is remembered in the state directory and answered `ignored` when the retained
+/// document comes again (every reconnect and restart), so a bad revision is tried once, not once per reconnect.
+/// A document with `"reset": true` is the way back from a revision number set too high by mistake: its revision is
+/// accepted even when lower than the active one (not equal to it), goes through the same validate → apply → health
+/// → persist steps, and once applied the refused revisions are forgotten.
+///
 /// Remotely settable: the `device` section and the runtime keys in `remoteRuntimeKeys`. Identity, broker,
 /// credentials, board and backend stay local: a remote change there could cut the device off for good.
 public actor RemoteConfigurator<Device: RemotelyConfigurable> {
@@ -24,19 +30,27 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     private let device: Device
     private let file: String
     private let healthWindow: Duration
+    private let maxPayloadBytes: Int
     private let baseline: Device.Settings
+    private var refused: RefusedRevisions
     public private(set) var active: AppliedConfiguration?
     private var activeSettings: Device.Settings
 
     /// - Parameters:
     ///   - baseline: the settings from the local configuration file (revision 0).
-    ///   - stateDirectory: where `applied-config.json` lives.
-    public init(device: Device, baseline: Device.Settings, stateDirectory: String, healthWindow: Duration) {
+    ///   - stateDirectory: where `applied-config.json` and `refused-revisions.json` live.
+    ///   - maxPayloadBytes: larger `config/desired` payloads are rejected unread, as oversized commands are.
+    public init(
+        device: Device, baseline: Device.Settings, stateDirectory: String, healthWindow: Duration,
+        maxPayloadBytes: Int = 64 * 1024
+    ) {
         self.device = device
         self.baseline = baseline
         self.activeSettings = baseline
         self.file = (stateDirectory as NSString).appendingPathComponent("applied-config.json")
         self.healthWindow = healthWindow
+        self.maxPayloadBytes = maxPayloadBytes
+        self.refused = RefusedRevisions(stateDirectory: stateDirectory)
     }
 
     public var activeRevision: Int { active?.revision ?? 0 }
@@ -44,6 +58,11 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     /// Loads the persisted revision (if any) and applies it; a stored configuration that no longer validates (after
     /// an agent upgrade, say) is skipped and the local one stays, with the problems returned for logging.
     public func restore() async -> [String] {
+        let problems = refused.loadProblem.map { [$0] } ?? []
+        return problems + (await restoreApplied())
+    }
+
+    private func restoreApplied() async -> [String] {
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
         guard let stored = try? JSONDecoder().decode(AppliedConfiguration.self, from: data) else {
             return ["\(file): unreadable, keeping the local configuration"]
@@ -65,6 +84,9 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
 
     /// Handles one `config/desired` payload and returns the report to publish.
     public func handleDesired(_ payload: [UInt8]) async -> ConfigReport {
+        guard payload.count <= maxPayloadBytes else {
+            return report(revision: 0, .rejected, ["$: payload is \(payload.count) bytes, limit \(maxPayloadBytes)"])
+        }
         let document: JSONValue
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
@@ -85,26 +107,43 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
                 ["$.config: expected an object, got \(document["config"].map(describe) ?? "nothing")"])
         }
         if case .object(let keys) = document {
-            let unknown = keys.keys.filter { !["revision", "config", "sig"].contains($0) }.sorted()
+            let unknown = keys.keys.filter { !["revision", "config", "sig", "reset"].contains($0) }.sorted()
             if !unknown.isEmpty {
                 return report(revision: revision, .rejected, unknown.map { "$.\($0): unknown key" })
             }
         }
-        guard revision > activeRevision else {
+        let reset: Bool
+        switch document["reset"] {
+        case nil: reset = false
+        case .bool(let value)?: reset = value
+        case let other?:
+            return report(revision: revision, .rejected, ["$.reset: expected boolean, got \(describe(other))"])
+        }
+        if reset ? revision == activeRevision : revision <= activeRevision {
             return report(
                 revision: revision, .ignored,
-                ["$.revision: \(revision) is not newer than the active revision \(activeRevision)"])
+                [
+                    reset
+                        ? "$.revision: \(revision) is the active revision"
+                        : "$.revision: \(revision) is not newer than the active revision \(activeRevision)"
+                ])
+        }
+        if let earlier = refused.refusal(of: revision) {
+            return report(
+                revision: revision, .ignored,
+                ["$.revision: \(revision) was \(earlier.status.rawValue) before; send a new revision to try again"]
+                    + earlier.errors)
         }
         let settings: Device.Settings
         switch validate(config) {
-        case .failure(let failures): return report(revision: revision, .rejected, failures.errors)
+        case .failure(let failures): return refuse(revision, .rejected, failures.errors)
         case .success(let valid): settings = valid
         }
         do {
             try await device.apply(settings)
         } catch {
             await rollBack()
-            return report(revision: revision, .rolledBack, ["apply failed: \(error)"])
+            return refuse(revision, .rolledBack, ["apply failed: \(error)"])
         }
         try? await Task.sleep(for: healthWindow)
         if Task.isCancelled {
@@ -115,8 +154,8 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
         }
         guard await device.isHealthy() else {
             await rollBack()
-            return report(
-                revision: revision, .rolledBack,
+            return refuse(
+                revision, .rolledBack,
                 ["health check failed within \(healthWindow); revision \(activeRevision) restored"])
         }
         let applied = AppliedConfiguration(revision: revision, config: config)
@@ -126,11 +165,28 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
             try AtomicFile.write(Array(try encoder.encode(applied)), to: file)
         } catch {
             await rollBack()
-            return report(revision: revision, .rolledBack, ["could not persist: \(error)"])
+            return refuse(revision, .rolledBack, ["could not persist: \(error)"])
         }
         active = applied
         activeSettings = settings
+        do {
+            try refused.forget(atOrBelow: revision, all: reset)
+        } catch {
+            // The configuration is applied and persisted; a stale refusal only costs an `ignored` for a revision
+            // number the operator reuses after a reset, so report it without undoing the apply.
+            return report(revision: revision, .applied, ["could not update the refused revisions: \(error)"])
+        }
         return report(revision: revision, .applied, nil)
+    }
+
+    /// Reports a refusal and remembers it durably, so the retained document delivered again is `ignored`.
+    private func refuse(_ revision: Int, _ status: ConfigReport.Status, _ errors: [String]) -> ConfigReport {
+        do {
+            try refused.remember(revision, status, errors)
+        } catch {
+            return report(revision: revision, status, errors + ["could not remember the refusal: \(error)"])
+        }
+        return report(revision: revision, status, errors)
     }
 
     private func rollBack() async {

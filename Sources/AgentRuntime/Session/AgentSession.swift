@@ -36,6 +36,8 @@ public actor AgentSession {
     private var drainBucket: TokenBucket
     /// Desired configurations are handled one after another, off the event loop (a health window takes seconds).
     private var configurationTask: Task<Void, Never>?
+    /// Commands and desired configuration: retried until the broker grants them, reported in health.
+    private var subscriptions: SubscriptionTracker
 
     /// What `status` announces: who is running, on what, with which configuration.
     public struct BirthDocument: Sendable, Hashable, Codable {
@@ -67,6 +69,9 @@ public actor AgentSession {
         logger: Logger = Logger(label: "curbside.session"), outbox: FileOutbox? = nil,
         drainRatePerSecond: Double = 200, onStopRequested: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(MQTTError) {
+        // libmosquitto 2.0 happens to ignore SIGPIPE in `mosquitto_new`; a broker reset during an OpenSSL write must
+        // not end the daemon, so say it here rather than rely on a library's side effect.
+        ProcessSignals.ignoreSIGPIPE()
         self.logger = logger
         self.outbox = outbox
         self.drainBucket = TokenBucket(ratePerSecond: drainRatePerSecond, burst: max(1, drainRatePerSecond / 2))
@@ -74,6 +79,7 @@ public actor AgentSession {
         self.topics = TopicScheme(identity: configuration.identity)
         self.birth = birth
         self.onStopRequested = onStopRequested
+        self.subscriptions = SubscriptionTracker(filters: [topics.commandFilter, topics.configDesired])
         self.router = CommandRouter(
             maxPayloadBytes: configuration.commands.maxPayloadBytes,
             duplicateWindow: configuration.commands.duplicateWindow)
@@ -283,8 +289,8 @@ public actor AgentSession {
             connectedAt = .now
             logger.info(
                 "connected", metadata: ["broker": "\(configuration.mqtt.url)", "session_present": "\(sessionPresent)"])
-            _ = try? client.subscribe(topics.commandFilter, qos: .atLeastOnce)
-            _ = try? client.subscribe(topics.configDesired, qos: .atLeastOnce)
+            subscriptions.restart()
+            for filter in subscriptions.filters { subscribe(filter, connection: connections) }
             _ = try? client.publish(MQTTMessage(topic: topics.status, payload: Self.encode(birth), retain: true))
             if let retainedState {
                 _ = try? client.publish(
@@ -313,6 +319,8 @@ public actor AgentSession {
             } else if !expected {
                 logger.debug("connect attempt failed", metadata: ["reason": "\(reason)", "code": "\(code)"])
             }
+        case .subscribed(let mid, let reasonCodes):
+            subscriptionAcknowledged(mid, reasonCodes)
         case .published(let mid):
             pendingAcks.removeValue(forKey: mid)?.resume()
             if let id = outboxInFlight.removeValue(forKey: mid), let outbox {
@@ -380,7 +388,7 @@ public actor AgentSession {
         let result = await router.handle(
             CommandRequest(
                 name: name, payload: message.payload, responseTopic: message.responseTopic,
-                correlationData: message.correlationData))
+                correlationData: message.correlationData, retained: message.retain))
         if result.status != .accepted {
             logger.notice(
                 "command \(result.status.rawValue)",
@@ -394,6 +402,61 @@ public actor AgentSession {
             MQTTMessage(
                 topic: topic, payload: Self.encode(result), qos: .atLeastOnce, correlationData: message.correlationData,
                 contentType: "application/json"))
+    }
+
+    // MARK: - Subscriptions
+
+    /// What the broker made of the command and desired-configuration subscriptions, for `telemetry/health`.
+    public var subscriptionHealth: JSONValue {
+        subscriptions.health(prefix: topics.prefix, reason: MosquittoClient.reasonString)
+    }
+
+    /// Sends SUBSCRIBE for `filter` if connection number `connection` is still the current one; a failure to send
+    /// is logged and retried.
+    private func subscribe(_ filter: String, connection: Int) {
+        guard connected, connection == connections else { return }
+        do {
+            subscriptions.sent(filter, messageID: try client.subscribe(filter, qos: .atLeastOnce))
+        } catch {
+            subscriptions.failed(filter, "\(error)")
+            logger.error(
+                "subscribe failed; retrying",
+                metadata: ["filter": "\(filter)", "attempt": "\(subscriptions.attempts(filter))", "error": "\(error)"])
+            retrySubscription(filter, connection: connection)
+        }
+    }
+
+    private func subscriptionAcknowledged(_ mid: Int32, _ reasonCodes: [Int32]) {
+        guard let (filter, state) = subscriptions.acknowledged(messageID: mid, reasonCodes: reasonCodes) else { return }
+        switch state {
+        case .refused(let code):
+            // A broker ACL that denies the filter: nothing sent there will ever reach us until it is fixed.
+            logger.error(
+                "broker refused the subscription; the device does not hear these messages; retrying",
+                metadata: [
+                    "filter": "\(filter)", "reason_code": "\(code)", "reason": "\(MosquittoClient.reasonString(code))",
+                    "attempt": "\(subscriptions.attempts(filter))",
+                ])
+            retrySubscription(filter, connection: connections)
+        case .active where subscriptions.attempts(filter) > 1:
+            logger.notice(
+                "subscribed after retrying",
+                metadata: ["filter": "\(filter)", "attempts": "\(subscriptions.attempts(filter))"])
+        default:
+            break
+        }
+    }
+
+    /// Retries with the reconnect backoff (doubling from `reconnect_min_ms` up to `reconnect_max_ms`): an ACL fixed
+    /// on the broker is picked up without a restart, and a refusing broker is not hammered.
+    private func retrySubscription(_ filter: String, connection: Int) {
+        let mqtt = configuration.mqtt
+        let doublings = min(max(0, subscriptions.attempts(filter) - 1), 16)
+        let delay = min(mqtt.reconnectMin * (1 << doublings), mqtt.reconnectMax)
+        Task {
+            try? await Task.sleep(for: delay)
+            self.subscribe(filter, connection: connection)
+        }
     }
 
     private func waitForAck(_ mid: Int32, timeout: Duration) async {
