@@ -181,6 +181,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
+        .target(
+            name: "ConfigSchemas",
+            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
+
         .target(
             name: "ScenarioRunner",
             dependencies: [
@@ -260,6 +268,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConfigSchemaTests", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
             swiftSettings: swiftSettings),

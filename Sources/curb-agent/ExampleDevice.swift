@@ -18,26 +18,7 @@ final class ExampleDevice: RemotelyConfigurable {
     var settings: Settings { current.withLock { $0 } }
 
     func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Settings? {
-        var settings = Settings()
-        guard let node else { return settings }
-        guard let keys = reader.object(node, at: path, required: [], optional: ["heartbeat_s", "simulate_unhealthy"])
-        else { return nil }
-        var valid = true
-        if let node = keys["heartbeat_s"] {
-            if let seconds = reader.integer(node, at: path.appending("heartbeat_s"), in: 1...86_400, unit: "s") {
-                settings.heartbeat = .seconds(seconds)
-            } else {
-                valid = false
-            }
-        }
-        if let node = keys["simulate_unhealthy"] {
-            if let flag = reader.bool(node, at: path.appending("simulate_unhealthy")) {
-                settings.simulateUnhealthy = flag
-            } else {
-                valid = false
-            }
-        }
-        return valid ? settings : nil
+        Settings.section.read(&reader, node, at: path, defaults: Settings())
     }
 
     func apply(_ settings: Settings) async throws {
@@ -45,4 +26,17 @@ final class ExampleDevice: RemotelyConfigurable {
     }
 
     func isHealthy() async -> Bool { !settings.simulateUnhealthy }
+}
+
+extension ExampleDevice.Settings {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "The example agent's device section.",
+            keys: [
+                .integer("heartbeat_s", \.heartbeat, 1...86_400, "s", as: .seconds, doc: "Heartbeat period."),
+                .bool(
+                    "simulate_unhealthy", \.simulateUnhealthy,
+                    doc: "Fail the post-apply health check, to exercise rollback end to end."),
+            ])
+    }
 }
