@@ -269,7 +269,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ConfigSchemaTests", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
+            name: "ConfigSchemaTests",
+            dependencies: [
+                "ConfigSchemas", "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice",
+                "CurbsideTestKit",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
             swiftSettings: swiftSettings),
