@@ -282,7 +282,11 @@ extension ConfigKey {
                     "items": .object(item.keywords(defaults: seed)),
                 ])
             },
-            value: { root in .array(root[keyPath: keyPath].map(item.value(of:))) },
+            value: { root in
+                // An empty default of a list that needs entries means "not set" (custom_thresholds), not a value.
+                let items = root[keyPath: keyPath]
+                return items.count < minimumCount ? nil : .array(items.map(item.value(of:)))
+            },
             read: { reader, node, path, root in
                 var accepted: [(path: JSONPath, item: Item)] = []
                 for (entryPath, entryNode) in reader.list(node, at: path, of: what, minimumCount: minimumCount) {
