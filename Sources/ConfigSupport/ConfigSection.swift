@@ -141,3 +141,22 @@ extension ConfigSection {
         return reader.issues.count == issuesBefore ? value : nil
     }
 }
+
+extension ConfigSection {
+    /// Reads a mapping that two readers share: this section's keys (a daemon's local `hardware`), and everything else
+    /// through `readRest` (the device logic's own reader) into the field at `keyPath`, whose unknown keys it reports.
+    /// Absent: `defaults`; nil when any problem was found.
+    public func read<Rest>(
+        _ reader: inout NodeReader, _ node: Node?, at path: JSONPath, defaults: Root,
+        rest keyPath: WritableKeyPath<Root, Rest>, _ readRest: (inout NodeReader, Node?, JSONPath) -> Rest?
+    ) -> Root? {
+        var value = defaults
+        guard let node else { return value }
+        let issuesBefore = reader.issues.count
+        guard let (taken, rest) = reader.split(node, at: path, taking: keyNames) else { return nil }
+        read(&reader, taken: taken, from: node, at: path, into: &value)
+        guard let restValue = readRest(&reader, rest, path) else { return nil }
+        value[keyPath: keyPath] = restValue
+        return reader.issues.count == issuesBefore ? value : nil
+    }
+}

@@ -73,14 +73,8 @@ public struct StreetlightConfiguration: Sendable, Hashable {
 
     /// Reads the `device` section (absent: defaults), every problem recorded with its path.
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> StreetlightConfiguration? {
-        var configuration = StreetlightConfiguration()
-        guard let node else { return configuration }
-        let issuesBefore = reader.issues.count
-        guard let (taken, rest) = reader.split(node, at: path, taking: localSection.keyNames) else { return nil }
-        localSection.read(&reader, taken: taken, from: node, at: path, into: &configuration)
-        guard let settings = StreetlightSettings.read(&reader, rest, at: path) else { return nil }
-        configuration.settings = settings
-        return reader.issues.count == issuesBefore ? configuration : nil
+        localSection.read(
+            &reader, node, at: path, defaults: StreetlightConfiguration(), rest: \.settings, StreetlightSettings.read)
     }
 }
 

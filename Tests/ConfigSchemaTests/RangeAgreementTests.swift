@@ -5,6 +5,7 @@ import Foundation
 import StreetlightDevice
 import Testing
 import VibrationDevice
+import Yams
 
 /// For every key with a range in a committed configuration schema, the daemons' reader and the schema (checked by
 /// Python's jsonschema, an independent implementation) agree: both accept the bounds, both reject just outside, and the
@@ -55,28 +56,23 @@ struct RangeAgreementTests {
                         return error.issues
                     }
                 })
-        case "streetlightd-device.schema.json":
-            Subject(
-                base: [:], pathPrefix: "$.device",
-                read: { text in
-                    var reader = NodeReader()
-                    _ = StreetlightConfiguration.read(
-                        &reader, try YAMLDocument.compose(text, what: "a device section"),
-                        at: JSONPath.root.appending("device"))
-                    return reader.issues
-                })
-        case "vibrationd-device.schema.json":
-            Subject(
-                base: [:], pathPrefix: "$.device",
-                read: { text in
-                    var reader = NodeReader()
-                    _ = VibrationConfiguration.read(
-                        &reader, try YAMLDocument.compose(text, what: "a device section"),
-                        at: JSONPath.root.appending("device"))
-                    return reader.issues
-                })
+        case "streetlightd-device.schema.json": deviceSection(StreetlightConfiguration.read)
+        case "vibrationd-device.schema.json": deviceSection(VibrationConfiguration.read)
         default: nil
         }
+    }
+
+    /// A daemon's `device` section, read alone.
+    static func deviceSection(_ read: @escaping (inout NodeReader, Node?, JSONPath) -> (some Any)?) -> Subject {
+        Subject(
+            base: [:], pathPrefix: "$.device",
+            read: { text in
+                var reader = NodeReader()
+                _ = read(
+                    &reader, try YAMLDocument.compose(text, what: "a device section"), JSONPath.root.appending("device")
+                )
+                return reader.issues
+            })
     }
 
     @Test(arguments: schemaFiles)

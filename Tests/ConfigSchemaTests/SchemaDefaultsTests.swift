@@ -5,31 +5,32 @@ import Foundation
 import StreetlightDevice
 import Testing
 import VibrationDevice
+import Yams
 
 /// A device section made of nothing but the schema's `default`s is valid to both the reader and Python's jsonschema,
 /// and reads back as the settings structs' defaults: the conversions (seconds, percent, MiB, `none`) go both ways.
 @Suite("Schema defaults read back as the settings' defaults", .timeLimit(.minutes(1)))
 struct SchemaDefaultsTests {
     @Test func streetlight() async throws {
-        let document = try Self.defaults(of: "streetlightd-device.schema.json")
-        var reader = NodeReader()
-        let configuration = StreetlightConfiguration.read(
-            &reader, try YAMLDocument.compose(document, what: "a device section"), at: JSONPath.root.appending("device")
-        )
-        #expect(reader.issues.isEmpty, "\(reader.issues)")
-        #expect(configuration == StreetlightConfiguration())
-        try await Self.expectSchemaAccepts(document, "streetlightd-device.schema.json")
+        try await Self.expectDefaultsReadBack(
+            "streetlightd-device.schema.json", as: StreetlightConfiguration(), StreetlightConfiguration.read)
     }
 
     @Test func vibration() async throws {
-        let document = try Self.defaults(of: "vibrationd-device.schema.json")
+        try await Self.expectDefaultsReadBack(
+            "vibrationd-device.schema.json", as: VibrationConfiguration(), VibrationConfiguration.read)
+    }
+
+    static func expectDefaultsReadBack<Configuration: Equatable>(
+        _ file: String, as expected: Configuration, _ read: (inout NodeReader, Node?, JSONPath) -> Configuration?
+    ) async throws {
+        let document = try Self.defaults(of: file)
         var reader = NodeReader()
-        let configuration = VibrationConfiguration.read(
-            &reader, try YAMLDocument.compose(document, what: "a device section"), at: JSONPath.root.appending("device")
-        )
+        let configuration = read(
+            &reader, try YAMLDocument.compose(document, what: "a device section"), JSONPath.root.appending("device"))
         #expect(reader.issues.isEmpty, "\(reader.issues)")
-        #expect(configuration == VibrationConfiguration())
-        try await Self.expectSchemaAccepts(document, "vibrationd-device.schema.json")
+        #expect(configuration == expected)
+        try await Self.expectSchemaAccepts(document, file)
     }
 
     /// Every `default` of the generated schema `file`, nested sections included, as one JSON document.
