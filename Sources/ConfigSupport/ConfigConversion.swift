@@ -5,6 +5,7 @@ public struct ConfigConversion<Field, Raw> {
     let decode: (Raw) -> Field
     let encode: (Field) -> Raw
 
+    /// A conversion by its two directions, which must be inverse over the key's range.
     public init(decode: @escaping (Raw) -> Field, encode: @escaping (Field) -> Raw) {
         self.decode = decode
         self.encode = encode

@@ -10,9 +10,12 @@ public indirect enum SchemaJSON: Sendable, Hashable {
 
     /// One `"key": value` of an object.
     public struct Member: Sendable, Hashable {
+        /// The member's name.
         public var key: String
+        /// The member's value.
         public var value: SchemaJSON
 
+        /// `"key": value`.
         public init(_ key: String, _ value: SchemaJSON) {
             self.key = key
             self.value = value
