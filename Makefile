@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check bench bench-daemons clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons clean
 
 all: build
 
@@ -68,6 +68,12 @@ format:
 
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMAT_DIRS)
+
+# The configuration JSON Schemas (agent, streetlightd and vibrationd device sections), generated from the Swift key
+# declarations; SchemaDriftTests fails when a committed schema differs from them.
+schemas:
+	$(SWIFT) build $(SWIFT_FLAGS) --product curb-schema
+	.build/debug/curb-schema Firmware-config/schema
 
 # Every example configuration against the daemons' --check-config and the JSON Schema.
 config-check: build

@@ -171,6 +171,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
+        .target(
+            name: "ConfigSchemas",
+            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
+
         .target(
             name: "ScenarioRunner",
             dependencies: [
@@ -256,6 +264,13 @@ let package = Package(
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim", "BoardSupport",
                 "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConfigSchemaTests",
+            dependencies: [
+                "ConfigSchemas", "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice",
+                "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -37,61 +37,96 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    static let keys = ["serial", "tcp", "baud", "parity", "data_bits", "stop_bits", "rs485", "unit", "timeout_ms"]
+    /// The keys as a configuration file writes them, declared once (reading and schema).
+    public struct Placement: Sendable, Hashable {
+        public var serial: String?
+        public var tcp: String?
+        public var baud = 9600
+        public var parity: ModbusRTUConfiguration.Parity = .even
+        public var dataBits = 8
+        public var stopBits = 1
+        public var rs485 = false
+        public var unit = 1
+        public var timeoutMs = 500
+        public init() {}
+    }
+
     static let serialOnlyKeys = ["baud", "parity", "data_bits", "stop_bits", "rs485"]
+
+    /// The mapping a daemon's `hardware` section holds for each Modbus device.
+    public static var section: ConfigSection<Placement> {
+        ConfigSection(
+            doc: "Where a Modbus device sits: a board serial port (RTU) or a TCP address, and its unit id.",
+            keys: [
+                .string(
+                    "serial", \.serial, what: "a board serial port name",
+                    doc: "Board serial port (rs485-0, uart0) or /dev/serial/by-id/… link."),
+                .string(
+                    "tcp", \.tcp, what: "\"host:port\"", pattern: "^.+:[0-9]{1,5}$",
+                    doc: "Modbus TCP address, host:port."),
+                .integer("baud", \.baud, 1_200...921_600, "Bd", doc: "Serial line speed."),
+                .choice(
+                    "parity", \.parity, of: ModbusRTUConfiguration.Parity.self, as: .identity,
+                    doc: "Serial parity (Modbus RTU's default is even)."),
+                .integer("data_bits", \.dataBits, 7...8, doc: "Serial data bits."),
+                .integer("stop_bits", \.stopBits, 1...2, doc: "Serial stop bits."),
+                .bool("rs485", \.rs485, doc: "Let the kernel drive the RS-485 transceiver (TIOCSRS485)."),
+                // Unit 0 is broadcast (no answers) and 248…255 are reserved (Modbus over Serial Line V1.02, 2.2).
+                .integer("unit", \.unit, 1...247, doc: "Modbus unit (slave) id.").required(),
+                .integer("timeout_ms", \.timeoutMs, 10...60_000, "ms", doc: "Response timeout."),
+            ],
+            rules: [
+                { reader, found, placement in
+                    // By presence, not by value: a wrong tcp value must not hide serial keys beside it.
+                    switch (found.keys["serial"], found.keys["tcp"]) {
+                    case (.some, .some):
+                        reader.report(
+                            .conflict, at: found.path, expected: "either serial or tcp", found: "both",
+                            node: found.node)
+                    case (nil, nil):
+                        reader.report(
+                            .missingKey, at: found.path.appending("serial"),
+                            expected: "serial (a board port) or tcp (\"host:port\")", found: "nothing", node: found.node
+                        )
+                    case (nil, .some):
+                        for key in serialOnlyKeys where found.keys[key] != nil {
+                            reader.report(
+                                .conflict, at: found.path.appending(key),
+                                expected: "serial line settings only with serial",
+                                found: "\(key) with tcp", node: found.keys[key])
+                        }
+                        if let node = found.valid("tcp"), parseHostPort(placement.tcp ?? "") == nil {
+                            reader.report(
+                                .invalidValue, at: found.path.appending("tcp"),
+                                expected: "\"host:port\" with a port 1…65535", found: NodeReader.describe(node),
+                                node: node)
+                        }
+                    case (.some, nil): break
+                    }
+                }
+            ])
+    }
 
     /// Reads one device's placement, every problem recorded at its path.
     public static func read(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> ModbusDeviceSettings? {
-        let issuesBefore = reader.issues.count
-        guard let keys = reader.object(node, at: path, required: ["unit"], optional: keys.filter { $0 != "unit" })
-        else { return nil }
-        let fields = FieldReader(keys: keys, path: path)
-        // Unit 0 is broadcast (no answers) and 248…255 are reserved (Modbus over Serial Line V1.02, 2.2).
-        var unit = 1
-        fields.integer(&reader, "unit", 1...247, into: &unit)
-        var timeoutMs = 500
-        fields.integer(&reader, "timeout_ms", 10...60_000, "ms", into: &timeoutMs)
-
-        var transport: Transport?
-        switch (keys["serial"], keys["tcp"]) {
-        case (let serial?, nil):
-            var line = SerialLine()
-            fields.integer(&reader, "baud", 1_200...921_600, "Bd", into: &line.baudRate)
-            fields.integer(&reader, "data_bits", 7...8, into: &line.dataBits)
-            fields.integer(&reader, "stop_bits", 1...2, into: &line.stopBits)
-            if let parity = keys["parity"].flatMap({
-                reader.choice($0, at: path.appending("parity"), of: ModbusRTUConfiguration.Parity.self)
-            }) {
-                line.parity = parity
-            }
-            if let rs485 = keys["rs485"].flatMap({ reader.bool($0, at: path.appending("rs485")) }) {
-                line.rs485 = rs485
-            }
-            if let port = reader.string(serial, at: path.appending("serial"), what: "a board serial port name") {
-                transport = .serial(port: port, line: line)
-            }
-        case (nil, let tcp?):
-            for key in serialOnlyKeys where keys[key] != nil {
-                reader.report(
-                    .conflict, at: path.appending(key), expected: "serial line settings only with serial",
-                    found: "\(key) with tcp", node: keys[key])
-            }
-            if let text = reader.string(
-                tcp, at: path.appending("tcp"), matching: { parseHostPort($0) != nil }, what: "\"host:port\"")
-            {
-                if let (host, port) = parseHostPort(text) { transport = .tcp(host: host, port: port) }
-            }
-        case (.some, .some):
-            reader.report(
-                .conflict, at: path, expected: "either serial or tcp", found: "both", node: node)
-        case (nil, nil):
-            reader.report(
-                .missingKey, at: path.appending("serial"), expected: "serial (a board port) or tcp (\"host:port\")",
-                found: "nothing", node: node)
+        guard let placement = section.read(&reader, node, at: path, defaults: Placement()) else { return nil }
+        var line = SerialLine()
+        line.baudRate = placement.baud
+        line.parity = placement.parity
+        line.dataBits = placement.dataBits
+        line.stopBits = placement.stopBits
+        line.rs485 = placement.rs485
+        let transport: Transport
+        if let port = placement.serial {
+            transport = .serial(port: port, line: line)
+        } else if let tcp = placement.tcp, let (host, port) = parseHostPort(tcp) {
+            transport = .tcp(host: host, port: port)
+        } else {
+            return nil
         }
-        guard reader.issues.count == issuesBefore, let transport else { return nil }
         return ModbusDeviceSettings(
-            transport: transport, unit: ModbusUnitID(UInt8(unit)), timeout: .milliseconds(timeoutMs))
+            transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs)
+        )
     }
 
     /// `"host:port"` with a port 1…65535; IPv6 literals in brackets (`[::1]:502`).

@@ -1,6 +1,6 @@
 /// How to reach the broker and who we are there.
 public struct MQTTConfiguration: Sendable, Hashable {
-    public enum ProtocolVersion: String, Sendable, Hashable, Codable {
+    public enum ProtocolVersion: String, Sendable, Hashable, Codable, CaseIterable {
         case v5 = "5"
         case v311 = "3.1.1"
     }

@@ -47,94 +47,85 @@ public struct StreetlightConfiguration: Sendable, Hashable {
 
     public init() {}
 
+    /// The keys this module reads beside `StreetlightSettings`: `hardware` (local only) and `environment`.
+    static var localSection: ConfigSection<StreetlightConfiguration> {
+        ConfigSection(
+            doc:
+                "The `device` section of streetlightd's configuration. `hardware` is local only; everything else may "
+                + "also come through remote configuration (config/desired).",
+            keys: [
+                .section("hardware", \.hardware, Hardware.section),
+                .section("environment", \.environment, Environment.section),
+            ])
+    }
+
+    /// Every key of the `device` section, for its JSON Schema (`make schemas`).
+    public static var section: ConfigSection<StreetlightConfiguration> {
+        localSection.merged(with: StreetlightSettings.section.lifted(\.settings))
+    }
+
+    /// The JSON Schema of this section, as `make schemas` writes it.
+    public static var schema: SchemaJSON {
+        section.document(
+            id: "https://curbside.example/schema/streetlightd-device.schema.json", title: "streetlightd device section",
+            defaults: StreetlightConfiguration())
+    }
+
     /// Reads the `device` section (absent: defaults), every problem recorded with its path.
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> StreetlightConfiguration? {
-        var configuration = StreetlightConfiguration()
-        guard let node else { return configuration }
-        let issuesBefore = reader.issues.count
-        guard let (taken, rest) = reader.split(node, at: path, taking: ["hardware", "environment"]) else { return nil }
-        if let hardware = taken["hardware"] {
-            configuration.hardware = readHardware(&reader, hardware, at: path.appending("hardware"))
-        }
-        if let environment = taken["environment"] {
-            configuration.environment = readEnvironment(&reader, environment, at: path.appending("environment"))
-        }
-        guard let settings = StreetlightSettings.read(&reader, rest, at: path) else { return nil }
-        configuration.settings = settings
-        return reader.issues.count == issuesBefore ? configuration : nil
+        localSection.read(
+            &reader, node, at: path, defaults: StreetlightConfiguration(), rest: \.settings, StreetlightSettings.read)
     }
+}
 
-    private static func readHardware(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> Hardware {
-        var hardware = Hardware()
-        let keys =
-            reader.object(
-                node, at: path, required: [],
-                optional: [
-                    "i2c_bus", "relay", "relay_active_low", "motion", "dimmer", "dimmer_channel", "lux", "climate",
-                    "dust", "meter", "shunt_ohms", "max_amps",
-                ]) ?? [:]
-        if let node = keys["i2c_bus"], let value = reader.string(node, at: path.appending("i2c_bus")) {
-            hardware.i2cBus = value
-        }
-        if let node = keys["relay"], let value = reader.string(node, at: path.appending("relay")) {
-            hardware.relay = value
-        }
-        if let node = keys["relay_active_low"], let value = reader.bool(node, at: path.appending("relay_active_low")) {
-            hardware.relayActiveLow = value
-        }
-        if let node = keys["motion"], let value = reader.string(node, at: path.appending("motion")) {
-            hardware.motion = value == "none" ? nil : value
-        }
-        func address(_ key: String, optional: Bool) -> UInt8?? {
-            guard let node = keys[key] else { return .none }
-            if optional, node.string == "none" { return .some(nil) }
-            return reader.integer(node, at: path.appending(key), in: 0x03...0x77).map { .some(UInt8($0)) }
-        }
-        if case .some(let value?) = address("dimmer", optional: false) { hardware.dimmer = value }
-        if case .some(let value) = address("lux", optional: true) { hardware.lux = value }
-        if case .some(let value) = address("climate", optional: true) { hardware.climate = value }
-        if case .some(let value) = address("dust", optional: true) { hardware.dust = value }
-        if case .some(let value) = address("meter", optional: true) { hardware.meter = value }
-        if let node = keys["dimmer_channel"],
-            let value = reader.integer(node, at: path.appending("dimmer_channel"), in: 0...15)
-        {
-            hardware.dimmerChannel = value
-        }
-        if let node = keys["shunt_ohms"],
-            let value = reader.number(node, at: path.appending("shunt_ohms"), in: 0.001...10, unit: "Ω")
-        {
-            hardware.shuntOhms = value
-        }
-        if let node = keys["max_amps"],
-            let value = reader.number(node, at: path.appending("max_amps"), in: 0.01...20, unit: "A")
-        {
-            hardware.maxAmps = value
-        }
-        return hardware
+extension StreetlightConfiguration.Hardware {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Where the parts sit, by board-file names and I²C addresses. Local only: a remote change is refused.",
+            keys: [
+                .string(
+                    "i2c_bus", \.i2cBus, doc: "Board I²C bus name (i2c-1 on a Raspberry Pi, sim-i2c-0 on the rig)."),
+                .string("relay", \.relay, doc: "Board GPIO line (name or alias) switching the lamp relay."),
+                .bool("relay_active_low", \.relayActiveLow, doc: "Relay driver energises on a low level."),
+                .string(
+                    "motion", \.motion, parse: { $0 == "none" ? .some(nil) : $0 }, format: { $0 ?? "none" },
+                    doc: "Board GPIO line of the presence sensor, or \"none\"."),
+                .i2cAddress("dimmer", \.dimmer, doc: "PCA9685 address (0x40)."),
+                .integer(
+                    "dimmer_channel", \.dimmerChannel, 0...15,
+                    doc: "PCA9685 channel driving the LED driver's dimming input."),
+                .i2cAddressOrNone(
+                    "lux", \.lux, doc: "VEML7700 ambient light sensor (7-bit I²C address, or \"none\" when absent)."),
+                .i2cAddressOrNone(
+                    "climate", \.climate,
+                    doc: "BME280 temperature/humidity/pressure sensor (7-bit I²C address, or \"none\" when absent)."),
+                .i2cAddressOrNone(
+                    "dust", \.dust, doc: "SPS30 particulate sensor (7-bit I²C address, or \"none\" when absent)."),
+                .i2cAddressOrNone(
+                    "meter", \.meter, doc: "INA219 on the lamp supply (7-bit I²C address, or \"none\" when absent)."),
+                .number("shunt_ohms", \.shuntOhms, 0.001...10, "Ω", doc: "INA219 shunt resistor."),
+                .number(
+                    "max_amps", \.maxAmps, 0.01...20, "A",
+                    doc: "Largest expected lamp supply current (sets the INA219 calibration)."),
+            ])
     }
+}
 
-    private static func readEnvironment(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> Environment {
-        var environment = Environment()
-        let keys =
-            reader.object(
-                node, at: path, required: [], optional: ["interval_s", "dust_warmup_s", "dust_clean_interval_s"])
-            ?? [:]
-        if let node = keys["interval_s"],
-            let value = reader.integer(node, at: path.appending("interval_s"), in: 1...86_400, unit: "s")
-        {
-            environment.interval = .seconds(value)
-        }
-        if let node = keys["dust_warmup_s"],
-            let value = reader.integer(node, at: path.appending("dust_warmup_s"), in: 0...600, unit: "s")
-        {
-            environment.dustWarmup = .seconds(value)
-        }
-        // The SPS30 accepts 0 (off) up to 2^32 − 1 s; more than a month between cleanings defeats the point.
-        if let node = keys["dust_clean_interval_s"],
-            let value = reader.integer(node, at: path.appending("dust_clean_interval_s"), in: 0...2_678_400, unit: "s")
-        {
-            environment.dustCleanIntervalSeconds = UInt32(value)
-        }
-        return environment
+extension StreetlightConfiguration.Environment {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Environment telemetry.",
+            keys: [
+                .integer(
+                    "interval_s", \.interval, 1...86_400, "s", as: .seconds,
+                    doc: "Period of telemetry/environment and telemetry/lamp."),
+                .integer(
+                    "dust_warmup_s", \.dustWarmup, 0...600, "s", as: .seconds,
+                    doc: "SPS30 readings are held back this long after start-up (datasheet: 8–30 s to full precision)."),
+                // The SPS30 accepts 0 (off) up to 2^32 − 1 s; more than a month between cleanings defeats the point.
+                .integer(
+                    "dust_clean_interval_s", \.dustCleanIntervalSeconds, 0...2_678_400, "s", as: .narrowed,
+                    doc: "SPS30 fan auto-cleaning interval (0 = off; the sensor's default is one week)."),
+            ])
     }
 }

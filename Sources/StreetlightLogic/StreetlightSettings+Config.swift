@@ -2,16 +2,89 @@ public import ConfigSupport
 public import Yams
 
 extension StreetlightSettings {
-    /// Keys of the `device` section, with units in their names.
-    static let deviceKeys = [
-        "latitude", "longitude", "utc_offset_min", "sunset_offset_min", "sunrise_offset_min", "lux_on", "lux_off",
-        "lux_dwell_s", "lux_timeout_s", "boost_level", "boost_hold_s", "fade_s", "min_on_level", "on_level",
-        "profile", "pwm_frequency_hz", "lamp",
-    ]
-    static let lampKeys = [
-        "rated_power_w", "power_tolerance_percent", "settle_s", "relay_stuck_above_w", "cycling_max_transitions",
-        "cycling_window_s", "max_sample_gap_s",
-    ]
+    /// The `device` keys of the dimming and lamp-health logic, each declared once: read from YAML and written into
+    /// `Firmware-config/schema/streetlightd-device.schema.json` (`make schemas`), defaults from `StreetlightSettings()`.
+    public static var section: ConfigSection<StreetlightSettings> {
+        ConfigSection(
+            doc: "Dimming and lamp health.",
+            keys: [
+                .number(
+                    "latitude", \.latitudeDegrees, -90...90, "°",
+                    doc: "Latitude of the pole, for sunset/sunrise (NOAA solar algorithm)."),
+                .number("longitude", \.longitudeDegrees, -180...180, "°", doc: "Longitude of the pole."),
+                .integer(
+                    "utc_offset_min", \.utcOffsetMinutes, -720...840, "min",
+                    doc: "Local time offset from UTC, for the night profile."),
+                .number(
+                    "sunset_offset_min", \.sunsetOffsetMinutes, -180...180, "min",
+                    doc: "Switch on this long after (negative: before) sunset when the astronomical clock rules."),
+                .number(
+                    "sunrise_offset_min", \.sunriseOffsetMinutes, -180...180, "min",
+                    doc: "Switch off this long after sunrise."),
+                .number("lux_on", \.luxOn, 0...100_000, "lx", doc: "Lamp on below this ambient light."),
+                .number(
+                    "lux_off", \.luxOff, 0...100_000, "lx",
+                    doc: "Lamp off above this ambient light (must exceed lux_on: hysteresis)."),
+                .number(
+                    "lux_dwell_s", \.luxDwellSeconds, 0...3_600, "s",
+                    doc:
+                        "Light must stay past a threshold this long before the lamp switches (clouds do not flicker it)."
+                ),
+                .number(
+                    "lux_timeout_s", \.luxTimeoutSeconds, 1...86_400, "s",
+                    doc:
+                        "Without a lux reading for this long the sensor counts as failed (astronomical clock takes over)."
+                ),
+                .number("boost_level", \.boostLevelPercent, 0...100, doc: "Level after motion, in percent."),
+                .number(
+                    "boost_hold_s", \.boostHoldSeconds, 0...86_400, "s",
+                    doc: "How long the boost lasts after the last motion."),
+                .number("fade_s", \.fadeSeconds, 0...600, "s", doc: "Level changes fade over this time."),
+                .number(
+                    "min_on_level", \.minimumOnLevelPercent, 0...100,
+                    doc: "Lowest level the LED driver runs at when on, in percent."),
+                .number(
+                    "on_level", \.onLevelPercent, 0...100, doc: "Level when on, before the night profile, in percent."),
+                .list(
+                    "profile", \.profile, of: "profile steps", item: ProfileEntry.section,
+                    seed: ProfileEntry(startMinuteOfDay: 0, levelPercent: 100),
+                    doc: "Time-of-night profile: from each local time on, this level.", accept: distinctStart),
+                // PCA9685 §7.3.5: prescale 3…255 at the 25 MHz internal oscillator gives 1526 Hz down to 24 Hz.
+                .integer(
+                    "pwm_frequency_hz", \.pwmFrequencyHz, 24...1_526, "Hz",
+                    doc: "Dimming PWM frequency (PCA9685 prescale range)."),
+                .section("lamp", \.lamp, LampHealthSettings.section),
+            ],
+            rules: [luxHysteresis])
+    }
+
+    /// Hysteresis needs a gap: with lux_off ≤ lux_on the lamp would switch on and off at the same light level.
+    /// JSON Schema cannot compare two values, so this rule is code only.
+    private static func luxHysteresis(
+        _ reader: inout NodeReader, _ found: ConfigSection<StreetlightSettings>.Found,
+        _ settings: inout StreetlightSettings
+    ) {
+        guard !found.invalid.contains("lux_on"), let node = found.valid("lux_off"), settings.luxOff <= settings.luxOn
+        else { return }
+        reader.report(
+            .invalidValue, at: found.path.appending("lux_off"),
+            expected: "number above lux_on (\(YAMLDocument.format(settings.luxOn)) lx) for hysteresis",
+            found: NodeReader.describe(node), node: node)
+    }
+
+    /// Two steps starting at the same time would leave the level at that time to file order.
+    private static func distinctStart(
+        _ reader: inout NodeReader, _ entry: ListEntry<ProfileEntry>, _: StreetlightSettings
+    ) -> Bool {
+        guard let node = entry.found.keys["from"],
+            let earlier = entry.accepted.first(where: { $0.item.startMinuteOfDay == entry.item.startMinuteOfDay })
+        else { return true }
+        reader.report(
+            .conflict, at: entry.found.path.appending("from"),
+            expected: "a start time not already used by \(earlier.path)",
+            found: "\(NodeReader.describe(node)) again", node: node)
+        return false
+    }
 
     /// Reads and validates the `device` section at `path` (absent: the defaults), recording every problem in `reader`
     /// with its JSON path, e.g. `$.device.profile[2].level: expected number 0…100, got 140`. Returns nil when any
@@ -29,95 +102,12 @@ extension StreetlightSettings {
     ///     - { from: "05:00", level: 100 }
     /// ```
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> StreetlightSettings? {
-        var settings = StreetlightSettings()
-        guard let node else { return settings }
-        let issuesBefore = reader.issues.count
-        guard let keys = reader.object(node, at: path, required: [], optional: deviceKeys) else { return nil }
-        let fields = FieldReader(keys: keys, path: path)
-
-        fields.number(&reader, "latitude", -90...90, "°", into: &settings.latitudeDegrees)
-        fields.number(&reader, "longitude", -180...180, "°", into: &settings.longitudeDegrees)
-        fields.integer(&reader, "utc_offset_min", -720...840, "min", into: &settings.utcOffsetMinutes)
-        fields.number(&reader, "sunset_offset_min", -180...180, "min", into: &settings.sunsetOffsetMinutes)
-        fields.number(&reader, "sunrise_offset_min", -180...180, "min", into: &settings.sunriseOffsetMinutes)
-        let luxOnValid = fields.number(&reader, "lux_on", 0...100_000, "lx", into: &settings.luxOn)
-        let luxOffValid = fields.number(&reader, "lux_off", 0...100_000, "lx", into: &settings.luxOff)
-        fields.number(&reader, "lux_dwell_s", 0...3_600, "s", into: &settings.luxDwellSeconds)
-        fields.number(&reader, "lux_timeout_s", 1...86_400, "s", into: &settings.luxTimeoutSeconds)
-        fields.number(&reader, "boost_level", 0...100, into: &settings.boostLevelPercent)
-        fields.number(&reader, "boost_hold_s", 0...86_400, "s", into: &settings.boostHoldSeconds)
-        fields.number(&reader, "fade_s", 0...600, "s", into: &settings.fadeSeconds)
-        fields.number(&reader, "min_on_level", 0...100, into: &settings.minimumOnLevelPercent)
-        fields.number(&reader, "on_level", 0...100, into: &settings.onLevelPercent)
-        // PCA9685 §7.3.5: prescale 3…255 at the 25 MHz internal oscillator gives 1526 Hz down to 24 Hz.
-        fields.integer(&reader, "pwm_frequency_hz", 24...1_526, "Hz", into: &settings.pwmFrequencyHz)
-
-        // Hysteresis needs a gap: with lux_off ≤ lux_on the lamp would switch on and off at the same light level.
-        if luxOnValid != .invalid, luxOffValid != .invalid, let node = keys["lux_off"],
-            settings.luxOff <= settings.luxOn
-        {
-            reader.report(
-                .invalidValue, at: path.appending("lux_off"),
-                expected: "number above lux_on (\(YAMLDocument.format(settings.luxOn)) lx) for hysteresis",
-                found: NodeReader.describe(node), node: node)
-        }
-        if let node = keys["profile"] {
-            settings.profile = readProfile(&reader, node, at: path.appending("profile"))
-        }
-        if let node = keys["lamp"] {
-            settings.lamp = readLamp(&reader, node, at: path.appending("lamp"))
-        }
-        return reader.issues.count == issuesBefore ? settings : nil
+        section.read(&reader, node, at: path, defaults: StreetlightSettings())
     }
 
     /// Parses `yaml` and reads its top-level `device` section; throws every problem at once.
     public static func fromConfiguration(yaml: String) throws(DocumentError) -> StreetlightSettings {
         try YAMLDocument.readSection(yaml, section: "device") { read(&$0, $1, at: $2) }
-    }
-
-    private static func readProfile(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> [ProfileEntry] {
-        var entries: [ProfileEntry] = []
-        var startsSeen: [Int: Int] = [:]
-        for (entryPath, entryNode) in reader.list(node, at: path, of: "profile steps") {
-            guard let keys = reader.object(entryNode, at: entryPath, required: ["from", "level"], optional: [])
-            else { continue }
-            var start: Int?
-            if let fromNode = keys["from"],
-                let text = reader.string(
-                    fromNode, at: entryPath.appending("from"), matching: { parseTimeOfDay($0) != nil },
-                    what: "local time \"HH:MM\" 00:00…23:59")
-            {
-                start = parseTimeOfDay(text)
-                if let start, let index = startsSeen[start] {
-                    reader.report(
-                        .conflict, at: entryPath.appending("from"),
-                        expected: "a start time not already used by \(path.appending(index: index))",
-                        found: "\"\(text)\" again", node: fromNode)
-                } else if let start, let index = entryPath.components.last, case .index(let offset) = index {
-                    startsSeen[start] = offset
-                }
-            }
-            var level: Double?
-            if let levelNode = keys["level"] {
-                level = reader.number(levelNode, at: entryPath.appending("level"), in: 0...100)
-            }
-            if let start, let level { entries.append(ProfileEntry(startMinuteOfDay: start, levelPercent: level)) }
-        }
-        return entries
-    }
-
-    private static func readLamp(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> LampHealthSettings {
-        var lamp = LampHealthSettings()
-        guard let keys = reader.object(node, at: path, required: [], optional: lampKeys) else { return lamp }
-        let fields = FieldReader(keys: keys, path: path)
-        fields.number(&reader, "rated_power_w", 0.1...10_000, "W", into: &lamp.ratedPowerWatts)
-        fields.number(&reader, "power_tolerance_percent", 0...100, "%", into: &lamp.powerTolerancePercent)
-        fields.number(&reader, "settle_s", 0...3_600, "s", into: &lamp.settleSeconds)
-        fields.number(&reader, "relay_stuck_above_w", 0...10_000, "W", into: &lamp.relayStuckAboveWatts)
-        fields.integer(&reader, "cycling_max_transitions", 1...10_000, into: &lamp.cyclingMaxTransitions)
-        fields.number(&reader, "cycling_window_s", 1...86_400, "s", into: &lamp.cyclingWindowSeconds)
-        fields.number(&reader, "max_sample_gap_s", 1...86_400, "s", into: &lamp.maxSampleGapSeconds)
-        return lamp
     }
 
     /// `"23:00"` → 1380; nil unless two-digit hours 00…23 and minutes 00…59.
@@ -128,5 +118,50 @@ extension StreetlightSettings {
         else { return nil }
         return hours * 60 + minutes
     }
+}
 
+extension StreetlightSettings.ProfileEntry {
+    /// One step of the night profile.
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "A profile step.",
+            keys: [
+                .string(
+                    "from", \.startMinuteOfDay, what: "local time \"HH:MM\" 00:00…23:59",
+                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", parse: StreetlightSettings.parseTimeOfDay,
+                    format: { minutes in
+                        let hours = minutes / 60
+                        let rest = minutes % 60
+                        return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+                    }, doc: "Local time HH:MM."
+                ).required(),
+                .number("level", \.levelPercent, 0...100, doc: "Level from then on, in percent.").required(),
+            ])
+    }
+}
+
+extension LampHealthSettings {
+    /// The `lamp` keys: when a lamp counts as failed, stuck or cycling.
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Lamp health.",
+            keys: [
+                .number("rated_power_w", \.ratedPowerWatts, 0.1...10_000, "W", doc: "Lamp power at 100 %."),
+                .number(
+                    "power_tolerance_percent", \.powerTolerancePercent, 0...100, "%",
+                    doc: "Power may fall this far below rated × level before event/lamp-failure."),
+                .number("settle_s", \.settleSeconds, 0...3_600, "s", doc: "Power is judged this long after a command."),
+                .number(
+                    "relay_stuck_above_w", \.relayStuckAboveWatts, 0...10_000, "W",
+                    doc: "Power above this with the relay open raises event/relay-stuck."),
+                .integer(
+                    "cycling_max_transitions", \.cyclingMaxTransitions, 1...10_000,
+                    doc: "More on/off transitions than this within the window raise event/lamp-cycling."),
+                .number(
+                    "cycling_window_s", \.cyclingWindowSeconds, 1...86_400, "s", doc: "Window for cycling detection."),
+                .number(
+                    "max_sample_gap_s", \.maxSampleGapSeconds, 1...86_400, "s",
+                    doc: "Energy is not integrated across gaps longer than this."),
+            ])
+    }
 }

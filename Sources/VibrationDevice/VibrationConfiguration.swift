@@ -28,51 +28,50 @@ public struct VibrationConfiguration: Sendable, Hashable {
 
     public init() {}
 
-    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> VibrationConfiguration? {
-        var configuration = VibrationConfiguration()
-        guard let node else { return configuration }
-        let issuesBefore = reader.issues.count
-        guard let (taken, rest) = reader.split(node, at: path, taking: ["hardware"]) else { return nil }
-        if let hardware = taken["hardware"] {
-            configuration.hardware = readHardware(&reader, hardware, at: path.appending("hardware"))
-        }
-        guard let settings = VibrationSettings.read(&reader, rest, at: path) else { return nil }
-        configuration.settings = settings
-        return reader.issues.count == issuesBefore ? configuration : nil
+    /// The key this module reads beside `VibrationSettings`: `hardware` (local only).
+    static var localSection: ConfigSection<VibrationConfiguration> {
+        ConfigSection(
+            doc:
+                "The `device` section of vibrationd's configuration. `hardware` is local only; the rest may also come "
+                + "through remote configuration.",
+            keys: [.section("hardware", \.hardware, Hardware.section)])
     }
 
-    private static func readHardware(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> Hardware {
-        var hardware = Hardware()
-        let keys =
-            reader.object(
-                node, at: path, required: [],
-                optional: ["i2c_bus", "address", "interrupt", "range_g", "watermark_samples"]) ?? [:]
-        if let node = keys["i2c_bus"], let value = reader.string(node, at: path.appending("i2c_bus")) {
-            hardware.i2cBus = value
-        }
-        if let node = keys["address"], let value = reader.integer(node, at: path.appending("address"), in: 0x03...0x77)
-        {
-            hardware.address = UInt8(value)
-        }
-        if let node = keys["interrupt"], let value = reader.string(node, at: path.appending("interrupt")) {
-            hardware.interrupt = value
-        }
-        if let node = keys["range_g"] {
-            if let value = reader.integer(node, at: path.appending("range_g"), in: 2...8, unit: "g") {
-                if [2, 4, 8].contains(value) {
-                    hardware.rangeG = value
-                } else {
-                    reader.report(
-                        .invalidValue, at: path.appending("range_g"), expected: "2, 4 or 8 (g)", found: "\(value)",
-                        node: node)
-                }
-            }
-        }
-        if let node = keys["watermark_samples"],
-            let value = reader.integer(node, at: path.appending("watermark_samples"), in: 1...32)
-        {
-            hardware.watermarkSamples = value
-        }
-        return hardware
+    /// Every key of the `device` section, for its JSON Schema (`make schemas`).
+    public static var section: ConfigSection<VibrationConfiguration> {
+        localSection.merged(with: VibrationSettings.section.lifted(\.settings))
+    }
+
+    /// The JSON Schema of this section, as `make schemas` writes it.
+    public static var schema: SchemaJSON {
+        section.document(
+            id: "https://curbside.example/schema/vibrationd-device.schema.json", title: "vibrationd device section",
+            defaults: VibrationConfiguration())
+    }
+
+    /// Reads the `device` section (absent: defaults), every problem recorded with its path.
+    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> VibrationConfiguration? {
+        localSection.read(
+            &reader, node, at: path, defaults: VibrationConfiguration(), rest: \.settings, VibrationSettings.read)
+    }
+}
+
+extension VibrationConfiguration.Hardware {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Where the ADXL355 sits. Local only.",
+            keys: [
+                .string("i2c_bus", \.i2cBus, doc: "Board I²C bus name."),
+                .i2cAddress("address", \.address, doc: "ADXL355 address (0x1D with ASEL low, 0x53 high)."),
+                .string(
+                    "interrupt", \.interrupt,
+                    doc: "Board GPIO line INT1 is wired to (FIFO watermark and overrun, active high)."),
+                .integer(
+                    "range_g", \.rangeG, 2...8, "g", as: .identity, allowed: [2, 4, 8], what: "2, 4 or 8 (g)",
+                    doc: "Measurement range, ±g."),
+                .integer(
+                    "watermark_samples", \.watermarkSamples, 1...32,
+                    doc: "FIFO watermark: an interrupt every watermark_samples / odr_hz seconds."),
+            ])
     }
 }

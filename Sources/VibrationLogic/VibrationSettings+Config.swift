@@ -2,12 +2,113 @@ public import ConfigSupport
 public import Yams
 
 extension VibrationSettings {
-    /// Keys of the `device` section, with units in their names.
-    static let deviceKeys = [
-        "odr_hz", "window_s", "highpass_hz", "tilt_tau_s", "bands", "structure_class", "custom_thresholds",
-        "hysteresis_percent", "alarm_hold_s", "capture",
-    ]
-    static let captureKeys = ["pre_s", "post_s", "max_count", "max_total_mb"]
+    /// The `device` keys of the analysis, alarms and captures, each declared once: read from YAML and written into
+    /// `Firmware-config/schema/vibrationd-device.schema.json` (`make schemas`), defaults from `VibrationSettings()`.
+    public static var section: ConfigSection<VibrationSettings> {
+        let rates = adxl355OutputDataRates.map { YAMLDocument.format($0) }.joined(separator: ", ")
+        return ConfigSection(
+            doc: "Analysis, alarms and captures.",
+            keys: [
+                .number(
+                    "odr_hz", \.outputDataRateHz, (adxl355OutputDataRates.min() ?? 0)...maximumRateHz, "Hz",
+                    as: .identity, allowed: adxl355OutputDataRates, what: "an ADXL355 rate (\(rates) Hz)",
+                    doc: "ADXL355 output data rate."),
+                .number("window_s", \.windowSeconds, 0.1...60, "s", doc: "Analysis window."),
+                .number(
+                    "highpass_hz", \.highPassCornerHz, 0.1...20, "Hz",
+                    doc: "Corner of the drift-removing high-pass around the velocity integration."),
+                .number(
+                    "tilt_tau_s", \.tiltTimeConstantSeconds, 0.1...3_600, "s",
+                    doc: "Time constant of the gravity low-pass for static tilt."),
+                .list(
+                    "bands", \.bands, of: "frequency bands", minimumCount: 1, item: FrequencyBand.section,
+                    seed: FrequencyBand(lowerHz: 0, upperHz: nil),
+                    doc: "Band-energy bands, each from_hz up to to_hz (none: up to Nyquist).", accept: bandWithinNyquist
+                ),
+                .string(
+                    "structure_class", \.structureClass,
+                    what: "\"line1\" (commercial), \"line2\" (dwellings) or \"line3\" (sensitive)",
+                    choices: DIN4150Class.allCases.map(\.rawValue), parse: DIN4150Class.init(rawValue:),
+                    format: \.rawValue,
+                    doc: "DIN 4150-3:2016 Table 1 line: 1 commercial/industrial, 2 dwellings, 3 sensitive/listed. "
+                        + "Short-term PPV guideline values by dominant frequency (<10 Hz, 10–50 Hz, 50–100 Hz): "
+                        + "line 1 20/20–40/40–50, line 2 5/5–15/15–20, line 3 3/3–8/8–10 mm/s."),
+                .list(
+                    "custom_thresholds", \.customThresholds, of: "threshold points", minimumCount: 1,
+                    item: ThresholdPoint.section, seed: ThresholdPoint(frequencyHz: 0, ppvMillimetersPerSecond: 0),
+                    doc: "Instead of a DIN class: PPV limits by frequency (linear between points).",
+                    accept: frequencyAscending),
+                .number(
+                    "hysteresis_percent", \.hysteresisFraction, 0...50, "%", as: .percentOfOne,
+                    doc: "An alarm clears below limit × (1 − hysteresis)."),
+                .number(
+                    "alarm_hold_s", \.alarmHoldSeconds, 0...3_600, "s",
+                    doc: "An alarm stays raised at least this long after the last window at or above the limit."),
+                .section("capture", \.capture, CaptureSettings.section),
+            ],
+            constraints: [
+                SchemaJSON.Member(
+                    "not",
+                    .object([
+                        SchemaJSON.Member(
+                            "required", .array([.string("structure_class"), .string("custom_thresholds")]))
+                    ]))
+            ],
+            rules: [classOrCurve])
+    }
+
+    /// The fastest ADXL355 rate; its Nyquist frequency bounds every band and threshold point.
+    static var maximumRateHz: Double { adxl355OutputDataRates.max() ?? 4_000 }
+
+    /// A DIN class and a curve of one's own would be two answers to one question.
+    private static func classOrCurve(
+        _ reader: inout NodeReader, _ found: ConfigSection<VibrationSettings>.Found, _: inout VibrationSettings
+    ) {
+        guard let thresholds = found.keys["custom_thresholds"], let structureClass = found.keys["structure_class"]
+        else { return }
+        reader.report(
+            .conflict, at: found.path.appending("custom_thresholds"),
+            expected: "either structure_class or custom_thresholds, not both",
+            found: "both (structure_class \(NodeReader.describe(structureClass)))", node: thresholds)
+    }
+
+    /// A band must lie below the configured rate's Nyquist frequency (the schema can only say the fastest rate's) and
+    /// end above where it starts.
+    private static func bandWithinNyquist(
+        _ reader: inout NodeReader, _ entry: ListEntry<FrequencyBand>, _ settings: VibrationSettings
+    ) -> Bool {
+        let path = entry.found.path
+        var valid = true
+        for key in ["from_hz", "to_hz"] {
+            guard let node = entry.found.keys[key] else { continue }
+            valid =
+                reader.number(node, at: path.appending(key), in: 0...settings.outputDataRateHz / 2, unit: "Hz") != nil
+                && valid
+        }
+        guard valid, let upper = entry.item.upperHz, let node = entry.found.keys["to_hz"] else { return valid }
+        guard upper > entry.item.lowerHz else {
+            reader.report(
+                .invalidValue, at: path.appending("to_hz"),
+                expected: "number above from_hz (\(YAMLDocument.format(entry.item.lowerHz)) Hz)",
+                found: NodeReader.describe(node), node: node)
+            return false
+        }
+        return true
+    }
+
+    /// The curve is interpolated between neighbours, so its points must go up in frequency.
+    private static func frequencyAscending(
+        _ reader: inout NodeReader, _ entry: ListEntry<ThresholdPoint>, _: VibrationSettings
+    ) -> Bool {
+        guard let previous = entry.accepted.last?.item, entry.item.frequencyHz <= previous.frequencyHz,
+            let node = entry.found.keys["frequency_hz"]
+        else { return true }
+        reader.report(
+            .invalidValue, at: entry.found.path.appending("frequency_hz"),
+            expected: "a frequency above the previous point's (\(YAMLDocument.format(previous.frequencyHz)) Hz)",
+            found: NodeReader.describe(node), node: node)
+        return false
+    }
 
     /// Reads and validates the `device` section at `path` (absent: the defaults), recording every problem in `reader`
     /// with its JSON path, e.g. `$.device.bands[1].to_hz: expected number above from_hz (50 Hz), got 20`. Returns nil
@@ -30,141 +131,55 @@ extension VibrationSettings {
     ///   capture: { pre_s: 2, post_s: 5, max_count: 20, max_total_mb: 64 }
     /// ```
     public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> VibrationSettings? {
-        var settings = VibrationSettings()
-        guard let node else { return settings }
-        let issuesBefore = reader.issues.count
-        guard let keys = reader.object(node, at: path, required: [], optional: deviceKeys) else { return nil }
-        let fields = FieldReader(keys: keys, path: path)
-
-        if let odrNode = keys["odr_hz"],
-            let odr = reader.number(odrNode, at: path.appending("odr_hz"), in: 3.906...4_000, unit: "Hz")
-        {
-            if adxl355OutputDataRates.contains(odr) {
-                settings.outputDataRateHz = odr
-            } else {
-                reader.report(
-                    .invalidValue, at: path.appending("odr_hz"),
-                    expected: "an ADXL355 rate ("
-                        + adxl355OutputDataRates.map { YAMLDocument.format($0) }.joined(separator: ", ") + " Hz)",
-                    found: NodeReader.describe(odrNode), node: odrNode)
-            }
-        }
-        fields.number(&reader, "window_s", 0.1...60, "s", into: &settings.windowSeconds)
-        fields.number(&reader, "highpass_hz", 0.1...20, "Hz", into: &settings.highPassCornerHz)
-        fields.number(&reader, "tilt_tau_s", 0.1...3_600, "s", into: &settings.tiltTimeConstantSeconds)
-        var hysteresisPercent = settings.hysteresisFraction * 100
-        if fields.number(&reader, "hysteresis_percent", 0...50, "%", into: &hysteresisPercent) == .read {
-            settings.hysteresisFraction = hysteresisPercent / 100
-        }
-        fields.number(&reader, "alarm_hold_s", 0...3_600, "s", into: &settings.alarmHoldSeconds)
-        if let classNode = keys["structure_class"],
-            let text = reader.string(
-                classNode, at: path.appending("structure_class"), matching: { DIN4150Class(rawValue: $0) != nil },
-                what: "\"line1\" (commercial), \"line2\" (dwellings) or \"line3\" (sensitive)"),
-            let structureClass = DIN4150Class(rawValue: text)
-        {
-            settings.structureClass = structureClass
-        }
-        if let bandsNode = keys["bands"] {
-            settings.bands = readBands(
-                &reader, bandsNode, at: path.appending("bands"), nyquistHz: settings.outputDataRateHz / 2)
-        }
-        if let thresholdsNode = keys["custom_thresholds"] {
-            let thresholdsPath = path.appending("custom_thresholds")
-            if let classNode = keys["structure_class"] {
-                reader.report(
-                    .conflict, at: thresholdsPath,
-                    expected: "either structure_class or custom_thresholds, not both",
-                    found: "both (structure_class \(NodeReader.describe(classNode)))", node: thresholdsNode)
-            }
-            settings.customThresholds = readThresholds(&reader, thresholdsNode, at: thresholdsPath)
-        }
-        if let captureNode = keys["capture"] {
-            settings.capture = readCapture(&reader, captureNode, at: path.appending("capture"))
-        }
-        return reader.issues.count == issuesBefore ? settings : nil
+        section.read(&reader, node, at: path, defaults: VibrationSettings())
     }
 
     /// Parses `yaml` and reads its top-level `device` section; throws every problem at once.
     public static func fromConfiguration(yaml: String) throws(DocumentError) -> VibrationSettings {
         try YAMLDocument.readSection(yaml, section: "device") { read(&$0, $1, at: $2) }
     }
+}
 
-    private static func readBands(_ reader: inout NodeReader, _ node: Node, at path: JSONPath, nyquistHz: Double)
-        -> [FrequencyBand]
-    {
-        var bands: [FrequencyBand] = []
-        for (bandPath, bandNode) in reader.list(node, at: path, of: "frequency bands", minimumCount: 1) {
-            guard let keys = reader.object(bandNode, at: bandPath, required: ["from_hz"], optional: ["to_hz"])
-            else { continue }
-            var lower: Double?
-            if let fromNode = keys["from_hz"] {
-                lower = reader.number(fromNode, at: bandPath.appending("from_hz"), in: 0...nyquistHz, unit: "Hz")
-            }
-            var upper: Double?
-            var upperValid = true
-            if let toNode = keys["to_hz"] {
-                upper = reader.number(toNode, at: bandPath.appending("to_hz"), in: 0...nyquistHz, unit: "Hz")
-                upperValid = upper != nil
-                if let lower, let value = upper, value <= lower {
-                    reader.report(
-                        .invalidValue, at: bandPath.appending("to_hz"),
-                        expected: "number above from_hz (\(YAMLDocument.format(lower)) Hz)",
-                        found: NodeReader.describe(toNode),
-                        node: toNode)
-                    upperValid = false
-                }
-            }
-            if let lower, upperValid { bands.append(FrequencyBand(lowerHz: lower, upperHz: upper)) }
-        }
-        return bands
+extension FrequencyBand {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "A band.",
+            keys: [
+                .number("from_hz", \.lowerHz, 0...VibrationSettings.maximumRateHz / 2, "Hz", doc: "Lowest frequency.")
+                    .required(),
+                .number(
+                    "to_hz", \.upperHz, 0...VibrationSettings.maximumRateHz / 2, "Hz",
+                    doc: "Frequency the band stops below; absent: up to Nyquist."),
+            ])
     }
+}
 
-    private static func readThresholds(_ reader: inout NodeReader, _ node: Node, at path: JSONPath)
-        -> [ThresholdPoint]
-    {
-        var points: [ThresholdPoint] = []
-        for (pointPath, pointNode) in reader.list(node, at: path, of: "threshold points", minimumCount: 1) {
-            guard
-                let keys = reader.object(
-                    pointNode, at: pointPath, required: ["frequency_hz", "ppv_mm_s"], optional: [])
-            else { continue }
-            var frequency: Double?
-            if let frequencyNode = keys["frequency_hz"] {
-                frequency = reader.number(
-                    frequencyNode, at: pointPath.appending("frequency_hz"), in: 0...2_000, unit: "Hz")
-                if let value = frequency, let previous = points.last, value <= previous.frequencyHz {
-                    reader.report(
-                        .invalidValue, at: pointPath.appending("frequency_hz"),
-                        expected:
-                            "a frequency above the previous point's (\(YAMLDocument.format(previous.frequencyHz)) Hz)",
-                        found: NodeReader.describe(frequencyNode), node: frequencyNode)
-                    frequency = nil
-                }
-            }
-            var ppv: Double?
-            if let ppvNode = keys["ppv_mm_s"] {
-                ppv = reader.number(ppvNode, at: pointPath.appending("ppv_mm_s"), in: 0.01...1_000, unit: "mm/s")
-            }
-            if let frequency, let ppv {
-                points.append(ThresholdPoint(frequencyHz: frequency, ppvMillimetersPerSecond: ppv))
-            }
-        }
-        return points
+extension ThresholdPoint {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "A point of the curve.",
+            keys: [
+                .number("frequency_hz", \.frequencyHz, 0...2_000, "Hz", doc: "Dominant frequency.").required(),
+                .number(
+                    "ppv_mm_s", \.ppvMillimetersPerSecond, 0.01...1_000, "mm/s",
+                    doc: "Peak particle velocity limit at that frequency."
+                ).required(),
+            ])
     }
+}
 
-    private static func readCapture(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> CaptureSettings {
-        var capture = CaptureSettings()
-        guard let keys = reader.object(node, at: path, required: [], optional: captureKeys) else { return capture }
-        let fields = FieldReader(keys: keys, path: path)
-        fields.number(&reader, "pre_s", 0...60, "s", into: &capture.preTriggerSeconds)
-        fields.number(&reader, "post_s", 0.1...600, "s", into: &capture.postTriggerSeconds)
-        fields.integer(&reader, "max_count", 1...10_000, into: &capture.maxCount)
-        var megabytes = Double(capture.maxTotalBytes) / 1_048_576
-        if fields.number(&reader, "max_total_mb", 0.1...100_000, "MiB", into: &megabytes) == .read {
-            capture.maxTotalBytes = Int(megabytes * 1_048_576)
-        }
-        return capture
+extension CaptureSettings {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Triggered waveform captures (state_dir/captures).",
+            keys: [
+                .number("pre_s", \.preTriggerSeconds, 0...60, "s", doc: "Pre-trigger history kept in a ring buffer."),
+                .number("post_s", \.postTriggerSeconds, 0.1...600, "s", doc: "Post-trigger recording."),
+                .integer("max_count", \.maxCount, 1...10_000, doc: "Captures kept (oldest deleted first)."),
+                .number(
+                    "max_total_mb", \.maxTotalBytes, 0.1...100_000, "MiB",
+                    as: ConfigConversion(decode: { Int($0 * 1_048_576) }, encode: { Double($0) / 1_048_576 }),
+                    doc: "Total size of kept captures."),
+            ])
     }
-
 }

@@ -37,7 +37,9 @@ struct RecordingSettings: DeviceConfiguration {
         if let name = keys["hardware"].flatMap({ reader.string($0, at: path.appending("hardware")) }) {
             settings.hardware = name
         }
-        FieldReader(keys: keys, path: path).integer(&reader, "level", 0...100, into: &settings.level)
+        if let level = keys["level"].flatMap({ reader.integer($0, at: path.appending("level"), in: 0...100) }) {
+            settings.level = level
+        }
         return reader.issues.count == issues ? settings : nil
     }
 }

@@ -1,4 +1,4 @@
-import ConfigSupport
+public import ConfigSupport
 public import MQTTTransport
 import Yams
 
@@ -15,7 +15,8 @@ import Yams
 /// state_dir: /var/lib/curbside/streetlightd
 /// device: {...}
 /// ```
-/// Every key, its type, default and unit is in `Firmware-config/schema/agent-config.schema.json`.
+/// Every key, its type, default and unit is declared once in ``section``, from which
+/// `Firmware-config/schema/agent-config.schema.json` is generated.
 public struct AgentConfiguration: Sendable, Hashable {
     public struct MQTT: Sendable, Hashable {
         public var url: String
@@ -73,101 +74,114 @@ public struct AgentConfiguration: Sendable, Hashable {
 }
 
 extension AgentConfiguration {
-    /// Top-level keys; `device` belongs to the device logic.
-    static let topKeys = (
-        required: ["identity", "mqtt", "board", "hal", "state_dir"],
-        optional: ["commands", "health", "outbox", "device"]
-    )
+    /// The runtime sections, each key declared once: read from YAML here and written into
+    /// `Firmware-config/schema/agent-config.schema.json` (`make schemas`), defaults from the structs' own.
+    public static var section: ConfigSection<AgentConfiguration> {
+        ConfigSection(
+            doc:
+                "The runtime sections every daemon shares. The device section is defined by each daemon's own schema. "
+                + "`<daemon> --config FILE --check-config` validates a file with path-precise errors.",
+            keys: [
+                identityKey.required(),
+                .section("mqtt", \.mqtt, MQTT.section).required(),
+                .string(
+                    "board", \.board, what: "path of a board .yaml file", pattern: "\\.yaml$",
+                    doc:
+                        "Path of the board file (relative to this file's folder), e.g. ../../Boards/raspberry-pi-4b.yaml."
+                ).required(),
+                .section("hal", \.hal, HardwareAccess.section).required(),
+                .string(
+                    "state_dir", \.stateDirectory, what: "absolute path", pattern: "^/",
+                    doc: "Absolute path where the daemon keeps state (applied configuration, outbox, counters)."
+                ).required(),
+                .section("commands", \.commands, Commands.section),
+                .section("health", \.self, healthSection),
+                .section("outbox", \.outbox, Outbox.section),
+                ConfigKey(
+                    "device", doc: "The daemon's own section (see its schema).",
+                    keywords: { _ in [SchemaJSON.Member("type", .string("object"))] },
+                    read: { _, _, _, _ in }),
+            ])
+    }
 
-    /// Reads the runtime sections of a configuration document, recording every problem in `reader`.
+    /// The JSON Schema of this section, as `make schemas` writes it.
+    public static var schema: SchemaJSON {
+        section.document(
+            id: "https://curbside.example/schema/v1/agent-config.schema.json",
+            title: "Curbside daemon configuration file (YAML)",
+            defaults: unset)
+    }
+
+    /// Reads the runtime sections of a configuration document, recording every problem in `reader`; the `device`
+    /// node goes to the device logic.
     static func decode(_ root: Node, reader: inout NodeReader) -> (AgentConfiguration?, device: Node?) {
-        let path = JSONPath.root
-        guard let top = reader.object(root, at: path, required: topKeys.required, optional: topKeys.optional) else {
-            return (nil, nil)
+        var configuration = unset
+        let issuesBefore = reader.issues.count
+        guard let found = section.read(&reader, root, at: .root, into: &configuration) else { return (nil, nil) }
+        return (reader.issues.count == issuesBefore ? configuration : nil, found.keys["device"])
+    }
+
+    /// What reading starts from: the structs' defaults, and placeholders in the required keys, which the reader
+    /// reports when absent, so a placeholder never leaves `decode`.
+    private static var unset: AgentConfiguration {
+        let identity: DeviceIdentity
+        do {
+            identity = try DeviceIdentity(site: "unset", kind: "unset", device: "unset")
+        } catch {
+            preconditionFailure("placeholder identity rejected: \(error)")
         }
-        let identity = top["identity"].flatMap { decodeIdentity($0, at: path.appending("identity"), &reader) }
-        let mqtt = top["mqtt"].flatMap { decodeMQTT($0, at: path.appending("mqtt"), &reader) }
-        let board = top["board"].flatMap {
-            reader.string(
-                $0, at: path.appending("board"), matching: { $0.hasSuffix(".yaml") }, what: "path of a board .yaml file"
-            )
-        }
-        let hal = top["hal"].flatMap { decodeHAL($0, at: path.appending("hal"), &reader) }
-        let stateDirectory = top["state_dir"].flatMap {
-            reader.string($0, at: path.appending("state_dir"), matching: { $0.hasPrefix("/") }, what: "absolute path")
-        }
-        var commands = Commands()
-        if let node = top["commands"],
-            let keys = reader.object(
-                node, at: path.appending("commands"), required: [],
-                optional: ["max_payload_bytes", "duplicate_window_s"])
-        {
-            let here = path.appending("commands")
-            if let value = keys["max_payload_bytes"].flatMap({
-                reader.integer($0, at: here.appending("max_payload_bytes"), in: 256...1_048_576, unit: "bytes")
-            }) {
-                commands.maxPayloadBytes = value
-            }
-            if let value = keys["duplicate_window_s"].flatMap({
-                reader.integer($0, at: here.appending("duplicate_window_s"), in: 1...86_400, unit: "s")
-            }) {
-                commands.duplicateWindow = .seconds(value)
-            }
-        }
-        var healthInterval: Duration = .seconds(60)
-        var configWindow: Duration = .seconds(10)
-        if let node = top["health"],
-            let keys = reader.object(
-                node, at: path.appending("health"), required: [], optional: ["interval_s", "config_window_ms"])
-        {
-            if let value = keys["interval_s"].flatMap({
-                reader.integer($0, at: path.appending("health").appending("interval_s"), in: 1...86_400, unit: "s")
-            }) {
-                healthInterval = .seconds(value)
-            }
-            if let value = keys["config_window_ms"].flatMap({
-                reader.integer(
-                    $0, at: path.appending("health").appending("config_window_ms"), in: 0...3_600_000, unit: "ms")
-            }) {
-                configWindow = .milliseconds(value)
-            }
-        }
-        var outbox = Outbox()
-        if let node = top["outbox"],
-            let keys = reader.object(
-                node, at: path.appending("outbox"), required: [],
-                optional: ["max_bytes", "max_age_s", "max_entries", "drain_rate_per_s"])
-        {
-            let here = path.appending("outbox")
-            if let value = keys["max_bytes"].flatMap({
-                reader.integer($0, at: here.appending("max_bytes"), in: 65_536...(64 << 30), unit: "bytes")
-            }) {
-                outbox.maxBytes = value
-            }
-            if let value = keys["max_age_s"].flatMap({
-                reader.integer($0, at: here.appending("max_age_s"), in: 60...(365 * 86_400), unit: "s")
-            }) {
-                outbox.maxAge = .seconds(value)
-            }
-            if let value = keys["max_entries"].flatMap({
-                reader.integer($0, at: here.appending("max_entries"), in: 100...100_000_000)
-            }) {
-                outbox.maxEntries = value
-            }
-            if let value = keys["drain_rate_per_s"].flatMap({
-                reader.integer($0, at: here.appending("drain_rate_per_s"), in: 1...100_000, unit: "messages/s")
-            }) {
-                outbox.drainRatePerSecond = value
-            }
-        }
-        guard let identity, let mqtt, let board, let hal, let stateDirectory else { return (nil, top["device"]) }
-        return (
-            AgentConfiguration(
-                identity: identity, mqtt: mqtt, board: board, hal: hal, stateDirectory: stateDirectory,
-                commands: commands, healthInterval: healthInterval, remoteConfigHealthWindow: configWindow,
-                outbox: outbox),
-            top["device"]
+        return AgentConfiguration(
+            identity: identity, mqtt: MQTT(url: ""), board: "", hal: HardwareAccess(backend: .linux), stateDirectory: ""
         )
+    }
+
+    /// Topic segments are checked by `DeviceIdentity` (whose reasons the messages quote); the schema says the same
+    /// rule as a pattern.
+    private static var identityKey: ConfigKey<AgentConfiguration> {
+        let segments = [
+            ("site", "Site or district, e.g. district-7."), ("kind", "Device kind, e.g. streetlight."),
+            ("device", "Device id, unique within site and kind."),
+        ]
+        return ConfigKey(
+            "identity",
+            doc:
+                "Who the device is; becomes the topic prefix curb/v1/{site}/{kind}/{device}/ and the default MQTT "
+                + "client id.",
+            keywords: { _ in
+                [
+                    SchemaJSON.Member("type", .string("object")),
+                    SchemaJSON.Member("additionalProperties", .bool(false)),
+                    SchemaJSON.Member("required", .array(segments.map { .string($0.0) })),
+                    SchemaJSON.Member(
+                        "properties",
+                        .object(
+                            segments.map { name, doc in
+                                SchemaJSON.Member(
+                                    name,
+                                    .object(
+                                        SchemaJSON.members([
+                                            "description": .string(doc), "type": .string("string"),
+                                            "pattern": .string("^[A-Za-z0-9._-]{1,64}$"),
+                                        ])))
+                            })),
+                ]
+            },
+            read: { reader, node, path, configuration in
+                if let identity = decodeIdentity(node, at: path, &reader) { configuration.identity = identity }
+            })
+    }
+
+    private static var healthSection: ConfigSection<AgentConfiguration> {
+        ConfigSection(
+            doc: "Health telemetry and the remote-configuration health check.",
+            keys: [
+                .integer(
+                    "interval_s", \.healthInterval, 1...86_400, "s", as: .seconds, doc: "Period of telemetry/health."),
+                .integer(
+                    "config_window_ms", \.remoteConfigHealthWindow, 0...3_600_000, "ms", as: .milliseconds,
+                    doc: "How long a remotely applied configuration must stay healthy before it is persisted, else "
+                        + "it is rolled back."),
+            ])
     }
 
     private static func decodeIdentity(_ node: Node, at path: JSONPath, _ reader: inout NodeReader)
@@ -191,101 +205,162 @@ extension AgentConfiguration {
         guard let site = values["site"], let kind = values["kind"], let device = values["device"] else { return nil }
         return try? DeviceIdentity(site: site, kind: kind, device: device)
     }
+}
 
-    private static func decodeMQTT(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> MQTT? {
-        guard
-            let keys = reader.object(
-                node, at: path, required: ["url"],
-                optional: [
-                    "protocol", "client_id", "username", "password_file", "tls", "keepalive_s", "session_expiry_s",
-                    "reconnect_min_ms", "reconnect_max_ms",
-                ])
-        else { return nil }
-        guard let urlNode = keys["url"], let url = reader.string(urlNode, at: path.appending("url")) else {
-            return nil
-        }
+extension AgentConfiguration.MQTT {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "How the daemon reaches its broker.",
+            keys: [
+                .string(
+                    "url", \.url, what: "mqtt://host[:port] or mqtts://host[:port]", pattern: "^mqtts?://",
+                    doc: "Broker: mqtt://host[:port] (default port 1883) or mqtts://host[:port] (8883)."
+                ).required(),
+                .choice(
+                    "protocol", \.protocolVersion, of: MQTTConfiguration.ProtocolVersion.self, as: .identity,
+                    doc: "MQTT protocol version."),
+                .string("client_id", \.clientID, doc: "Default curb-{site}-{kind}-{device}."),
+                .string("username", \.username, doc: "User name for the broker's password authentication."),
+                .string(
+                    "password_file", \.passwordFile, what: "absolute path", pattern: "^/",
+                    doc: "Absolute path of a file whose first line is the password."),
+                .section("tls", \.tls, tlsSection),
+                .integer("keepalive_s", \.keepAlive, 5...3_600, "s", as: .seconds, doc: "Keepalive."),
+                .integer(
+                    "session_expiry_s", \.sessionExpiry, 0...4_294_967_295, "s", as: .seconds,
+                    doc: "MQTT 5 session expiry: how long the broker keeps subscriptions and queued QoS 1 commands "
+                        + "while the device is away."),
+                .integer(
+                    "reconnect_min_ms", \.reconnectMin, 100...600_000, "ms", as: .milliseconds,
+                    doc: "First reconnect delay; each device draws from [min, 2·min) and doubles up to the max."),
+                .integer(
+                    "reconnect_max_ms", \.reconnectMax, 100...3_600_000, "ms", as: .milliseconds,
+                    doc: "Longest reconnect delay (at least reconnect_min_ms)."),
+            ],
+            rules: [urlParses, reconnectOrdered])
+    }
+
+    /// The pattern only says the scheme; libmosquitto needs a host and a valid port too.
+    private static func urlParses(_ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ mqtt: inout Self) {
+        guard let node = found.valid("url") else { return }
         do {
-            _ = try MQTTConfiguration.parse(url: url)
+            _ = try MQTTConfiguration.parse(url: mqtt.url)
         } catch {
             reader.report(
-                .invalidValue, at: path.appending("url"), expected: "mqtt://host[:port] or mqtts://host[:port]",
-                found: "\"\(url)\" (\(error.detail))", node: urlNode)
+                .invalidValue, at: found.path.appending("url"), expected: "mqtt://host[:port] or mqtts://host[:port]",
+                found: "\"\(mqtt.url)\" (\(error.detail))", node: node)
         }
-        var mqtt = MQTT(url: url)
-        if let value = keys["protocol"].flatMap({
-            reader.choice($0, at: path.appending("protocol"), of: ProtocolName.self)
-        }) {
-            mqtt.protocolVersion = value == .v5 ? .v5 : .v311
-        }
-        mqtt.clientID = keys["client_id"].flatMap { reader.string($0, at: path.appending("client_id")) }
-        mqtt.username = keys["username"].flatMap { reader.string($0, at: path.appending("username")) }
-        mqtt.passwordFile = keys["password_file"].flatMap {
-            reader.string(
-                $0, at: path.appending("password_file"), matching: { $0.hasPrefix("/") }, what: "absolute path")
-        }
-        if let tls = keys["tls"],
-            let files = reader.object(
-                tls, at: path.appending("tls"), required: [], optional: ["ca_file", "cert_file", "key_file"])
-        {
-            let here = path.appending("tls")
-            mqtt.tls.caFile = files["ca_file"].flatMap { reader.string($0, at: here.appending("ca_file")) }
-            mqtt.tls.certificateFile = files["cert_file"].flatMap { reader.string($0, at: here.appending("cert_file")) }
-            mqtt.tls.keyFile = files["key_file"].flatMap { reader.string($0, at: here.appending("key_file")) }
-            if (mqtt.tls.certificateFile == nil) != (mqtt.tls.keyFile == nil) {
-                reader.report(
-                    .missingKey, at: here, expected: "cert_file and key_file together (mutual TLS)",
-                    found: "only one of them", node: tls)
-            }
-        }
-        if let seconds = keys["keepalive_s"].flatMap({
-            reader.integer($0, at: path.appending("keepalive_s"), in: 5...3_600, unit: "s")
-        }) {
-            mqtt.keepAlive = .seconds(seconds)
-        }
-        if let seconds = keys["session_expiry_s"].flatMap({
-            reader.integer($0, at: path.appending("session_expiry_s"), in: 0...4_294_967_295, unit: "s")
-        }) {
-            mqtt.sessionExpiry = .seconds(seconds)
-        }
-        if let ms = keys["reconnect_min_ms"].flatMap({
-            reader.integer($0, at: path.appending("reconnect_min_ms"), in: 100...600_000, unit: "ms")
-        }) {
-            mqtt.reconnectMin = .milliseconds(ms)
-        }
-        if let ms = keys["reconnect_max_ms"].flatMap({
-            reader.integer($0, at: path.appending("reconnect_max_ms"), in: 100...3_600_000, unit: "ms")
-        }) {
-            mqtt.reconnectMax = .milliseconds(ms)
-        }
-        if mqtt.reconnectMax < mqtt.reconnectMin, let node = keys["reconnect_max_ms"] {
-            reader.report(
-                .invalidValue, at: path.appending("reconnect_max_ms"), expected: "at least reconnect_min_ms",
-                found: NodeReader.describe(node), node: node)
-        }
-        return mqtt
     }
 
-    private enum ProtocolName: String, CaseIterable {
-        case v5 = "5"
-        case v311 = "3.1.1"
+    private static func reconnectOrdered(
+        _ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ mqtt: inout Self
+    ) {
+        guard mqtt.reconnectMax < mqtt.reconnectMin, let node = found.keys["reconnect_max_ms"] else { return }
+        reader.report(
+            .invalidValue, at: found.path.appending("reconnect_max_ms"), expected: "at least reconnect_min_ms",
+            found: NodeReader.describe(node), node: node)
     }
 
-    private static func decodeHAL(_ node: Node, at path: JSONPath, _ reader: inout NodeReader) -> HardwareAccess? {
-        guard let keys = reader.object(node, at: path, required: ["backend"], optional: ["rig_socket"]) else {
-            return nil
-        }
-        guard
-            let backend = keys["backend"].flatMap({ reader.choice($0, at: path.appending("backend"), of: Backend.self) }
-            )
-        else { return nil }
-        let socket = keys["rig_socket"].flatMap {
-            reader.string($0, at: path.appending("rig_socket"), matching: { $0.hasPrefix("/") }, what: "absolute path")
-        }
-        if backend == .rig, keys["rig_socket"] == nil {
-            reader.report(
-                .missingKey, at: path.appending("rig_socket"), expected: "the rig's control socket for backend rig",
-                found: "nothing", node: node)
-        }
-        return HardwareAccess(backend: backend, rigSocket: socket)
+    private static var tlsSection: ConfigSection<MQTTConfiguration.TLS> {
+        ConfigSection(
+            doc:
+                "For mqtts://. Without ca_file the system trust store is used; cert_file and key_file together enable "
+                + "mutual TLS.",
+            keys: [
+                .string("ca_file", \.caFile, doc: "CA certificate(s) the broker's certificate must chain to (PEM)."),
+                .string("cert_file", \.certificateFile, doc: "Client certificate for mutual TLS (PEM)."),
+                .string("key_file", \.keyFile, doc: "Client certificate's private key (PEM)."),
+            ],
+            constraints: [
+                SchemaJSON.Member(
+                    "dependentRequired",
+                    .object([
+                        SchemaJSON.Member("cert_file", .array([.string("key_file")])),
+                        SchemaJSON.Member("key_file", .array([.string("cert_file")])),
+                    ]))
+            ],
+            rules: [
+                { reader, found, tls in
+                    guard (tls.certificateFile == nil) != (tls.keyFile == nil) else { return }
+                    reader.report(
+                        .missingKey, at: found.path, expected: "cert_file and key_file together (mutual TLS)",
+                        found: "only one of them", node: found.node)
+                }
+            ])
+    }
+}
+
+extension AgentConfiguration.HardwareAccess {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Which HAL backend the daemon drives its parts through.",
+            keys: [
+                .choice(
+                    "backend", \.backend, of: AgentConfiguration.Backend.self, as: .identity,
+                    doc: "linux: the real buses (libgpiod, i2c-dev, libmodbus). rig: the virtual rig over its control "
+                        + "socket."
+                ).required(),
+                .string(
+                    "rig_socket", \.rigSocket, what: "absolute path", pattern: "^/",
+                    doc: "The rig's control socket (absolute path); required for rig."),
+            ],
+            constraints: [
+                SchemaJSON.Member(
+                    "if",
+                    .object([
+                        SchemaJSON.Member(
+                            "properties",
+                            .object([
+                                SchemaJSON.Member("backend", .object([SchemaJSON.Member("const", .string("rig"))]))
+                            ]))
+                    ])),
+                SchemaJSON.Member("then", .object([SchemaJSON.Member("required", .array([.string("rig_socket")]))])),
+            ],
+            rules: [
+                { reader, found, hal in
+                    guard found.valid("backend") != nil, hal.backend == .rig, found.keys["rig_socket"] == nil else {
+                        return
+                    }
+                    reader.report(
+                        .missingKey, at: found.path.appending("rig_socket"),
+                        expected: "the rig's control socket for backend rig", found: "nothing", node: found.node)
+                }
+            ])
+    }
+}
+
+extension AgentConfiguration.Commands {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "The command router.",
+            keys: [
+                .integer(
+                    "max_payload_bytes", \.maxPayloadBytes, 256...1_048_576, "bytes",
+                    doc: "Larger commands are rejected unread (payload-too-large)."),
+                .integer(
+                    "duplicate_window_s", \.duplicateWindow, 1...86_400, "s", as: .seconds,
+                    doc: "A repeated command id within this window gets the first result again."),
+            ])
+    }
+}
+
+extension AgentConfiguration.Outbox {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc:
+                "The durable outbox: events (and durable telemetry streams) are fsync'd here before publishing and "
+                + "removed on PUBACK. When a bound is exceeded the oldest entries are dropped and counted by reason "
+                + "(size, age, count) in telemetry/health. It is never wiped by a restart or a configuration change.",
+            keys: [
+                .integer("max_bytes", \.maxBytes, 65_536...(64 << 30), "bytes", doc: "Payload bytes kept at most."),
+                .integer(
+                    "max_age_s", \.maxAge, 60...(365 * 86_400), "s", as: .seconds,
+                    doc: "Entries older than this are dropped."),
+                .integer("max_entries", \.maxEntries, 100...100_000_000, doc: "Entries kept at most."),
+                .integer(
+                    "drain_rate_per_s", \.drainRatePerSecond, 1...100_000, "messages/s",
+                    doc: "Messages per second sent from the outbox after a reconnect (token bucket, burst half a "
+                        + "second's worth), so a fleet coming back does not flood the broker."),
+            ])
     }
 }

@@ -1,47 +1,5 @@
 public import Yams
 
-/// Reads optional keys of one mapping into settings fields, leaving the default when a key is absent. Problems go to
-/// the shared `NodeReader` with their paths.
-public struct FieldReader {
-    public enum Outcome: Sendable, Hashable {
-        /// The key is not there; the field keeps its default.
-        case absent
-        /// The key was read into the field.
-        case read
-        /// The key is there but its value is wrong (reported).
-        case invalid
-    }
-
-    public let keys: [String: Node]
-    public let path: JSONPath
-
-    public init(keys: [String: Node], path: JSONPath) {
-        self.keys = keys
-        self.path = path
-    }
-
-    @discardableResult
-    public func number(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Double>, _ unit: String = "",
-        into field: inout Double
-    ) -> Outcome {
-        guard let node = keys[key] else { return .absent }
-        guard let value = reader.number(node, at: path.appending(key), in: range, unit: unit) else { return .invalid }
-        field = value
-        return .read
-    }
-
-    @discardableResult
-    public func integer(
-        _ reader: inout NodeReader, _ key: String, _ range: ClosedRange<Int>, _ unit: String = "", into field: inout Int
-    ) -> Outcome {
-        guard let node = keys[key] else { return .absent }
-        guard let value = reader.integer(node, at: path.appending(key), in: range, unit: unit) else { return .invalid }
-        field = value
-        return .read
-    }
-}
-
 extension YAMLDocument {
     /// Parses `yaml` and reads its top-level `section` (e.g. `device`) with `read`; throws every problem at once.
     public static func readSection<Value>(

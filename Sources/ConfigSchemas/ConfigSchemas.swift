@@ -1,0 +1,20 @@
+import AgentRuntime
+public import ConfigSupport
+import StreetlightDevice
+import VibrationDevice
+
+/// The configuration JSON Schemas, generated from the Swift declarations of every key (``ConfigSection``), by file
+/// name under `Firmware-config/schema/`. `make schemas` writes them; the drift test compares them with the files.
+public enum ConfigSchemas {
+    /// Where the generated files live, relative to the package root.
+    public static let folder = "Firmware-config/schema"
+
+    /// Each schema file's name and content.
+    public static var documents: [(file: String, schema: SchemaJSON)] {
+        [
+            ("agent-config.schema.json", AgentConfiguration.schema),
+            ("streetlightd-device.schema.json", StreetlightConfiguration.schema),
+            ("vibrationd-device.schema.json", VibrationConfiguration.schema),
+        ]
+    }
+}
