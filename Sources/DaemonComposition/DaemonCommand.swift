@@ -66,6 +66,8 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
             health: health,
             logger: logger)
         let controller = await Daemon.makeController(local, parts: parts, context: context)
+        // Outputs start safe, before any stored or remote configuration is applied and before any loop runs.
+        await controller.enterSafeState()
         await controller.start()
 
         let configurator = RemoteConfigurator(

@@ -29,7 +29,9 @@ struct RemoteDeviceTests {
             Array(#"{"revision":2,"config":{"device":{"hardware":"lineB","level":5}}}"#.utf8))
         #expect(report.status == .rejected)
         #expect(
-            report.errors?.contains { $0.hasPrefix("$.config.device.hardware: expected the device's local hardware section unchanged") } == true,
+            report.errors?.contains {
+                $0.hasPrefix("$.config.device.hardware: expected the device's local hardware section unchanged")
+            } == true,
             "\(report.errors ?? [])")
         #expect(await controller.applied.isEmpty)
     }

@@ -8,6 +8,15 @@ import Testing
 
 @Suite("Daemon composition: one shutdown order", .serialized, .timeLimit(.minutes(1)))
 struct ShutdownOrderTests {
+    func actuate(_ broker: MosquittoBroker, _ prefix: String, _ tag: String) async throws {
+        _ = try await ToolRun.run(
+            "mosquitto_pub",
+            [
+                "-p", "\(broker.port)", "-t", "\(prefix)/cmd/actuate", "-m",
+                #"{"id":""# + tag + #"","args":{"tag":""# + tag + #""}}"#,
+            ])
+    }
+
     static func writeConfig(brokerPort: Int) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "daemon-\(UUID().uuidString.prefix(8))")
@@ -44,31 +53,33 @@ struct ShutdownOrderTests {
         let results = try SpawnedProcess(
             "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/+/result", "-v"])
 
-        // One command in flight (its write takes 300 ms), then the stop, then a command after it.
-        _ = try await ToolRun.run(
-            "mosquitto_pub",
-            ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/actuate", "-m", #"{"id":"1","args":{"tag":"1"}}"#])
+        // One command in flight (its write takes 300 ms), then the stop, a command racing it, and one sent once the
+        // in-flight command has ended — by then the daemon has stopped taking commands.
+        try await actuate(broker, prefix, "1")
         #expect(await TestDaemon.log.waitFor("begin 1"))
         let running = try #require(group.withLock { $0 })
         await running.triggerGracefulShutdown()
-        _ = try await ToolRun.run(
-            "mosquitto_pub",
-            ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/actuate", "-m", #"{"id":"2","args":{"tag":"2"}}"#])
+        try await actuate(broker, prefix, "2")
+        #expect(await TestDaemon.log.waitFor("end 1"))
+        try await actuate(broker, prefix, "3")
         try await daemon.value
-        try? await Task.sleep(for: .milliseconds(300))
         results.signal(SIGTERM)
         _ = await results.wait(timeout: .seconds(5))
 
         let entries = await TestDaemon.log.entries
-        let safe = try #require(entries.firstIndex(of: "safe"), "\(entries)")
+        // Safe first of all, then started; the stop's safe state comes after every actuation.
+        #expect(Array(entries.prefix(2)) == ["safe", "started"], "\(entries)")
+        let safe = try #require(entries.lastIndex(of: "safe"), "\(entries)")
         #expect(
             entries.firstIndex(of: "end 1").map { $0 < safe } == true,
             "in-flight write after the safe state: \(entries)")
         #expect(!entries[safe...].contains { $0.hasPrefix("begin") || $0.hasPrefix("end") }, "\(entries)")
         #expect(entries.last == "stopped", "\(entries)")
-        // Command 2 came after the stop: answered, never executed.
-        #expect(!entries.contains("begin 2"), "\(entries)")
-        #expect(results.output.contains(#""reason":"shutting-down""#), "\(results.output)")
+        // Command 2 raced the stop: run to its end before the safe state (checked above) or refused. Command 3 came
+        // after the stop began: answered, never executed.
+        #expect(!entries.contains("begin 3"), "\(entries)")
+        let third = results.output.split(separator: "\n").first { $0.contains(#""id":"3""#) }
+        #expect(third?.contains(#""reason":"shutting-down""#) == true, "\(results.output)")
         await broker.stop()
     }
 }

@@ -94,7 +94,9 @@ enum TestDaemon: DeviceDaemon {
         [.every(.milliseconds(50), "tick") {}]
     }
 
+    /// A slow last step (saving state, say): the session is still up meanwhile, answering late commands.
     static func stopped(_ controller: RecordingController, context: DaemonContext) async {
+        try? await Task.sleep(for: .milliseconds(500))
         await log.add("stopped")
     }
 }

@@ -32,7 +32,8 @@ public protocol DeviceController: Sendable {
     func apply(_ configuration: Configuration) async throws
     /// Whether the device works with what was applied; asked after a remote configuration's health window.
     var isHealthy: Bool { get async }
-    /// Puts every actuator in its safe state. Called on stop, after the daemon has stopped taking commands and
-    /// configurations, so nothing changes the outputs afterwards.
+    /// Puts every actuator in its safe state. Called once the parts are open, before `start()` and before any
+    /// stored or remote configuration; and on stop, after the daemon has stopped taking commands and configurations,
+    /// so nothing changes the outputs afterwards.
     func enterSafeState() async
 }
