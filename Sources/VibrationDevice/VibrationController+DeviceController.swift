@@ -4,6 +4,7 @@ extension VibrationConfiguration: DeviceConfiguration {}
 
 extension VibrationController: DeviceController {
     public func apply(_ configuration: VibrationConfiguration) async throws {
+        try checkCaptureSpace(configuration.settings)
         await apply(settings: configuration.settings)
     }
 

@@ -14,7 +14,7 @@ public actor VibrationController {
     public private(set) var configuration: VibrationConfiguration
     private let bus: any I2CBus
     private let sink: any DeviceSink
-    private let store: CaptureStore
+    private var store: CaptureStore
     private let now: @Sendable () -> VibrationLogic.Timestamp
     private var sensor: ADXL355?
     private var analyzer: WindowAnalyzer
@@ -217,6 +217,19 @@ public actor VibrationController {
     }
 
     private func store(_ capture: Capture) async {
+        // The capture folder shares its filesystem with the outbox and the applied configuration: a capture that
+        // would eat into the reserve is not written at all.
+        let needed = capture.encodedSize + FreeSpace.reserveBytes
+        if let available = FreeSpace.availableBytes(at: store.directory.path), available < needed {
+            await sink.event(
+                "capture-failed",
+                [
+                    "reason": "no-space", "id": .string(capture.id), "bytes": .number(Double(capture.encodedSize)),
+                    "available_bytes": .number(Double(available)),
+                    "reserve_bytes": .number(Double(FreeSpace.reserveBytes)),
+                ])
+            return
+        }
         do throws(CaptureStoreError) {
             let (saved, evicted) = try store.save(capture)
             await sink.event(
@@ -235,6 +248,7 @@ public actor VibrationController {
     /// Takes remotely applied settings: analysis restarts at the new rate and window; the chip is reconfigured.
     public func apply(settings: VibrationSettings) async {
         configuration.settings = settings
+        store = CaptureStore(directory: store.directory, settings: settings.capture)
         analyzer = WindowAnalyzer(settings: settings)
         alarms = AlarmEvaluator(settings: settings)
         recorder = CaptureRecorder(settings: settings)
@@ -250,6 +264,18 @@ public actor VibrationController {
     }
 
     public var isHealthy: Bool { fault == nil }
+
+    /// Refuses capture bounds the filesystem cannot hold: what the captures have now plus what is free, less the
+    /// reserve the outbox and the configuration keep. Checked before remote settings are applied.
+    public func checkCaptureSpace(_ settings: VibrationSettings) throws(CaptureSpaceRefused) {
+        guard let available = FreeSpace.availableBytes(at: store.directory.path) else { return }
+        let held = ((try? store.list()) ?? []).reduce(0) { $0 + $1.sizeBytes }
+        let room = held + available - FreeSpace.reserveBytes
+        guard settings.capture.maxTotalBytes <= room else {
+            throw CaptureSpaceRefused(
+                requestedBytes: settings.capture.maxTotalBytes, roomBytes: max(0, room), path: store.directory.path)
+        }
+    }
 
     // MARK: Commands
 
@@ -358,5 +384,18 @@ public actor VibrationController {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         return (value * scale).rounded() / scale
+    }
+}
+
+/// Capture bounds larger than the filesystem can hold beside the reserve.
+public struct CaptureSpaceRefused: Error, CustomStringConvertible {
+    public var requestedBytes: Int
+    public var roomBytes: Int
+    public var path: String
+
+    public var description: String {
+        "device.capture.max_total_mb: \(requestedBytes >> 20) MiB do not fit on the filesystem of \(path): "
+            + "\(roomBytes >> 20) MiB can be used for captures (keeping \(FreeSpace.reserveBytes >> 20) MiB free for "
+            + "the outbox and the configuration)"
     }
 }

@@ -31,6 +31,10 @@ extension Capture {
         }
     }
 
+    /// At least `encoded().count`, without encoding: magic and length, a header of a few short fields (well under
+    /// 512 bytes), 12 bytes a sample.
+    public var encodedSize: Int { 8 + 512 + 12 * sampleCount }
+
     /// The capture in the `.vcap` format.
     public func encoded() -> Data {
         let header = Header(

@@ -50,7 +50,9 @@ struct VibrationControllerTests {
         bus.attach(chip, at: 0x1D)
     }
 
-    func controller(_ configure: (inout VibrationConfiguration) -> Void = { _ in }) async -> VibrationController {
+    func controller(captureDirectory: URL? = nil, _ configure: (inout VibrationConfiguration) -> Void = { _ in }) async
+        -> VibrationController
+    {
         var configuration = VibrationConfiguration()
         configuration.settings.outputDataRateHz = Self.rate
         configuration.settings.structureClass = .line3Sensitive
@@ -60,7 +62,8 @@ struct VibrationControllerTests {
         configure(&configuration)
         let clock = clock
         let controller = VibrationController(
-            configuration: configuration, bus: bus, sink: sink, captureDirectory: directory, now: { clock.now })
+            configuration: configuration, bus: bus, sink: sink, captureDirectory: captureDirectory ?? directory,
+            now: { clock.now })
         await controller.start()
         return controller
     }

@@ -1,0 +1,92 @@
+import AgentRuntime
+import Foundation
+import HALSim
+import Testing
+import VibrationDevice
+import VibrationLogic
+
+/// A small tmpfs of its own, so free space is known; root may mount one (CI runs as root).
+final class SmallFilesystem {
+    let directory: URL
+    private(set) var mounted = false
+
+    init(megabytes: Int) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fs-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", directory.path]
+        mount.standardError = FileHandle.nullDevice
+        try mount.run()
+        mount.waitUntilExit()
+        mounted = mount.terminationStatus == 0
+    }
+
+    func unmount() {
+        guard mounted else { return }
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [directory.path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+}
+
+/// Capture bounds against the filesystem they share with the outbox and the configuration (issue 12 item 9).
+@Suite("Vibration captures and free space", .serialized)
+struct CaptureSpaceTests {
+    let base = VibrationControllerTests()
+
+    @Test("remote capture bounds are applied to the store (max_count 1 keeps one capture)")
+    func boundsFollowRemoteSettings() async throws {
+        let controller = await base.controller()
+        var configuration = await controller.configuration
+        configuration.settings.capture.maxCount = 1
+        try await controller.apply(configuration)
+        for start in [0.0, 4.0] {
+            #expect(await controller.captureNow())
+            await base.run(controller, seconds: 4, from: start) { _ in 0 }
+        }
+        #expect(base.sink.eventNames.filter { $0 == "capture-stored" }.count == 2, "\(base.sink.eventNames)")
+        #expect(try await controller.listCaptures().count == 1)
+    }
+
+    @Test("capture bounds the filesystem cannot hold beside the 64 MiB reserve are refused, with the figures")
+    func boundsBeyondFreeSpaceRefused() async throws {
+        let filesystem = try SmallFilesystem(megabytes: 96)
+        defer { filesystem.unmount() }
+        guard filesystem.mounted else {
+            print("skipped: cannot mount a tmpfs here (needs root); capture-space bounds not checked")
+            return
+        }
+        let controller = await base.controller(
+            captureDirectory: filesystem.directory.appendingPathComponent("captures"))
+        var configuration = await controller.configuration
+        configuration.settings.capture.maxTotalBytes = 64 << 20
+        await #expect {
+            try await controller.apply(configuration)
+        } throws: { error in
+            "\(error)".contains("device.capture.max_total_mb: 64 MiB do not fit")
+                && "\(error)".contains("32 MiB can be used")
+        }
+        configuration.settings.capture.maxTotalBytes = 16 << 20
+        try await controller.apply(configuration)
+    }
+
+    @Test("a capture that would eat into the reserve is not written, and the event says why")
+    func captureWithoutRoomRefused() async throws {
+        let filesystem = try SmallFilesystem(megabytes: 64)
+        defer { filesystem.unmount() }
+        guard filesystem.mounted else {
+            print("skipped: cannot mount a tmpfs here (needs root); capture refusal not checked")
+            return
+        }
+        let controller = await base.controller(
+            captureDirectory: filesystem.directory.appendingPathComponent("captures"))
+        #expect(await controller.captureNow())
+        await base.run(controller, seconds: 4) { _ in 0 }
+        let failed = try #require(base.sink.lastEvent("capture-failed"), "\(base.sink.eventNames)")
+        #expect(failed["reason"] == "no-space")
+        #expect(!base.sink.eventNames.contains("capture-stored"))
+    }
+}
