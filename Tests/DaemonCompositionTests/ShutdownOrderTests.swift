@@ -17,7 +17,7 @@ struct ShutdownOrderTests {
             ])
     }
 
-    static func writeConfig(brokerPort: Int) throws -> URL {
+    static func writeConfig(brokerPort: Int, extra: String = "") throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "daemon-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,12 +31,14 @@ struct ShutdownOrderTests {
         hal: {backend: rig, rig_socket: /tmp/curb-rig-unused.sock}
         state_dir: \(directory.path)/state
         device: {hardware: lineA, level: 1}
+        \(extra)
         """.write(to: file, atomically: true, encoding: .utf8)
         return file
     }
 
     @Test("a command running or arriving during shutdown never acts after the safe state")
     func commandDuringShutdown() async throws {
+        await TestDaemon.log.clear()
         let broker = try MosquittoBroker()
         try await broker.start()
         let file = try Self.writeConfig(brokerPort: broker.port)
@@ -80,6 +82,39 @@ struct ShutdownOrderTests {
         #expect(!entries.contains("begin 3"), "\(entries)")
         let third = results.output.split(separator: "\n").first { $0.contains(#""id":"3""#) }
         #expect(third?.contains(#""reason":"shutting-down""#) == true, "\(results.output)")
+        await broker.stop()
+    }
+
+    @Test("more commands than commands.max_concurrent at once: the extra one is answered busy, never run")
+    func busyCommands() async throws {
+        await TestDaemon.log.clear()
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let file = try Self.writeConfig(brokerPort: broker.port, extra: "commands: {max_concurrent: 1}")
+        let prefix = "curb/v1/t-site/test/stop"
+        let group = Mutex<ServiceGroup?>(nil)
+        let daemon = Task {
+            try await DaemonRunner<TestDaemon>.run(
+                configFile: file.path, checkOnly: false, shutdownSignals: [],
+                started: { started in group.withLock { $0 = started } })
+        }
+        let online = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "10"])
+        #expect(online.output.contains(#""state":"online""#), "\(online.output)")
+        let results = try SpawnedProcess(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/+/result", "-v", "-C", "2", "-W", "10"])
+        try await actuate(broker, prefix, "a")
+        #expect(await TestDaemon.log.waitFor("begin a"))
+        try await actuate(broker, prefix, "b")
+        _ = await results.wait(timeout: .seconds(10))
+        let lines = results.output.split(separator: "\n")
+        let second = lines.first { $0.contains(#""id":"b""#) }
+        #expect(second?.contains(#""reason":"busy""#) == true, "\(results.output)")
+        #expect(lines.first { $0.contains(#""id":"a""#) }?.contains(#""status":"accepted""#) == true)
+        #expect(await !TestDaemon.log.entries.contains("begin b"))
+        let running = try #require(group.withLock { $0 })
+        await running.triggerGracefulShutdown()
+        try await daemon.value
         await broker.stop()
     }
 }

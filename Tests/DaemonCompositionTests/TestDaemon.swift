@@ -10,6 +10,7 @@ actor EventLog {
     private(set) var entries: [String] = []
 
     func add(_ entry: String) { entries.append(entry) }
+    func clear() { entries = [] }
 
     /// Waits (polling the log, bounded) until `entry` is there.
     func waitFor(_ entry: String, timeout: Duration = .seconds(10)) async -> Bool {

@@ -51,6 +51,8 @@ public enum CommandReason: String, Sendable, CaseIterable {
     case handlerFailed = "handler-failed"
     /// The daemon is stopping: its actuators are going to their safe state and take no more commands.
     case shuttingDown = "shutting-down"
+    /// Too many commands are running at once (`commands.max_concurrent`).
+    case busy
 }
 
 /// What a handler decides.

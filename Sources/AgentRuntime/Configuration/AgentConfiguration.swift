@@ -50,6 +50,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public struct Commands: Sendable, Hashable {
         public var maxPayloadBytes = 64 * 1024
         public var duplicateWindow: Duration = .seconds(600)
+        /// Commands running at once; more are answered `busy` at once instead of piling up tasks.
+        public var maxConcurrent = 16
     }
 
     public var identity: DeviceIdentity
@@ -340,6 +342,9 @@ extension AgentConfiguration.Commands {
                 .integer(
                     "duplicate_window_s", \.duplicateWindow, 1...86_400, "s", as: .seconds,
                     doc: "A repeated command id within this window gets the first result again."),
+                .integer(
+                    "max_concurrent", \.maxConcurrent, 1...1_024,
+                    doc: "Commands handled at once; more are rejected with reason busy (and counted in health)."),
             ])
     }
 }

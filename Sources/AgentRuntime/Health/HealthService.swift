@@ -31,6 +31,7 @@ public struct HealthService: Service {
                     "config_revision": .number(Double(await session.configRevision)),
                     "bus_errors": .object(await registry.busErrorCounts.mapValues { .number(Double($0)) }),
                     "subscriptions": await session.subscriptionHealth,
+                    "commands_busy": .number(Double(await session.busyCommandCount)),
                 ]
                 if let metrics {
                     values["rss_bytes"] = .number(Double(metrics.residentBytes))

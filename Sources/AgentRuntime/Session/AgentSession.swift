@@ -28,6 +28,8 @@ public actor AgentSession {
     private var desiredHandler: (@Sendable ([UInt8]) async -> ConfigReport)?
     /// The durable outbox events go through (nil: events are published directly); its figures go into health.
     public nonisolated let outbox: FileOutbox?
+    private var commandsRunning = 0
+    private var commandsRefusedBusy = 0
     /// Set once the daemon stops: commands and desired configurations are no longer taken.
     private var takingRequests = true
     /// Which outbox entry each in-flight MQTT message id carries.
@@ -332,8 +334,18 @@ public actor AgentSession {
             }
         case .message(let message):
             if let name = topics.commandName(in: message.topic) {
-                // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others.
-                Task { await self.answer(name, message) }
+                // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others — but
+                // a bounded number: a flood is answered `busy` at once instead of piling up tasks and memory.
+                guard commandsRunning < configuration.commands.maxConcurrent else {
+                    commandsRefusedBusy += 1
+                    publishResult(busyResult(name, message), of: name, to: message)
+                    return
+                }
+                commandsRunning += 1
+                Task {
+                    await self.answer(name, message)
+                    self.commandsRunning -= 1
+                }
             } else if message.topic == topics.configDesired, !message.payload.isEmpty, takingRequests,
                 let handler = desiredHandler
             {
@@ -397,12 +409,35 @@ public actor AgentSession {
                     "message": "\(result.message ?? "")",
                 ])
         }
+        publishResult(result, of: name, to: message)
+    }
+
+    private func publishResult(_ result: CommandResult, of name: String, to message: MQTTMessage) {
         let topic = message.responseTopic ?? topics.commandResult(name)
         _ = try? client.publish(
             MQTTMessage(
                 topic: topic, payload: Self.encode(result), qos: .atLeastOnce, correlationData: message.correlationData,
                 contentType: "application/json"))
     }
+
+    /// `rejected`/`busy` with the command's id when its payload has one (read only up to the payload limit).
+    private func busyResult(_ name: String, _ message: MQTTMessage) -> CommandResult {
+        var id: String?
+        if message.payload.count <= configuration.commands.maxPayloadBytes,
+            case .object(let envelope)? = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)),
+            case .string(let text)? = envelope["id"]
+        {
+            id = text
+        }
+        logger.warning("command refused: busy", metadata: ["command": "\(name)", "running": "\(commandsRunning)"])
+        return CommandResult(
+            id: id, command: name, status: .rejected, reason: CommandReason.busy.rawValue,
+            message: "\(commandsRunning) commands are running (commands.max_concurrent); try again later",
+            ts: RFC3339.format(Date()))
+    }
+
+    /// Commands answered `busy` since start, for `telemetry/health`.
+    public var busyCommandCount: Int { commandsRefusedBusy }
 
     // MARK: - Subscriptions
 
