@@ -41,12 +41,15 @@ public final class MosquittoClient: Sendable {
     }
 
     /// Creates the client; nothing touches the network until `start()`.
-    public init(configuration: MQTTConfiguration) throws(MQTTError) {
+    ///
+    /// - Parameter maxQueuedMessages: incoming messages waiting for the consumer at most; more are dropped and
+    ///   counted (`droppedMessageCount`). The consumer reports each one taken with `messageHandled()`.
+    public init(configuration: MQTTConfiguration, maxQueuedMessages: Int = 1_024) throws(MQTTError) {
         precondition(libraryReady)
         self.configuration = configuration
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .unbounded)
         self.events = stream
-        self.sink = EventSink(continuation: continuation)
+        self.sink = EventSink(continuation: continuation, messageLimit: maxQueuedMessages)
         self.control = Mutex(Control())
         let context = Unmanaged.passUnretained(sink).toOpaque()
         guard let pointer = mosquitto_new(configuration.clientID, configuration.cleanStart, context) else {
@@ -150,6 +153,9 @@ public final class MosquittoClient: Sendable {
         mosquitto_message_v5_callback_set(mosq) { _, context, message, properties in
             guard let context, let message else { return }
             let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            // A flood (or a consumer that stalls) must not grow memory without bound: past the limit the message
+            // is dropped here, before it is copied, and counted.
+            guard sink.admitMessage() else { return }
             sink.yield(.message(MosquittoClient.copy(message.pointee, properties: properties)))
         }
     }
@@ -334,6 +340,14 @@ public final class MosquittoClient: Sendable {
         sink.finish()
     }
 
+    /// The consumer took one `.message` event off `events`: its place in the bounded queue is free again.
+    public func messageHandled() {
+        sink.queuedMessages.subtract(1, ordering: .relaxed)
+    }
+
+    /// Messages dropped because `maxQueuedMessages` were waiting for the consumer.
+    public var droppedMessageCount: Int { sink.droppedMessages.load(ordering: .relaxed) }
+
     /// Sends DISCONNECT (normal, so the broker does not publish the will) and stops the network thread.
     public func disconnect() {
         _ = mosquitto_disconnect_v5(handle.pointer, 0, nil)
@@ -344,7 +358,26 @@ public final class MosquittoClient: Sendable {
 /// Receives C callbacks on the network thread and forwards copies into the event stream.
 private final class EventSink: Sendable {
     let continuation: AsyncStream<MQTTEvent>.Continuation
-    init(continuation: AsyncStream<MQTTEvent>.Continuation) { self.continuation = continuation }
+    /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
+    let queuedMessages = Atomic<Int>(0)
+    let droppedMessages = Atomic<Int>(0)
+    let messageLimit: Int
+
+    init(continuation: AsyncStream<MQTTEvent>.Continuation, messageLimit: Int) {
+        self.continuation = continuation
+        self.messageLimit = messageLimit
+    }
+
     func yield(_ event: MQTTEvent) { continuation.yield(event) }
     func finish() { continuation.finish() }
+
+    /// Reserves a place for one more message, or counts it dropped when the queue is full.
+    func admitMessage() -> Bool {
+        if queuedMessages.add(1, ordering: .relaxed).newValue > messageLimit {
+            queuedMessages.subtract(1, ordering: .relaxed)
+            droppedMessages.add(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
 }

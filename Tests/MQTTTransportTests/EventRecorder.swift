@@ -22,6 +22,14 @@ actor EventRecorder {
 
     private func record(_ event: MQTTEvent) { seen.append(event) }
 
+    /// Messages recorded so far on `topic`.
+    func messageCount(on topic: String) -> Int {
+        seen.filter {
+            if case .message(let message) = $0 { return message.topic == topic }
+            return false
+        }.count
+    }
+
     /// Waits for the next event (after those already returned) that `matches`, failing after `timeout`.
     func next(
         within timeout: Duration = .seconds(10), _ what: String, where matches: @Sendable (MQTTEvent) -> Bool

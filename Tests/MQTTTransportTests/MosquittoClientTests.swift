@@ -17,6 +17,40 @@ struct MosquittoClientTests {
                 reconnectDelayMax: .seconds(4)))
     }
 
+    @Test("incoming messages beyond maxQueuedMessages waiting for the consumer are dropped and counted, not queued")
+    func incomingMessagesBounded() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let client = try MosquittoClient(
+            configuration: MQTTConfiguration(url: broker.url, clientID: "curb-test-flood"), maxQueuedMessages: 10)
+        let events = EventRecorder(client)
+        client.start()
+        _ = try await events.connected()
+        let mid = try client.subscribe("curb/v1/test/flood")
+        _ = try await events.next("SUBACK") {
+            if case .subscribed(let id, _) = $0 { return id == mid }
+            return false
+        }
+        // The recorder takes events off the stream but never reports them handled: the queue stays full at 10.
+        for index in 0..<30 {
+            try client.publish(MQTTMessage(topic: "curb/v1/test/flood", string: "\(index)", qos: .atLeastOnce))
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline,
+            await events.messageCount(on: "curb/v1/test/flood") + client.droppedMessageCount < 30
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(await events.messageCount(on: "curb/v1/test/flood") == 10)
+        #expect(client.droppedMessageCount == 20)
+        // Handled: there is room again.
+        for _ in 0..<10 { client.messageHandled() }
+        try client.publish(MQTTMessage(topic: "curb/v1/test/flood", string: "after", qos: .atLeastOnce))
+        _ = try await events.message(on: "curb/v1/test/flood")
+        #expect(client.droppedMessageCount == 20)
+        client.disconnect()
+    }
+
     @Test("a retained publish reaches an independent subscriber (mosquitto_sub)")
     func retainedPublishReachesMosquittoSub() async throws {
         let broker = try MosquittoBroker()

@@ -32,6 +32,7 @@ public struct HealthService: Service {
                     "bus_errors": .object(await registry.busErrorCounts.mapValues { .number(Double($0)) }),
                     "subscriptions": await session.subscriptionHealth,
                     "commands_busy": .number(Double(await session.busyCommandCount)),
+                    "mqtt_messages_dropped": .number(Double(session.droppedMessageCount)),
                 ]
                 if let metrics {
                     values["rss_bytes"] = .number(Double(metrics.residentBytes))

@@ -333,6 +333,7 @@ public actor AgentSession {
                 }
             }
         case .message(let message):
+            client.messageHandled()
             if let name = topics.commandName(in: message.topic) {
                 // Commands run concurrently so a slow one (self-test) never holds up acknowledgements or others — but
                 // a bounded number: a flood is answered `busy` at once instead of piling up tasks and memory.
@@ -438,6 +439,9 @@ public actor AgentSession {
 
     /// Commands answered `busy` since start, for `telemetry/health`.
     public var busyCommandCount: Int { commandsRefusedBusy }
+
+    /// Incoming messages dropped because too many waited for the session (a flood), for `telemetry/health`.
+    public nonisolated var droppedMessageCount: Int { client.droppedMessageCount }
 
     // MARK: - Subscriptions
 
