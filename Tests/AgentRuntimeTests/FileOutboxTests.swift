@@ -239,6 +239,41 @@ struct FileOutboxTests {
         #expect(await reopened.pending(limit: 100).map(\.seq) == pending)
     }
 
+    @Test("on a full filesystem an append is refused with ENOSPC, and what was stored stays whole across a reopen")
+    func fullFilesystem() async throws {
+        let mountPoint = folder()
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        // A filesystem of its own, so that filling it touches nothing else; mounting needs root.
+        guard mount("tmpfs", mountPoint, "tmpfs", 0, "size=256k") == 0 else {
+            print("skipped: cannot mount a 256 KiB tmpfs at \(mountPoint): \(String(cString: strerror(errno)))")
+            return
+        }
+        defer { umount(mountPoint) }
+        let directory = mountPoint + "/outbox"
+        var stored: [UInt64] = []
+        var failure: FileOutbox.Failure?
+        do {
+            let outbox = try FileOutbox(directory: directory)
+            while stored.count < 10_000 {
+                do {
+                    stored.append(try await append(outbox, "ev", String(repeating: "f", count: 1000)).seq)
+                } catch {
+                    failure = try #require(error as? FileOutbox.Failure, "\(error)")
+                    break
+                }
+            }
+            #expect(await outbox.pending(limit: 10_000).map(\.seq) == stored)
+            #expect(await outbox.stats.depth == stored.count)
+        }
+        #expect(failure?.errno == ENOSPC, "\(String(describing: failure))")
+        #expect(failure?.code == .io)
+        #expect(stored.count > 50)
+        let reopened = try FileOutbox(directory: directory)
+        #expect(await reopened.pending(limit: 10_000).map(\.seq) == stored)
+        #expect(reopened.recovery.corrupt == 0)
+        #expect(reopened.recovery.tornTailBytes == 0, "the record that did not fit was cut off when it failed")
+    }
+
     @Test("an unwritable folder is a typed error naming the path")
     func unwritable() {
         #expect(throws: FileOutbox.Failure.self) { try FileOutbox(directory: "/proc/curb-outbox") }

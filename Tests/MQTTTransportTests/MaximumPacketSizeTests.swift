@@ -7,6 +7,14 @@ import Testing
 /// `max_packet_size`: a packet exactly at the limit goes through, one byte more is refused before it is sent.
 @Suite("Broker maximum packet size")
 struct MaximumPacketSizeTests {
+    func connect(_ broker: MosquittoBroker, id: String) async throws -> (MosquittoClient, EventRecorder) {
+        let client = try MosquittoClient(configuration: MQTTConfiguration(url: broker.url, clientID: id))
+        let events = EventRecorder(client)
+        client.start()
+        _ = try await events.connected()
+        return (client, events)
+    }
+
     @Test(
         "CONNACK's maximum packet size is known; at the limit a publish is acknowledged, over it refused",
         arguments: [MQTTQoS.atMostOnce, .atLeastOnce])
@@ -14,11 +22,7 @@ struct MaximumPacketSizeTests {
         let limit = 2048
         let broker = try MosquittoBroker(extraConfiguration: ["max_packet_size \(limit)"])
         try await broker.start()
-        let client = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "curb-test-max-packet-\(qos.rawValue)"))
-        let events = EventRecorder(client)
-        client.start()
-        _ = try await events.connected()
+        let (client, events) = try await connect(broker, id: "curb-test-max-packet-\(qos.rawValue)")
         #expect(client.maximumPacketSize == limit)
 
         let topic = "curb/v1/test/kind/dev/event/big"
@@ -46,11 +50,7 @@ struct MaximumPacketSizeTests {
     func noLimit() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let client = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "curb-test-no-max-packet"))
-        let events = EventRecorder(client)
-        client.start()
-        _ = try await events.connected()
+        let (client, _) = try await connect(broker, id: "curb-test-no-max-packet")
         #expect(client.maximumPacketSize == nil)
         client.disconnect()
     }
