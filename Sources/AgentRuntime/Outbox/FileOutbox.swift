@@ -86,6 +86,7 @@ public actor FileOutbox {
         public var errno: Int32
         public var description: String { "\(file) \(operation): \(String(cString: strerror(errno))) (errno \(errno))" }
 
+        /// `operation` says what was attempted, in words that stand after the file's path.
         public init(_ code: Code = .io, file: String, operation: String, errno: Int32) {
             self.code = code
             self.file = file
