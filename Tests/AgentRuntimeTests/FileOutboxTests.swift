@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 
 /// The durable outbox on its own: order, durable seq, acknowledgement, limits, torn records, reopen; the file's own
-/// bound, chunked replay, corrupt records and failed writes.
-@Suite("File outbox")
+/// bound, chunked replay, corrupt records and failed writes. One test at a time: they fsync hundreds of records from
+/// the cooperative pool (as the outbox does), and side by side they starved other suites' polls on a 2-core machine.
+@Suite("File outbox", .serialized)
 struct FileOutboxTests {
     func folder() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("curb-outbox-\(UUID().uuidString.prefix(8))").path
@@ -142,7 +143,7 @@ struct FileOutboxTests {
         var appended: [UInt64] = []
         do {
             let outbox = try FileOutbox(directory: directory)
-            for index in 1...90 {
+            for index in 1...30 {
                 let entry = try await append(outbox, "ev", String(repeating: "\(index % 10)", count: payload))
                 appended.append(entry.seq)
             }
@@ -151,15 +152,15 @@ struct FileOutboxTests {
         let reopened = try FileOutbox(directory: directory)
         let recovery = reopened.recovery
         #expect(recovery.fileBytes == size)
-        #expect(recovery.records == 90)
+        #expect(recovery.records == 30)
         #expect(recovery.corrupt == 0)
         // A record is base64 (4/3) inside JSON; its frame is under 1.4 × the payload.
         let bound = 2 * (FileOutbox.replayChunkBytes + payload * 14 / 10)
         #expect(recovery.peakBufferBytes <= bound, "buffer \(recovery.peakBufferBytes) bytes for a \(size)-byte file")
-        #expect(size > 20 * bound)
+        #expect(size > 8 * bound)
         let entries = await reopened.pending(limit: 1000)
         #expect(entries.map(\.seq) == appended)
-        #expect(entries.last?.payload == Data((String(repeating: "0", count: payload) + "#90").utf8))
+        #expect(entries.last?.payload == Data((String(repeating: "0", count: payload) + "#30").utf8))
         print("outbox replay: \(size)-byte file, read buffer peaked at \(recovery.peakBufferBytes) bytes")
     }
 
@@ -178,10 +179,11 @@ struct FileOutboxTests {
         return offsets
     }
 
-    /// A bit flip in the third of five records: in its JSON body, or in the high byte of its length field.
+    /// A bit flip in the third of five records: in its JSON body, or in its length field (a megabyte more, or
+    /// hundreds of megabytes more).
     @Test(
         "a corrupt record in the middle is skipped and counted once; every other record is replayed in order",
-        arguments: [12, 3])
+        arguments: [12, 2, 3])
     func corruptMiddle(flipAt position: Int) async throws {
         let directory = folder()
         do {
@@ -201,6 +203,8 @@ struct FileOutboxTests {
         let reopened = try FileOutbox(directory: directory)
         #expect(await reopened.pending(limit: 10).map(\.seq) == [1, 2, 4, 5])
         #expect(reopened.recovery.corrupt == 1)
+        // A garbled length that is large but plausible must not be allocated when the file ends long before it.
+        #expect(reopened.recovery.peakBufferBytes <= 3 * FileOutbox.replayChunkBytes)
         #expect(await reopened.stats.dropped["corrupt"] == 1)
         _ = try await append(reopened, "ev", "e6")
         let again = try FileOutbox(directory: directory)

@@ -79,9 +79,10 @@ struct OutboxLogReader {
                 bufferOffset += head
                 head = 0
             }
+            // One chunk at a time, even for a long record: a length field garbled into something large but plausible
+            // must not cost an allocation of that size when the file ends long before.
             let start = buffer.count
-            let want = max(chunkBytes, count - start)
-            buffer.reserveCapacity(start + want)
+            let want = chunkBytes
             buffer.append(contentsOf: repeatElement(0, count: want))
             var got = 0
             while true {
