@@ -12,6 +12,8 @@ public struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let notConnected = Code(name: "not connected")
         /// Payload or topic rejected before sending (too large, invalid UTF-8, wildcards in a publish topic).
         public static let invalidMessage = Code(name: "invalid message")
+        /// Larger than the broker's maximum packet size: it can never be sent to this broker.
+        public static let packetTooLarge = Code(name: "packet too large")
         /// Any other libmosquitto failure.
         public static let library = Code(name: "libmosquitto error")
         public var description: String { name }

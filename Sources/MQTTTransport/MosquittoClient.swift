@@ -79,9 +79,9 @@ public final class MosquittoClient: Sendable {
         let code: MQTTError.Code =
             switch rc {
             case MOSQ_ERR_NO_CONN.rawValue: .notConnected
-            case MOSQ_ERR_PAYLOAD_SIZE.rawValue, MOSQ_ERR_MALFORMED_UTF8.rawValue, MOSQ_ERR_QOS_NOT_SUPPORTED.rawValue,
-                MOSQ_ERR_OVERSIZE_PACKET.rawValue:
+            case MOSQ_ERR_PAYLOAD_SIZE.rawValue, MOSQ_ERR_MALFORMED_UTF8.rawValue, MOSQ_ERR_QOS_NOT_SUPPORTED.rawValue:
                 .invalidMessage
+            case MOSQ_ERR_OVERSIZE_PACKET.rawValue: .packetTooLarge
             case MOSQ_ERR_INVAL.rawValue: topic == nil ? .invalidConfiguration : .invalidMessage
             default: .library
             }
@@ -89,6 +89,10 @@ public final class MosquittoClient: Sendable {
             code, broker: broker, operation: operation, topic: topic, libraryCode: rc,
             detail: String(cString: mosquitto_strerror(rc)))
     }
+
+    /// The Maximum Packet Size the broker announced in its last CONNACK (MQTT 5 property 0x27), nil if it announced
+    /// none. `publish` refuses larger messages itself: a broker that receives one closes the connection.
+    public var maximumPacketSize: Int? { sink.maximumPacketSize.withLock { $0 } }
 
     private func configure() throws(MQTTError) {
         let mosq = handle.pointer
@@ -120,10 +124,17 @@ public final class MosquittoClient: Sendable {
             }
             try check(rc, "set last will", topic: will.topic)
         }
-        mosquitto_connect_v5_callback_set(mosq) { _, context, rc, flags, _ in
+        mosquitto_connect_v5_callback_set(mosq) { _, context, rc, flags, properties in
             guard let context else { return }
             let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
             if rc == 0 {
+                // Stored before `.connected` is yielded, so whoever handles that event sees this connection's limit.
+                var limit: UInt32 = 0
+                let announced =
+                    properties.flatMap {
+                        mosquitto_property_read_int32($0, Int32(MQTT_PROP_MAXIMUM_PACKET_SIZE.rawValue), &limit, false)
+                    } != nil
+                sink.maximumPacketSize.withLock { $0 = announced ? Int(limit) : nil }
                 sink.yield(.connected(sessionPresent: flags & 1 != 0))
             } else {
                 sink.yield(.connectionRefused(reasonCode: rc, reason: String(cString: mosquitto_reason_string(rc))))
@@ -287,6 +298,12 @@ public final class MosquittoClient: Sendable {
     /// While disconnected, QoS ≥ 1 messages wait in libmosquitto's queue and go out after the reconnect.
     @discardableResult
     public func publish(_ message: MQTTMessage) throws(MQTTError) -> Int32 {
+        let size = message.packetSize(protocolVersion: configuration.protocolVersion)
+        if let limit = maximumPacketSize, size > limit {
+            throw MQTTError(
+                .packetTooLarge, broker: broker, operation: "publish", topic: message.topic,
+                detail: "a \(size)-byte packet is over the broker's maximum packet size of \(limit) bytes")
+        }
         var mid: Int32 = 0
         var properties: OpaquePointer? = nil
         defer { mosquitto_property_free_all(&properties) }
@@ -358,6 +375,7 @@ public final class MosquittoClient: Sendable {
 /// Receives C callbacks on the network thread and forwards copies into the event stream.
 private final class EventSink: Sendable {
     let continuation: AsyncStream<MQTTEvent>.Continuation
+    let maximumPacketSize = Mutex<Int?>(nil)
     /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
     let queuedMessages = Atomic<Int>(0)
     let droppedMessages = Atomic<Int>(0)

@@ -357,7 +357,9 @@ extension AgentConfiguration.Outbox {
                 + "removed on PUBACK. When a bound is exceeded the oldest entries are dropped and counted by reason "
                 + "(size, age, count) in telemetry/health. It is never wiped by a restart or a configuration change.",
             keys: [
-                .integer("max_bytes", \.maxBytes, 65_536...(64 << 30), "bytes", doc: "Payload bytes kept at most."),
+                .integer(
+                    "max_bytes", \.maxBytes, 65_536...(64 << 30), "bytes",
+                    doc: "Bytes the pending entries' records take on disk at most (the file stays under 3 times this)."),
                 .integer(
                     "max_age_s", \.maxAge, 60...(365 * 86_400), "s", as: .seconds,
                     doc: "Entries older than this are dropped."),

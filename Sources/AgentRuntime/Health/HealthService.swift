@@ -48,6 +48,7 @@ public struct HealthService: Service {
                     values["outbox_depth"] = .number(Double(stats.depth))
                     values["outbox_bytes"] = .number(Double(stats.bytes))
                     values["outbox_dropped"] = .object(stats.dropped.mapValues { .number(Double($0)) })
+                    values["outbox_write_failures"] = .number(Double(stats.writeFailures))
                 }
                 for (key, value) in await registry.values { values[key] = value }
                 previous = (now, metrics)

@@ -231,7 +231,14 @@ public actor AgentSession {
             return
         }
         let ts = RFC3339.format(Date())
-        try await outbox.append(stream: stream, topic: topic) { seq in
+        // What the broker announced it accepts (last CONNACK): a larger entry could never be sent and would only
+        // wait in the outbox until it ages out.
+        let maxPayloadBytes = client.maximumPacketSize.map {
+            MQTTMessage.maxPayloadBytes(
+                topic: topic, qos: .atLeastOnce, protocolVersion: configuration.mqtt.protocolVersion,
+                maximumPacketSize: $0)
+        }
+        try await outbox.append(stream: stream, topic: topic, maxPayloadBytes: maxPayloadBytes) { seq in
             var document = values
             document["ts"] = .string(ts)
             document["seq"] = .number(Double(seq))
@@ -253,15 +260,33 @@ public actor AgentSession {
                     try? await Task.sleep(for: drainBucket.wait)
                     if !connected { return }
                 }
-                guard
-                    let mid = try? client.publish(
+                let mid: Int32
+                do {
+                    mid = try client.publish(
                         MQTTMessage(
                             topic: entry.topic, payload: Array(entry.payload),
                             qos: MQTTQoS(rawValue: entry.qos) ?? .atLeastOnce, retain: entry.retain))
-                else { return }
+                } catch {
+                    // Not connected: try again later. Refused as such: stored before the broker's limit was known
+                    // (or under a larger one), it will never go, so it must not hold up the entries behind it.
+                    guard error.code == .packetTooLarge || error.code == .invalidMessage else { return }
+                    await setAside(entry, outbox: outbox, error: error)
+                    continue
+                }
                 outboxInFlight[mid] = entry.id
                 await outbox.markInFlight(entry.id)
             }
+        }
+    }
+
+    private func setAside(_ entry: FileOutbox.Entry, outbox: FileOutbox, error: MQTTError) async {
+        logger.error(
+            "outbox entry set aside: the broker will not take it",
+            metadata: ["stream": "\(entry.stream)", "seq": "\(entry.seq)", "error": "\(error)"])
+        do {
+            try await outbox.discard(entry.id, reason: error.code == .packetTooLarge ? "too_large" : "invalid")
+        } catch {
+            logger.error("outbox: recording the set-aside entry failed", metadata: ["error": "\(error)"])
         }
     }
 
