@@ -23,11 +23,12 @@ public struct SessionSink: DeviceSink {
         _ = try? await session.publishTelemetry(stream, values)
     }
 
-    public func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async {
+    public func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async throws {
         do {
             try await session.publishDurableTelemetry(stream, values)
         } catch {
             logger.error("durable telemetry not stored", metadata: ["stream": "\(stream)", "error": "\(error)"])
+            throw error
         }
     }
 

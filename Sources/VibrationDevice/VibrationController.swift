@@ -290,20 +290,29 @@ public actor VibrationController {
 
     /// Publishes a stored capture as numbered chunks on `telemetry/capture` (durable), each with the CRC-32 of the
     /// whole file; returns the chunk count.
-    public func sendCapture(id: String, chunkSize: Int) async throws(CaptureStoreError) -> (
-        chunks: Int, bytes: Int, crc32: UInt32
-    ) {
+    ///
+    /// - Throws: `CaptureStoreError` when the capture cannot be read; `CaptureSendError` when a chunk could not be
+    ///   stored for sending (larger than the broker accepts, say), naming the chunk and why.
+    public func sendCapture(id: String, chunkSize: Int) async throws -> (chunks: Int, bytes: Int, crc32: UInt32) {
         let chunks = try store.chunks(ofCaptureWithID: id, size: chunkSize)
         for chunk in chunks {
-            await sink.durableTelemetry(
-                "capture",
-                [
-                    "id": .string(chunk.captureID), "index": .number(Double(chunk.index)),
-                    "count": .number(Double(chunk.count)), "total_bytes": .number(Double(chunk.totalBytes)),
-                    "crc32": .number(Double(chunk.crc32)), "data": .string(chunk.payload.base64EncodedString()),
-                ])
+            do {
+                try await sendChunk(chunk)
+            } catch {
+                throw CaptureSendError(id: id, index: chunk.index, count: chunk.count, detail: "\(error)")
+            }
         }
         return (chunks.count, chunks.first?.totalBytes ?? 0, chunks.first?.crc32 ?? 0)
+    }
+
+    private func sendChunk(_ chunk: CaptureChunk) async throws {
+        try await sink.durableTelemetry(
+            "capture",
+            [
+                "id": .string(chunk.captureID), "index": .number(Double(chunk.index)),
+                "count": .number(Double(chunk.count)), "total_bytes": .number(Double(chunk.totalBytes)),
+                "crc32": .number(Double(chunk.crc32)), "data": .string(chunk.payload.base64EncodedString()),
+            ])
     }
 
     /// Averages the next `seconds` of samples at rest and sets the offsets so the gauge reads (0, 0, 1 g).
@@ -398,4 +407,13 @@ public struct CaptureSpaceRefused: Error, CustomStringConvertible {
             + "\(roomBytes >> 20) MiB can be used for captures (keeping \(FreeSpace.reserveBytes >> 20) MiB free for "
             + "the outbox and the configuration)"
     }
+}
+
+/// A capture chunk that could not be stored for sending; the operator should ask again with a smaller `chunk_size`.
+public struct CaptureSendError: Error, CustomStringConvertible {
+    public var id: String
+    public var index: Int
+    public var count: Int
+    public var detail: String
+    public var description: String { "capture \(id) chunk \(index + 1) of \(count) not sent: \(detail)" }
 }

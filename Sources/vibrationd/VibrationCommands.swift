@@ -61,6 +61,10 @@ enum VibrationCommands {
                     "bytes": .number(Double(sent.bytes)),
                     "crc32": .number(Double(sent.crc32)), "topic": "telemetry/capture",
                 ])
+            } catch let error as CaptureSendError {
+                // Chunks before this one went out; the result says which one failed and why (often: too large for
+                // the broker — ask again with a smaller chunk_size).
+                return .rejected(reason: "not-sent", message: "\(error)")
             } catch {
                 return .rejected(reason: "not-found", message: "\(error)")
             }

@@ -89,4 +89,33 @@ struct CaptureSpaceTests {
         #expect(failed["reason"] == "no-space")
         #expect(!base.sink.eventNames.contains("capture-stored"))
     }
+
+    @Test("a capture chunk the outbox refuses fails get-capture, naming the chunk, instead of claiming it was sent")
+    func chunkNotStored() async throws {
+        let refusing = RefusingSink()
+        let controller = VibrationController(
+            configuration: await base.controller().configuration, bus: base.bus, sink: refusing,
+            captureDirectory: base.directory, now: { VibrationLogic.Timestamp(secondsSinceEpoch: 1_800_000_000) })
+        let store = CaptureStore(directory: base.directory, maxCount: 5, maxTotalBytes: 1 << 24)
+        let capture = Capture(
+            start: VibrationLogic.Timestamp(secondsSinceEpoch: 1_800_000_000), outputDataRateHz: 250, triggerIndex: 0,
+            reason: "test", samples: Triaxial(x: [0, 1], y: [0, 1], z: [1, 1]))
+        try store.save(capture)
+        await #expect {
+            _ = try await controller.sendCapture(id: capture.id, chunkSize: 256)
+        } throws: { error in
+            "\(error)".contains("chunk 1 of 1 not sent: packet too large")
+        }
+    }
+}
+
+/// A sink whose outbox refuses every durable record, as one does for a record larger than the broker accepts.
+final class RefusingSink: DeviceSink {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "packet too large" }
+    }
+    func telemetry(_ stream: String, _ values: [String: JSONValue]) async {}
+    func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async throws { throw Refused() }
+    func event(_ name: String, _ values: [String: JSONValue]) async {}
+    func state(_ values: [String: JSONValue]) async {}
 }

@@ -3,8 +3,10 @@
 /// not on MQTT.
 public protocol DeviceSink: Sendable {
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async
-    /// Telemetry that must not be lost (stored in the outbox until the broker acknowledges it).
-    func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async
+    /// Telemetry that must not be lost (stored in the outbox until the broker acknowledges it). Throws when it could
+    /// not be stored (the outbox refused it: larger than the broker accepts, disk full), so a caller that promised it
+    /// (a `get-capture` answer) can say so.
+    func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async throws
     func event(_ name: String, _ values: [String: JSONValue]) async
     func state(_ values: [String: JSONValue]) async
     /// Counts a bus fault the transfers themselves did not show (a chip found reset to its defaults, say) into the
@@ -15,7 +17,7 @@ public protocol DeviceSink: Sendable {
 extension DeviceSink {
     public func busError(_ bus: String) async {}
 
-    public func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async {
+    public func durableTelemetry(_ stream: String, _ values: [String: JSONValue]) async throws {
         await telemetry(stream, values)
     }
 }
