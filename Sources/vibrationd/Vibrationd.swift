@@ -55,7 +55,7 @@ struct Vibrationd: AsyncParsableCommand {
         let controller = VibrationController(
             configuration: local, bus: bus, sink: SessionSink(session: session, logger: logger),
             captureDirectory: URL(fileURLWithPath: agent.stateDirectory).appendingPathComponent("captures"),
-            now: { VibrationLogic.Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
+            now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
         await controller.start()
 
         let configurator = RemoteConfigurator(

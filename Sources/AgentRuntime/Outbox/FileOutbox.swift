@@ -1,5 +1,6 @@
 public import Foundation
 import Glibc
+import HAL
 
 /// The durable outbox: events (and telemetry streams that ask for it) are written here before they are published,
 /// and removed only after the broker's PUBACK. At-least-once; `seq` (per stream, durable) lets consumers drop
@@ -166,7 +167,7 @@ public actor FileOutbox {
     // MARK: - Limits and compaction
 
     private func enforceLimits() throws(Failure) {
-        let oldestAllowed = now().timeIntervalSince1970 - Double(limits.maxAge.components.seconds)
+        let oldestAllowed = now().timeIntervalSince1970 - limits.maxAge.totalSeconds
         while let first = order.first, let entry = live[first] {
             let reason: String
             if entry.appendedAt < oldestAllowed {
