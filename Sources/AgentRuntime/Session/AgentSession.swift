@@ -1,4 +1,5 @@
 public import Foundation
+import HAL
 public import Logging
 public import MQTTTransport
 
@@ -114,7 +115,8 @@ public actor AgentSession {
         await router.register("ping") {
             let uptime = ContinuousClock.now - started
             return .accepted([
-                "pong": true, "uptime_s": .number(Double(uptime.components.seconds)), "version": .string(birth.version),
+                "pong": true, "uptime_s": .number(uptime.totalSeconds.rounded(.down)),
+                "version": .string(birth.version),
             ])
         }
         let summary = configurationSummary()
