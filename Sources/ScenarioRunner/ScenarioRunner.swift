@@ -59,7 +59,9 @@ public enum ScenarioRunner {
         }
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let rig = try VirtualRig(file: try RigFile.load(file: scenario.rig, knownChips: SimulatedChipCatalog.names))
+            let rig = try VirtualRig(
+                file: try RigFile.load(file: scenario.rig, knownChips: SimulatedChipCatalog.names),
+                runDirectory: work.path)
             rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
             let control = try await connect(socket)
             var brokerURL = "mqtt://127.0.0.1:1"
@@ -77,6 +79,7 @@ public enum ScenarioRunner {
                 try template.replacingOccurrences(of: "${BROKER_URL}", with: brokerURL)
                     .replacingOccurrences(of: "${RIG_SOCKET}", with: socket)
                     .replacingOccurrences(of: "${STATE_DIR}", with: stateDirectory)
+                    .replacingOccurrences(of: RigFile.runDirectoryPlaceholder, with: rig.runDirectory)
                     .replacingOccurrences(
                         of: "${CONFIG_DIR}", with: URL(fileURLWithPath: daemon.config).deletingLastPathComponent().path
                     )
