@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,13 +113,13 @@ let package = Package(
         // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
         .target(
             name: "StreetlightLogic",
-            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // Vibration analysis; the one device-logic library allowed a C module: FFTW for the spectrum, behind a
         // single wrapper file (`RealFFT.swift`).
         .target(
             name: "VibrationLogic",
-            dependencies: ["CFFTW", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "CFFTW", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "ScenarioRunner",
             dependencies: [
-                "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -195,7 +195,7 @@ let package = Package(
 
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
-            name: "agent-bench", dependencies: ["AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            name: "agent-bench", dependencies: ["HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
@@ -205,11 +205,11 @@ let package = Package(
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreetlightLogicTests",
-            dependencies: ["StreetlightLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VibrationLogicTests",
-            dependencies: ["VibrationLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["VibrationLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],

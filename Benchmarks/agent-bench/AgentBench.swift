@@ -2,6 +2,7 @@ import AgentRuntime
 import CurbsideTestKit
 import Foundation
 import Glibc
+import HAL
 import MQTTTransport
 
 /// Measures the agent runtime on loopback and reports each figure as a ratio against a baseline measured in the
@@ -98,14 +99,14 @@ struct AgentBench {
         let rawTime = ContinuousClock.now - rawStart
         close(fd)
         func rate(_ d: Duration) -> Double {
-            Double(count) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            Double(count) / d.totalSeconds
         }
         print("agent-bench: outbox, \(count) durable appends of 200-byte events (fsync each)")
         print(String(format: "  raw write+fsync (baseline) %9.0f /s", rate(rawTime)))
         print(
             String(
                 format: "  FileOutbox.append          %9.0f /s   ratio %.2f x the baseline's time", rate(outboxTime),
-                Double(outboxTime.components.attoseconds) / 1e18 + Double(outboxTime.components.seconds) > 0
+                outboxTime.totalSeconds > 0
                     ? rate(rawTime) / rate(outboxTime) : 0))
     }
 
@@ -126,7 +127,7 @@ struct AgentBench {
                     responseTopic: "bench/replies/x", correlationData: correlation))
             try await events.waitReply(correlation)
             let elapsed = ContinuousClock.now - start
-            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            times.append(elapsed.totalSeconds)
         }
         return times
     }

@@ -85,12 +85,13 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
             controller: controller, loops: await Daemon.loops(controller, parts: parts, context: context),
             session: session,
             logger: logger, stopped: { await Daemon.stopped(controller, context: context) })
-        // The group shuts down in reverse: watchdog (STOPPING=1), health, the device (stop taking requests, loops
-        // ended, safe state), then the session (outbox flushed, `offline`).
+        // The group shuts down in reverse order of this list: first the device (stop taking commands and desired
+        // configurations, end the loops, safe state — at once on SIGTERM, before anything else), then the watchdog
+        // (STOPPING=1), health, and last the session (outbox flushed, `offline`).
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: AgentService(session: session)), .init(service: device),
+                    .init(service: AgentService(session: session)),
                     .init(
                         service: HealthService(
                             session: session, registry: health, interval: agent.healthInterval,
@@ -99,6 +100,7 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
                         service: WatchdogService(
                             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
                             session: session)),
+                    .init(service: device),
                 ],
                 gracefulShutdownSignals: shutdownSignals, logger: logger))
         logger.info("starting", metadata: ["broker": "\(agent.mqtt.url)", "backend": "\(agent.hal.backend)"])

@@ -43,8 +43,9 @@ public final class MosquittoClient: Sendable {
     /// Creates the client; nothing touches the network until `start()`.
     ///
     /// - Parameter maxQueuedMessages: incoming messages waiting for the consumer at most; more are dropped and
-    ///   counted (`droppedMessageCount`). The consumer reports each one taken with `messageHandled()`.
-    public init(configuration: MQTTConfiguration, maxQueuedMessages: Int = 1_024) throws(MQTTError) {
+    ///   counted (`droppedMessageCount`). A consumer that sets it reports each message taken with
+    ///   `messageHandled()`; nil (the default) queues without bound.
+    public init(configuration: MQTTConfiguration, maxQueuedMessages: Int? = nil) throws(MQTTError) {
         precondition(libraryReady)
         self.configuration = configuration
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .unbounded)
@@ -359,6 +360,7 @@ public final class MosquittoClient: Sendable {
 
     /// The consumer took one `.message` event off `events`: its place in the bounded queue is free again.
     public func messageHandled() {
+        guard sink.messageLimit != nil else { return }
         sink.queuedMessages.subtract(1, ordering: .relaxed)
     }
 
@@ -379,9 +381,9 @@ private final class EventSink: Sendable {
     /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
     let queuedMessages = Atomic<Int>(0)
     let droppedMessages = Atomic<Int>(0)
-    let messageLimit: Int
+    let messageLimit: Int?
 
-    init(continuation: AsyncStream<MQTTEvent>.Continuation, messageLimit: Int) {
+    init(continuation: AsyncStream<MQTTEvent>.Continuation, messageLimit: Int?) {
         self.continuation = continuation
         self.messageLimit = messageLimit
     }
@@ -391,6 +393,7 @@ private final class EventSink: Sendable {
 
     /// Reserves a place for one more message, or counts it dropped when the queue is full.
     func admitMessage() -> Bool {
+        guard let messageLimit else { return true }
         if queuedMessages.add(1, ordering: .relaxed).newValue > messageLimit {
             queuedMessages.subtract(1, ordering: .relaxed)
             droppedMessages.add(1, ordering: .relaxed)

@@ -45,7 +45,7 @@ public struct RigMessage: Codable, Sendable, Hashable {
     public var number: Double?
     /// Every quantity of a device or model, in `get` responses.
     public var numbers: [String: Double]?
-    /// Where a Modbus device answers (`tcp:127.0.0.1:15020`, `rtu:/tmp/…@9600`).
+    /// Where a Modbus device answers (`tcp:127.0.0.1:40123`, `rtu:/tmp/curb-rig-1a2b3c4d/ttyRS485-0@9600`).
     public var endpoint: String?
 
     // Discovery

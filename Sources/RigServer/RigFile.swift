@@ -13,8 +13,8 @@ import Yams
 /// i2c:
 ///   - {bus: sim-i2c-0, address: 0x10, chip: VEML7700, name: ambient}
 /// modbus:
-///   - {name: meter, device: SDM630, unit: 1, rtu: /tmp/curbside-rig/rs485-0, baud: 9600, parity: even}
-///   - {name: stack, device: FuelCellController, unit: 1, tcp: 15020}
+///   - {name: meter, device: SDM630, unit: 1, rtu: "${RUN_DIR}/ttyRS485-0", baud: 9600, parity: even}
+///   - {name: stack, device: FuelCellController, unit: 1, tcp: 0}        # 0: a free port, reported by `hello`
 /// models:
 ///   - {model: daylight, sensor: ambient, latitude: 37.5665, longitude: 126.978}
 /// ```
@@ -31,8 +31,17 @@ public struct RigFile: Sendable, Hashable {
         public enum Endpoint: Sendable, Hashable {
             /// A Modbus TCP server on 127.0.0.1; port 0 takes a free port (reported by `hello`).
             case tcp(port: Int)
-            /// A Modbus RTU line on a pseudo-terminal whose daemon end is symlinked at `link`.
+            /// A Modbus RTU line on a pseudo-terminal whose daemon end is symlinked at `link`; a link under
+            /// `${RUN_DIR}` lands in the rig's own run folder.
             case rtu(link: String, baudRate: Int, parity: ModbusRTUConfiguration.Parity)
+
+            /// The endpoint with `${RUN_DIR}` replaced by `runDirectory`.
+            public func resolved(runDirectory: String) -> Endpoint {
+                guard case .rtu(let link, let baudRate, let parity) = self else { return self }
+                return .rtu(
+                    link: link.replacingOccurrences(of: RigFile.runDirectoryPlaceholder, with: runDirectory),
+                    baudRate: baudRate, parity: parity)
+            }
         }
 
         public var name: String
@@ -66,6 +75,9 @@ public struct RigFile: Sendable, Hashable {
             ["sensor"], ["latitude": 37.5665, "longitude": 126.978, "peak_lux": 100_000, "clouds": 0.3, "seed": 1]
         ),
     ]
+
+    /// Stands for the folder of one running rig in RTU link paths, so two rigs from one file never share a line.
+    public static let runDirectoryPlaceholder = "${RUN_DIR}"
 
     public var name: String
     /// Absolute path of the board file.
@@ -125,6 +137,13 @@ public struct RigFile: Sendable, Hashable {
         return RigFile(name: name, board: boardPath, i2cDevices: devices, modbusDevices: modbus, models: models)
     }
 
+    /// Absolute, or under the run folder; `${…}` nowhere else, so a misspelt placeholder is not taken as a folder.
+    private static func isLinkPath(_ link: String) -> Bool {
+        let rest =
+            link.hasPrefix(runDirectoryPlaceholder + "/") ? String(link.dropFirst(runDirectoryPlaceholder.count)) : link
+        return rest.hasPrefix("/") && !rest.contains("${")
+    }
+
     private static func i2cDevice(
         _ item: Node, at itemPath: JSONPath, knownChips: [String], reader: inout NodeReader
     ) -> I2CDevice? {
@@ -156,7 +175,9 @@ public struct RigFile: Sendable, Hashable {
         case (let tcp?, nil):
             endpoint = reader.integer(tcp, at: itemPath.appending("tcp"), in: 0...65_535).map { .tcp(port: $0) }
         case (nil, let rtu?):
-            let link = reader.string(rtu, at: itemPath.appending("rtu"), what: "path for the pty link")
+            let link = reader.string(
+                rtu, at: itemPath.appending("rtu"), matching: Self.isLinkPath,
+                what: "absolute path for the pty link, or one under ${RUN_DIR}/")
             let baud =
                 keys["baud"].map { reader.integer($0, at: itemPath.appending("baud"), in: 1200...230_400) } ?? 9600
             let parity =

@@ -21,6 +21,8 @@ public final class VirtualRig: Sendable {
     public let devices: [Device]
     /// Every Modbus device, with where it answers.
     public let modbusDevices: [ModbusDevice]
+    /// This rig's own folder, what `${RUN_DIR}` in the rig file's RTU links stands for.
+    public let runDirectory: String
     let models: [any RigModel]
     private let servers: Mutex<[ModbusServerHandle]>
     /// For a board of real kernel GPIO (the kernel-HIL VM's `sim-kernel`): scenario inputs and outputs go to the
@@ -75,18 +77,18 @@ public final class VirtualRig: Sendable {
         let inputs: PhysicalInputs
         private let endpointText: Mutex<String>
 
-        init(entry: RigFile.ModbusDevice, instance: SimulatedModbusInstance) {
+        init(entry: RigFile.ModbusDevice, instance: SimulatedModbusInstance, runDirectory: String) {
             self.name = entry.name
             self.kind = entry.device
             self.unit = entry.unit
             self.instance = instance
-            self.spec = entry.endpoint
+            self.spec = entry.endpoint.resolved(runDirectory: runDirectory)
             self.inputs = PhysicalInputs(instance.inputDefaults)
             self.endpointText = Mutex("")
             instance.apply(instance.inputDefaults)
         }
 
-        /// `tcp:127.0.0.1:15020` or `rtu:/tmp/curbside-rig/rs485-0@9600`, once the rig serves it.
+        /// `tcp:127.0.0.1:40123` or `rtu:/tmp/curb-rig-1a2b3c4d/ttyRS485-0@9600`, once the rig serves it.
         public var endpoint: String {
             get { endpointText.withLock { $0 } }
             set { endpointText.withLock { $0 = newValue } }
@@ -113,8 +115,15 @@ public final class VirtualRig: Sendable {
         case rtu(ModbusRTUServer, link: String)
     }
 
-    public init(file: RigFile) throws(DocumentError) {
+    /// - Parameter runDirectory: where `${RUN_DIR}` links go; nil makes a fresh folder under the temporary directory
+    ///   when the Modbus servers start, so two rigs from one file never collide.
+    public init(file: RigFile, runDirectory: String? = nil) throws(DocumentError) {
         self.file = file
+        let runDirectory =
+            runDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("curb-rig-\(UUID().uuidString.prefix(8))")
+            .path
+        self.runDirectory = runDirectory
         board = try Board.load(file: file.board)
         var chips: [String: SimulatedGPIOChip] = [:]
         for chip in board.gpioChips.values {
@@ -147,7 +156,9 @@ public final class VirtualRig: Sendable {
         i2cBuses = buses
         self.devices = devices
         modbusDevices = file.modbusDevices.compactMap { entry in
-            SimulatedModbusCatalog.factories[entry.device].map { ModbusDevice(entry: entry, instance: $0()) }
+            SimulatedModbusCatalog.factories[entry.device].map {
+                ModbusDevice(entry: entry, instance: $0(), runDirectory: runDirectory)
+            }
         }
         var models: [any RigModel] = []
         for (index, model) in file.models.enumerated() {
@@ -224,6 +235,10 @@ public final class VirtualRig: Sendable {
                 rtu.stop()
                 try? FileManager.default.removeItem(atPath: link)
             }
+        }
+        // The run folder goes only when the links were all it held.
+        if (try? FileManager.default.contentsOfDirectory(atPath: runDirectory))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: runDirectory)
         }
     }
 

@@ -1,3 +1,5 @@
+import HAL
+
 /// JUnit XML, the format CI systems read: one `testcase` per scenario, a `failure` for the first failed step.
 public enum JUnitReport {
     public static func xml(_ results: [ScenarioResult], suite: String = "curb-rig scenarios") -> String {
@@ -34,8 +36,7 @@ public enum JUnitReport {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(Double(Int(value * 1000)) / 1000)
+        String(Double(Int(duration.totalSeconds * 1000)) / 1000)
     }
 
     static func escape(_ text: String) -> String {

@@ -16,17 +16,26 @@ import Yams
 ///   - expect_output: {line: beacon, high: true, within_ms: 500}
 ///   - publish: {topic: "curb/v1/…/cmd/ping", payload: '{"id":"p1"}'}
 ///   - expect_message: {topic: "curb/v1/…/cmd/ping/result", contains: '"status":"accepted"', within_ms: 2000}
+///   - expect_no_message: {topic: "curb/v1/…/status", contains: '"state":"offline"', within_ms: 1000}
 ///   - i2c_fault: {bus: sim-i2c-0, address: 0x50, fault: nack, count: 1}
 ///   - unplug: {bus: sim-i2c-0, address: 0x50}
 ///   - plug: {bus: sim-i2c-0, address: 0x50}
 /// ```
+///
+/// Message steps (`expect_message`, `expect_no_message`) look only at messages that arrived after the previous step
+/// completed. An `expect_message` step completes with the message that satisfied it, `expect_no_message` when its
+/// window ends, every other step when it returns (a `wait_ms` after its wait, an `expect_output` once the output
+/// matched); the first step sees what arrived after the runner's observer subscribed, before any daemon started.
 public struct Scenario: Sendable, Hashable {
     public enum Step: Sendable, Hashable {
         case setInput(line: String, high: Bool)
         case wait(Duration)
         case expectOutput(line: String, high: Bool, within: Duration)
         case publish(topic: String, payload: String, retain: Bool)
+        /// A message on `topic` (containing `contains`) arrives after the previous step, within `within`.
         case expectMessage(topic: String, contains: String?, within: Duration)
+        /// No such message arrives after the previous step during `within`; fails on the first one that does.
+        case expectNoMessage(topic: String, contains: String?, within: Duration)
         case i2cFault(bus: String, address: Int, fault: String, count: Int)
         case unplug(bus: String, address: Int)
         case plug(bus: String, address: Int)
@@ -47,6 +56,8 @@ public struct Scenario: Sendable, Hashable {
             case .publish(let topic, _, _): "publish \(topic)"
             case .expectMessage(let topic, let contains, let within):
                 "expect message on \(topic)" + (contains.map { " containing \($0)" } ?? "") + " within \(within)"
+            case .expectNoMessage(let topic, let contains, let within):
+                "expect no message on \(topic)" + (contains.map { " containing \($0)" } ?? "") + " for \(within)"
             case .i2cFault(let bus, let address, let fault, let count):
                 "inject \(fault) ×\(count) at \(bus)@0x\(String(address, radix: 16))"
             case .unplug(let bus, let address): "unplug \(bus)@0x\(String(address, radix: 16))"
@@ -128,8 +139,8 @@ public struct Scenario: Sendable, Hashable {
     }
 
     private static let stepKinds = [
-        "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug", "set",
-        "expect", "modbus_fault",
+        "set_input", "wait_ms", "expect_output", "publish", "expect_message", "expect_no_message", "i2c_fault",
+        "unplug", "plug", "set", "expect", "modbus_fault",
     ]
     private static let families = ["chip", "modbus", "model"]
 
@@ -244,18 +255,23 @@ public struct Scenario: Sendable, Hashable {
             else { return nil }
             let retain = fields["retain"].flatMap { reader.bool($0, at: here.appending("retain")) } ?? false
             return .publish(topic: topic, payload: payload, retain: retain)
-        case "expect_message":
+        case "expect_message", "expect_no_message":
+            // The window is the point of a negative expectation, so there it has no default.
+            let negative = kind == "expect_no_message"
             guard
                 let fields = reader.object(
-                    value, at: here, required: ["topic"], optional: ["contains", "within_ms"]),
+                    value, at: here, required: negative ? ["topic", "within_ms"] : ["topic"],
+                    optional: negative ? ["contains"] : ["contains", "within_ms"]),
                 let topic = fields["topic"].flatMap({ reader.string($0, at: here.appending("topic")) })
             else { return nil }
             let contains = fields["contains"].flatMap { reader.string($0, at: here.appending("contains")) }
-            let within =
-                fields["within_ms"].flatMap {
-                    reader.integer($0, at: here.appending("within_ms"), in: 0...600_000, unit: "ms")
-                } ?? 2000
-            return .expectMessage(topic: topic, contains: contains, within: .milliseconds(within))
+            let given = fields["within_ms"].flatMap {
+                reader.integer($0, at: here.appending("within_ms"), in: (negative ? 1 : 0)...600_000, unit: "ms")
+            }
+            guard let within = given ?? (negative ? nil : 2000) else { return nil }
+            return negative
+                ? .expectNoMessage(topic: topic, contains: contains, within: .milliseconds(within))
+                : .expectMessage(topic: topic, contains: contains, within: .milliseconds(within))
         default:
             let required = kind == "i2c_fault" ? ["bus", "address", "fault"] : ["bus", "address"]
             guard let fields = reader.object(value, at: here, required: required, optional: ["count"]),

@@ -59,7 +59,9 @@ public enum ScenarioRunner {
         }
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let rig = try VirtualRig(file: try RigFile.load(file: scenario.rig, knownChips: SimulatedChipCatalog.names))
+            let rig = try VirtualRig(
+                file: try RigFile.load(file: scenario.rig, knownChips: SimulatedChipCatalog.names),
+                runDirectory: work.path)
             rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
             let control = try await connect(socket)
             var brokerURL = "mqtt://127.0.0.1:1"
@@ -77,6 +79,7 @@ public enum ScenarioRunner {
                 try template.replacingOccurrences(of: "${BROKER_URL}", with: brokerURL)
                     .replacingOccurrences(of: "${RIG_SOCKET}", with: socket)
                     .replacingOccurrences(of: "${STATE_DIR}", with: stateDirectory)
+                    .replacingOccurrences(of: RigFile.runDirectoryPlaceholder, with: rig.runDirectory)
                     .replacingOccurrences(
                         of: "${CONFIG_DIR}", with: URL(fileURLWithPath: daemon.config).deletingLastPathComponent().path
                     )
@@ -92,6 +95,9 @@ public enum ScenarioRunner {
                     break
                 }
                 result.steps[index].outcome = .passed
+                // The next message step sees only what arrives after this one completed; expect_message has already
+                // moved the horizon to just after the message it matched.
+                if case .expectMessage = step {} else { observer?.moveHorizonToNow() }
             }
         } catch {
             result.failure = "set-up: \(error)"
@@ -193,6 +199,9 @@ public enum ScenarioRunner {
         case .expectMessage(let topic, let contains, let within):
             guard let messages else { return "no broker: add `broker: local` to the scenario" }
             return await messages.expect(topic: topic, contains: contains, within: within)
+        case .expectNoMessage(let topic, let contains, let within):
+            guard let messages else { return "no broker: add `broker: local` to the scenario" }
+            return await messages.expectNone(topic: topic, contains: contains, within: within)
         }
     }
 
@@ -206,13 +215,20 @@ public enum ScenarioRunner {
     }
 }
 
-/// Every message on the broker since the scenario started, consumed in order by `expect_message` steps.
+/// Every message on the broker since the scenario started, in arrival order, and the horizon: the point in that
+/// sequence where the previous step completed. Message steps look only past the horizon, so a message from an earlier
+/// phase never satisfies (or violates) a later step.
 final class MessageLog: Sendable {
+    private struct State {
+        var messages: [MQTTMessage] = []
+        /// Index of the first message a step may look at.
+        var horizon = 0
+        var isConnected = false
+    }
+
     private let client: MosquittoClient
-    private let messages = Mutex<[MQTTMessage]>([])
-    private let consumed = Mutex<Set<Int>>([])
+    private let state = Mutex(State())
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
-    private let isConnected = Mutex(false)
 
     private init(client: MosquittoClient) { self.client = client }
 
@@ -228,8 +244,8 @@ final class MessageLog: Sendable {
                     switch event {
                     case .connected:
                         _ = try? client.subscribe("#")
-                        log.isConnected.withLock { $0 = true }
-                    case .message(let message): log.messages.withLock { $0.append(message) }
+                        log.state.withLock { $0.isConnected = true }
+                    case .message(let message): log.state.withLock { $0.messages.append(message) }
                     default: break
                     }
                 }
@@ -237,10 +253,11 @@ final class MessageLog: Sendable {
         }
         client.start()
         let deadline = ContinuousClock.now + .seconds(10)
-        while !log.isConnected.withLock({ $0 }), ContinuousClock.now < deadline {
+        while !log.state.withLock({ $0.isConnected }), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
-        // Our own marker through the subscription proves it is active before any step runs.
+        // Our own marker through the subscription proves it is active before any step runs; the first step then sees
+        // only what arrives after the marker.
         let marker = "curb/scenario/marker"
         try client.publish(MQTTMessage(topic: marker, string: "ready"))
         guard await log.expect(topic: marker, contains: nil, within: .seconds(5)) == nil else {
@@ -258,22 +275,63 @@ final class MessageLog: Sendable {
         }
     }
 
+    /// Marks every message received so far as seen: the step that just returned completed now.
+    func moveHorizonToNow() {
+        state.withLock { $0.horizon = $0.messages.count }
+    }
+
+    /// Waits for a matching message past the horizon; the step completes with that message, so the horizon moves
+    /// to just after it (not to whatever else arrived meanwhile, which keeps back-to-back messages in order).
     func expect(topic: String, contains: String?, within: Duration) async -> String? {
         let deadline = ContinuousClock.now + within
         repeat {
-            let seen = messages.withLock { $0 }
-            let taken = consumed.withLock { $0 }
-            for (index, message) in seen.enumerated() where !taken.contains(index) && message.topic == topic {
-                if contains.map({ message.payloadString.contains($0) }) ?? true {
-                    consumed.withLock { _ = $0.insert(index) }
-                    return nil
-                }
+            let found = state.withLock { state in
+                guard
+                    let index = state.messages[state.horizon...].firstIndex(where: {
+                        Self.matches($0, topic: topic, contains: contains)
+                    })
+                else { return false }
+                state.horizon = index + 1
+                return true
             }
+            if found { return nil }
             try? await Task.sleep(for: .milliseconds(5))
         } while ContinuousClock.now < deadline
-        let onTopic = messages.withLock { $0.filter { $0.topic == topic }.map(\.payloadString) }
-        return "no message on \(topic)" + (contains.map { " containing \($0)" } ?? "") + " within \(within)"
-            + (onTopic.isEmpty ? " (none on that topic)" : "; seen: " + onTopic.suffix(3).joined(separator: " | "))
+        let (recent, stale) = state.withLock { state in
+            (
+                state.messages[state.horizon...].filter { $0.topic == topic }.map(\.payloadString),
+                state.messages[..<state.horizon].last { Self.matches($0, topic: topic, contains: contains) }
+            )
+        }
+        return "no message on \(topic)" + (contains.map { " containing \($0)" } ?? "")
+            + " within \(within) after the previous step"
+            + (recent.isEmpty ? " (none on that topic)" : "; seen: " + recent.suffix(3).joined(separator: " | "))
+            + (stale.map { "; a matching one arrived before the previous step completed: \($0.payloadString)" } ?? "")
+    }
+
+    /// Fails with the first matching message that arrives past the horizon before `within` has passed; the step
+    /// completes at the end of the window.
+    func expectNone(topic: String, contains: String?, within: Duration) async -> String? {
+        let started = ContinuousClock.now
+        let deadline = started + within
+        while true {
+            let pastDeadline = ContinuousClock.now >= deadline
+            let unwanted = state.withLock { state in
+                state.messages[state.horizon...].first { Self.matches($0, topic: topic, contains: contains) }
+            }
+            if let unwanted {
+                return "unexpected message on \(topic) after \(ContinuousClock.now - started): "
+                    + unwanted.payloadString
+            }
+            if pastDeadline { break }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        moveHorizonToNow()
+        return nil
+    }
+
+    private static func matches(_ message: MQTTMessage, topic: String, contains: String?) -> Bool {
+        message.topic == topic && (contains.map { message.payloadString.contains($0) } ?? true)
     }
 
     func stop() {

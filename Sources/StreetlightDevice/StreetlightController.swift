@@ -1,6 +1,6 @@
 public import AgentRuntime
 import BME280
-import HAL
+public import HAL
 import INA219
 import PCA9685
 import SPS30

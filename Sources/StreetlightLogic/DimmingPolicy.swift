@@ -1,3 +1,5 @@
+public import HAL
+
 /// The streetlight's dimming policy: a deterministic state machine driven by injected time and inputs.
 ///
 /// Layers, highest first: manual override → presence boost → ambient light (hysteresis and dwell) → time-of-night

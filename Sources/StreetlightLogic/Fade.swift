@@ -1,3 +1,5 @@
+public import HAL
+
 /// A linear ramp between two levels; the level at any instant is ``levelPercent(at:)``.
 public struct Fade: Hashable, Sendable, Codable {
     /// Level at ``start``, percent.

@@ -1,3 +1,5 @@
+public import HAL
+
 /// Energy and burning-time counters for one lamp; the daemon persists this value so it survives restarts.
 public struct LampCounters: Hashable, Sendable, Codable {
     /// The local date ``energyTodayWattHours`` and ``burningSecondsToday`` belong to.

@@ -1,3 +1,5 @@
+public import HAL
+
 /// A lamp problem found from the commanded level and the measured supply power (INA219).
 public struct LampFinding: Hashable, Sendable, Codable, CustomStringConvertible {
     /// What kind of problem; more codes may be added.

@@ -1,3 +1,5 @@
+public import HAL
+
 /// Lamp-failure, relay-stuck and cycling detection, plus the energy and burning-hours counters.
 ///
 /// Feed it every commanded level change and every power sample with its instant; it never reads a clock.

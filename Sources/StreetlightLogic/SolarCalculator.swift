@@ -1,3 +1,5 @@
+public import HAL
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+public import HAL
+
 /// When the sun crosses a given zenith angle on one day, or why it does not.
 public enum SolarCrossing: Hashable, Sendable, CustomStringConvertible {
     /// The sun crosses the zenith angle at this instant.

@@ -1,3 +1,5 @@
+public import HAL
+
 /// Sunrise, sunset and civil twilight of one local solar day at one place, as UTC instants.
 public struct SolarDay: Hashable, Sendable {
     /// The date the events belong to: the calendar date at the place (by mean solar time).

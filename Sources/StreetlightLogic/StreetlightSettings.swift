@@ -1,3 +1,5 @@
+public import HAL
+
 /// Every tunable of a streetlight: where it is, when and how bright the lamp burns, and what counts as healthy.
 ///
 /// Defaults suit a 60 W LED luminaire in Seoul; customize to suit your situation. Read from the `device` section of

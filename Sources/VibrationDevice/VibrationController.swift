@@ -15,7 +15,7 @@ public actor VibrationController {
     private let bus: any I2CBus
     private let sink: any DeviceSink
     private var store: CaptureStore
-    private let now: @Sendable () -> VibrationLogic.Timestamp
+    private let now: @Sendable () -> Timestamp
     private var sensor: ADXL355?
     private var analyzer: WindowAnalyzer
     private var alarms: AlarmEvaluator
@@ -32,7 +32,7 @@ public actor VibrationController {
 
     public init(
         configuration: VibrationConfiguration, bus: any I2CBus, sink: any DeviceSink, captureDirectory: URL,
-        now: @escaping @Sendable () -> VibrationLogic.Timestamp
+        now: @escaping @Sendable () -> Timestamp
     ) {
         self.configuration = configuration
         self.bus = bus

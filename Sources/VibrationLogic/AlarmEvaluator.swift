@@ -1,3 +1,5 @@
+public import HAL
+
 /// Compares each window's peak particle velocity with the limit at its dominant frequency and raises or clears a
 /// vibration alarm, with hysteresis and a minimum hold time so a level hovering at the limit does not chatter.
 ///

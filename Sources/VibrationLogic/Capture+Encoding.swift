@@ -1,4 +1,5 @@
 public import Foundation
+import HAL
 
 /// The capture file format (`.vcap`), little-endian:
 ///

@@ -1,3 +1,5 @@
+public import HAL
+
 /// A triggered waveform: pre-trigger samples, the trigger sample, and post-trigger samples, in g.
 public struct Capture: Hashable, Sendable {
     /// Time of the first sample.

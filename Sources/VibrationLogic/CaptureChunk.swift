@@ -1,4 +1,5 @@
 public import Foundation
+import HAL
 
 /// One numbered piece of an encoded capture, for payloads too large for one MQTT message. Every chunk carries the
 /// CRC-32 of the whole encoding, so the receiver can check the reassembled bytes.

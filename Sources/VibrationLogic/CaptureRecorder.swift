@@ -1,3 +1,5 @@
+public import HAL
+
 /// Keeps the last pre-trigger seconds of samples in a ring buffer; after ``trigger(reason:)`` it records the
 /// post-trigger seconds and hands back a finished ``Capture``.
 ///

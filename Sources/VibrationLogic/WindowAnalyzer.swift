@@ -1,4 +1,5 @@
 import Foundation
+public import HAL
 
 /// Cuts a continuous stream of accelerometer samples into windows and computes each window's figures: statistics,
 /// peak particle velocity, spectrum (FFTW, Hann window) and tilt.

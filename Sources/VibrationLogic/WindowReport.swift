@@ -1,3 +1,5 @@
+public import HAL
+
 /// The figures of one analysis window, per axis and combined.
 public struct WindowReport: Hashable, Sendable, Codable {
     /// Time of the window's first sample.

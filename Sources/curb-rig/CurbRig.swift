@@ -19,18 +19,27 @@ struct CurbRig: AsyncParsableCommand {
         @Option(name: .long, help: "Control socket path (JSON lines; see Firmware-config/rigs/PROTOCOL.md).")
         var socket: String
 
+        @Option(
+            name: .long, help: "Folder for ${RUN_DIR} in the rig file's RTU links (default: a fresh temporary one).")
+        var runDir: String?
+
         func run() async throws {
             let virtualRig: VirtualRig
             do {
-                virtualRig = try VirtualRig(file: try RigFile.load(file: rig, knownChips: SimulatedChipCatalog.names))
+                virtualRig = try VirtualRig(
+                    file: try RigFile.load(file: rig, knownChips: SimulatedChipCatalog.names), runDirectory: runDir)
             } catch {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(78)
             }
             let socketPath = socket
             try await RigServer.run(rig: virtualRig, socketPath: socket) {
+                // Ports and links are chosen per run; say where they are.
+                let modbus = virtualRig.modbusDevices.map { "\($0.name) \($0.endpoint)" }.joined(separator: ", ")
                 FileHandle.standardOutput.write(
-                    Data("curb-rig: \(virtualRig.file.name) (board \(virtualRig.boardID)) on \(socketPath)\n".utf8))
+                    Data(
+                        ("curb-rig: \(virtualRig.file.name) (board \(virtualRig.boardID)) on \(socketPath)"
+                            + (modbus.isEmpty ? "" : "; Modbus: \(modbus)") + "\n").utf8))
             }
         }
     }

@@ -35,7 +35,7 @@ enum Vibrationd: DeviceDaemon {
         VibrationController(
             configuration: configuration, bus: parts.bus, sink: context.sink,
             captureDirectory: URL(fileURLWithPath: context.stateDirectory).appendingPathComponent("captures"),
-            now: { VibrationLogic.Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
+            now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
     }
 
     static func registerCommands(on router: CommandRouter, controller: VibrationController, context: DaemonContext)

@@ -84,8 +84,7 @@ struct GPIODebouncerTests {
         let clock = ContinuousClock()
         let start = clock.now
         let now: @Sendable () -> UInt64 = {
-            let (seconds, attoseconds) = (ContinuousClock.now - start).components
-            return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+            UInt64((ContinuousClock.now - start).totalNanoseconds)
         }
         let events = GPIODebouncedEvents.debounce(
             raw, window: .milliseconds(30), initialValue: .inactive, edges: .both, now: now)

@@ -14,6 +14,28 @@ enum Peers {
             hint: "Tools/bootstrap installs pymodbus from Tools/requirements-test.txt")
     }
 
+    /// Starts pymodbus over TCP on a port the kernel chooses (so parallel runs never collide) and returns it with the
+    /// port it printed once listening.
+    static func pymodbusTCP() async throws -> (peer: SpawnedProcess, port: Int) {
+        let peer = try pymodbus(["tcp", "0"])
+        let marker = "listening on 127.0.0.1:"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let output = peer.output
+            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(marker) }),
+                let port = Int(line.dropFirst(marker.count))
+            {
+                return (peer, port)
+            }
+            guard peer.isRunning else { throw TestKitError("pymodbus exited before listening:\n\(output)") }
+            guard ContinuousClock.now < deadline else {
+                peer.signal(SIGKILL)
+                throw TestKitError("pymodbus did not listen within 20 s:\n\(output)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Retries a read until the peer answers: pymodbus opens its port some time after it starts.
     static func waitUntilAnswering(_ client: LinuxModbusClient, peer: SpawnedProcess) async throws {
         let deadline = ContinuousClock.now + .seconds(20)

@@ -2,6 +2,7 @@ import CurbsideTestKit
 import Foundation
 import HAL
 import HALLinux
+import HALSim
 import Testing
 
 /// Our libmodbus client against pymodbus, an independent implementation, over TCP and over RTU on a socat pty pair.
@@ -56,13 +57,24 @@ struct PymodbusPeerTests {
 
     @Test("TCP: reads, writes, 32-bit decoding and exceptions against pymodbus")
     func tcp() async throws {
-        let port = try FreeLoopbackPort.find()
-        let peer = try Peers.pymodbus(["tcp", "\(port)"])
+        let (peer, port) = try await Peers.pymodbusTCP()
         defer { peer.signal(SIGKILL) }
         let client = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: port))
         try await Peers.waitUntilAnswering(client, peer: peer)
         try await Self.exercise(client)
         #expect(client.endpoint == "tcp:127.0.0.1:\(port)")
+    }
+
+    @Test("pymodbus on a port already taken ends with the reason instead of serving nothing")
+    func takenPort() async throws {
+        let taken = try ModbusTCPServer(port: 0, handler: SimulatedModbusLine())
+        defer { taken.stop() }
+        let peer = try Peers.pymodbus(["tcp", "\(taken.port)"])
+        defer { peer.signal(SIGKILL) }
+        let status = await peer.wait(timeout: .seconds(20))
+        #expect(status == 1, "\(peer.output)")
+        #expect(peer.output.contains("address already in use"), "\(peer.output)")
+        #expect(peer.output.contains("cannot listen on 127.0.0.1:\(taken.port)"), "\(peer.output)")
     }
 
     @Test("RTU on a socat pty pair: reads, writes, 32-bit decoding and exceptions against pymodbus")

@@ -26,6 +26,22 @@ struct RigDevicesTests {
         try await RigTests.serving(Self.rigs.appendingPathComponent(name).path, body)
     }
 
+    /// A client for the Modbus device where the rig's `hello` says it answers (`tcp:127.0.0.1:PORT`, `rtu:LINK@BAUD`):
+    /// ports and links are chosen per run.
+    func modbusClient(_ hello: RigMessage, _ name: String) throws -> LinuxModbusClient {
+        let endpoint = try #require(hello.modbus?.first { $0.name == name }?.endpoint)
+        let tcpPrefix = "tcp:127.0.0.1:"
+        if endpoint.hasPrefix(tcpPrefix) {
+            let port = try #require(Int(endpoint.dropFirst(tcpPrefix.count)), "\(endpoint)")
+            return try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: port))
+        }
+        let parts = endpoint.dropFirst("rtu:".count).split(separator: "@")
+        #expect(endpoint.hasPrefix("rtu:") && parts.count == 2, "\(endpoint)")
+        let baudRate = try #require(Int(parts[1]), "\(endpoint)")
+        return try LinuxModbusClient.rtu(
+            ModbusRTUConfiguration(device: String(parts[0]), baudRate: baudRate, parity: .even))
+    }
+
     func op(_ connection: RigConnection, _ op: String, _ fill: (inout RigMessage) -> Void) async -> RigMessage {
         var message = RigMessage(op: op)
         fill(&message)
@@ -129,10 +145,9 @@ struct RigDevicesTests {
             let hello = await daemon.hello
             #expect(hello.modbus?.map(\.name) == ["stack", "meter"])
             let meterInfo = try #require(hello.modbus?.first { $0.name == "meter" })
-            #expect(meterInfo.endpoint == "rtu:/tmp/curb-rig/ttyRS485-1@9600")
+            #expect(meterInfo.endpoint == "rtu:\(rig.runDirectory)/ttyRS485-1@9600")
 
-            let line = try LinuxModbusClient.rtu(
-                ModbusRTUConfiguration(device: "/tmp/curb-rig/ttyRS485-1", baudRate: 9600, parity: .even))
+            let line = try modbusClient(hello, "meter")
             _ = await op(scenario, "modbus.set") {
                 $0.name = "meter"
                 $0.numbers = ["volts": 230, "amps_l1": 10]
@@ -152,7 +167,7 @@ struct RigDevicesTests {
             #expect(error?.code == .timeout)
             #expect(try await SDM630(client: line, unit: 2).read().phaseVolts == [230, 230, 230])
 
-            let tcp = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: 15020))
+            let tcp = try modbusClient(hello, "stack")
             let state = try await tcp.readInputRegisters(unit: 1, address: 0, count: 1, timeout: nil)
             #expect(state == [0])
             try await tcp.writeSingleCoil(unit: 1, address: 0, value: true, timeout: nil)
@@ -162,13 +177,42 @@ struct RigDevicesTests {
             #expect(stack.numbers?["state"] == 1, "\(stack)")
             await line.close()
             await tcp.close()
-            _ = rig
+        }
+    }
+
+    @Test("two rigs from one rig file run side by side, each on its own TCP port and RS-485 link")
+    func twoRigsFromOneFile() async throws {
+        try await withRig("fuel-cell.yaml") { first, firstDaemon, firstScenario in
+            try await withRig("fuel-cell.yaml") { second, secondDaemon, secondScenario in
+                #expect(first.runDirectory != second.runDirectory)
+                let hellos = [await firstDaemon.hello, await secondDaemon.hello]
+                let endpoints = hellos.map { Set($0.modbus?.map(\.endpoint) ?? []) }
+                #expect(endpoints[0].count == 2 && endpoints[0].isDisjoint(with: endpoints[1]), "\(endpoints)")
+                // Different mains voltages prove each meter client reaches its own rig.
+                let volts: [Double] = [230, 120]
+                for (scenario, value) in zip([firstScenario, secondScenario], volts) {
+                    let set = await op(scenario, "modbus.set") {
+                        $0.name = "meter"
+                        $0.numbers = ["volts": value]
+                    }
+                    #expect(set.ok == true, "\(set)")
+                }
+                for (hello, value) in zip(hellos, volts) {
+                    let meter = try modbusClient(hello, "meter")
+                    let stack = try modbusClient(hello, "stack")
+                    #expect(try await SDM630(client: meter, unit: 2).read().phaseVolts == [value, value, value])
+                    #expect(try await stack.readInputRegisters(unit: 1, address: 0, count: 1, timeout: nil) == [0])
+                    await meter.close()
+                    await stack.close()
+                }
+            }
         }
     }
 
     @Test("the EV model: CP states reach the ADS1115, the PWM duty sets the current the SDM630 meters")
     func evModel() async throws {
         try await withRig("ev-charger.yaml") { _, daemon, scenario in
+            let hello = await daemon.hello
             let bus = try await daemon.i2cBus(named: "sim-i2c-0")
             let adc = ADS1115(device: try await bus.device(at: 0x48), timeoutMargin: .seconds(1))
             let pwm = PCA9685(device: try await bus.device(at: 0x41), sleep: { _ in })
@@ -177,8 +221,7 @@ struct RigDevicesTests {
             let chip = try await daemon.gpioChip(named: "sim-gpio0")
             let contactor = try await chip.requestOutput(11, .init(consumer: "chargerd"))
             let feedback = try await chip.requestInput(12, .init(consumer: "chargerd"))
-            let meter = try LinuxModbusClient.rtu(
-                ModbusRTUConfiguration(device: "/tmp/curb-rig/ttyRS485-0", baudRate: 9600, parity: .even))
+            let meter = try modbusClient(hello, "meter")
 
             // Unplugged: +12 V on the pilot, 3 V after the divider.
             try await Task.sleep(for: .milliseconds(250))

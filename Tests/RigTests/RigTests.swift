@@ -69,9 +69,10 @@ struct RigTests {
             seen = await control(scenario, "get-output") { $0.line = "beacon" }
             #expect(seen.high == false)
 
-            // walkButton = SIM0, debounced: bounces from the scenario give one event at the daemon.
+            // walkButton = SIM0, debounced: bounces from the scenario give one event at the daemon. The window is
+            // long enough that three control round trips fit in it on a loaded 2-core machine (50 ms did not).
             let button = try await chip.requestInput(
-                0, .init(consumer: "crosswalkd", edges: .both, debounce: .milliseconds(50)))
+                0, .init(consumer: "crosswalkd", edges: .both, debounce: .milliseconds(500)))
             let events = button.events()
             try await Task.sleep(for: .milliseconds(50))  // the subscription travels to the rig first
             for high in [true, false, true] {
@@ -191,6 +192,8 @@ struct RigProcessTests {
         board: \(RigTests.root.appendingPathComponent("Boards/sim.yaml").path)
         i2c:
           - {bus: sim-i2c-0, address: 0x90, chip: AT24C04}
+        modbus:
+          - {name: meter, device: SDM630, unit: 1, rtu: "${RUNDIR}/ttyRS485-0"}
         """.write(to: bad, atomically: true, encoding: .utf8)
         let result = try await ToolRun.run(executable, ["check", bad.path])
         #expect(result.status == 1)
@@ -200,5 +203,10 @@ struct RigProcessTests {
                 && SimulatedChipCatalog.names.allSatisfy { result.output.contains($0) }
                 && result.output.contains(#"got "AT24C04"; did you mean "AT24C02"?"#),
             "\(result.output)")
+        // A misspelt placeholder would otherwise become a folder named after it.
+        #expect(
+            result.output.contains(
+                #"$.modbus[0].rtu: expected absolute path for the pty link, or one under ${RUN_DIR}/, got "${RUNDIR}/ttyRS485-0""#
+            ), "\(result.output)")
     }
 }

@@ -2,7 +2,7 @@ import CurbsideTestKit
 import Foundation
 import Testing
 
-/// `curb-rig run` on the scenarios in Tests/Scenarios: they pass, the must-fail one fails, JUnit says so.
+/// `curb-rig run` on the scenarios in Tests/Scenarios: they pass, the must-fail ones fail for their reasons, JUnit says so.
 @Suite("Scenario runner", .serialized, .timeLimit(.minutes(2)))
 struct ScenarioRunnerTests {
     static let scenarios = RigTests.root.appendingPathComponent("Tests/Scenarios")
@@ -44,6 +44,52 @@ struct ScenarioRunnerTests {
         #expect(xml.contains("<failure message=\"step 2 (expect beacon high within 0.3 seconds)"), "\(xml)")
     }
 
+    static let agentResults = "curb/v1/hil/example/agent-1/cmd/ping/result"
+    static let lampState = "curb/v1/hil/streetlight/pole-1/state"
+
+    /// Every file in `must-fail/` with what the runner has to report for it: the failed step and why.
+    static let mustFail: [(file: String, reported: [String])] = [
+        (
+            "unmet-expectation.yaml",
+            ["→ step 2 (expect beacon high within 0.3 seconds): beacon is not driven as an output after 0.3 seconds"]
+        ),
+        (
+            "stale-message.yaml",
+            [
+                #"→ step 4 (expect message on \#(lampState) containing "relay":false within 1.0 seconds): no message on"#
+                    + #" \#(lampState) containing "relay":false within 1.0 seconds after the previous step"#,
+                #"a matching one arrived before the previous step completed: {"layer":"ambient","relay":false}"#,
+            ]
+        ),
+        (
+            "unwanted-message.yaml",
+            [
+                #"→ step 3 (expect no message on \#(agentResults) containing "status":"accepted" for 3.0 seconds):"#
+                    + #" unexpected message on \#(agentResults) after "#,
+                #" seconds: {"command":"ping","id":"answered","#,
+            ]
+        ),
+    ]
+
+    @Test("every must-fail scenario is checked here")
+    func mustFailScenariosAreListed() throws {
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: Self.scenarios.appendingPathComponent("must-fail").path
+        ).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files == Self.mustFail.map(\.file).sorted())
+    }
+
+    @Test("a must-fail scenario fails the run and the runner says why", arguments: Self.mustFail)
+    func mustFailScenarioFails(file: String, reported: [String]) async throws {
+        let path = Self.scenarios.appendingPathComponent("must-fail/\(file)").path
+        let result = try await ToolRun.run(try curbRig(), ["run", path], timeout: .seconds(60))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("0 passed, 1 failed"), "\(result.output)")
+        for text in reported {
+            #expect(result.output.contains(text), "\(result.output)")
+        }
+    }
+
     @Test("an invalid scenario file is reported with paths and fails the run")
     func invalidScenario() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -54,6 +100,7 @@ struct ScenarioRunnerTests {
         steps:
           - set_input: {line: walkButton, hi: true}
           - expect_ouput: {line: beacon, high: true}
+          - expect_no_message: {topic: curb/v1/hil/example/agent-1/status}
         """.write(to: file, atomically: true, encoding: .utf8)
         let result = try await ToolRun.run(try curbRig(), ["run", file.path])
         #expect(result.status == 1)
@@ -62,5 +109,8 @@ struct ScenarioRunnerTests {
                 #"$.steps[0].set_input.hi: expected a key of $.steps[0].set_input (high, line), got unknown key "hi"; did you mean "high"?"#
             ), "\(result.output)")
         #expect(result.output.contains(#"did you mean "expect_output"?"#), "\(result.output)")
+        #expect(
+            result.output.contains(#"$.steps[2].expect_no_message.within_ms: expected required key "within_ms""#),
+            "a negative expectation names its window: \(result.output)")
     }
 }

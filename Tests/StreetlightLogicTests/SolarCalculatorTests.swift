@@ -1,3 +1,4 @@
+import HAL
 import StreetlightLogic
 import Testing
 

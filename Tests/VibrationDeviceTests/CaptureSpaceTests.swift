@@ -1,5 +1,6 @@
 import AgentRuntime
 import Foundation
+import HAL
 import HALSim
 import Testing
 import VibrationDevice
@@ -95,10 +96,10 @@ struct CaptureSpaceTests {
         let refusing = RefusingSink()
         let controller = VibrationController(
             configuration: await base.controller().configuration, bus: base.bus, sink: refusing,
-            captureDirectory: base.directory, now: { VibrationLogic.Timestamp(secondsSinceEpoch: 1_800_000_000) })
+            captureDirectory: base.directory, now: { Timestamp(secondsSinceEpoch: 1_800_000_000) })
         let store = CaptureStore(directory: base.directory, maxCount: 5, maxTotalBytes: 1 << 24)
         let capture = Capture(
-            start: VibrationLogic.Timestamp(secondsSinceEpoch: 1_800_000_000), outputDataRateHz: 250, triggerIndex: 0,
+            start: Timestamp(secondsSinceEpoch: 1_800_000_000), outputDataRateHz: 250, triggerIndex: 0,
             reason: "test", samples: Triaxial(x: [0, 1], y: [0, 1], z: [1, 1]))
         try store.save(capture)
         await #expect {

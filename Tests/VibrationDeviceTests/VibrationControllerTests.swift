@@ -31,7 +31,7 @@ final class RecordingSink: DeviceSink {
 /// A clock the test moves in step with the samples it pushes.
 final class SampleClock: Sendable {
     private let seconds = Mutex(1_800_000_000.0)
-    var now: VibrationLogic.Timestamp { VibrationLogic.Timestamp(secondsSinceEpoch: seconds.withLock { $0 }) }
+    var now: Timestamp { Timestamp(secondsSinceEpoch: seconds.withLock { $0 }) }
     func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
 }
 
@@ -145,7 +145,7 @@ struct VibrationControllerTests {
         }
         let file = try CaptureStore(directory: directory, maxCount: 10, maxTotalBytes: 1 << 24).data(id: id)
         #expect(bytes == file)
-        #expect(VibrationLogic.CRC32.checksum(bytes) == sent.crc32)
+        #expect(CRC32.checksum(bytes) == sent.crc32)
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import Testing
 import VibrationLogic
 
@@ -93,9 +94,5 @@ import VibrationLogic
         } throws: { error in
             (error as? CaptureChunkError)?.code == .missingChunk
         }
-    }
-
-    @Test func crc32CheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import VibrationLogic
 
 /// Synthetic accelerometer signals with known answers.

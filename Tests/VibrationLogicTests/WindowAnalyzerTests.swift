@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import Testing
 import VibrationLogic
 

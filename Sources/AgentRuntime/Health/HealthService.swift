@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import MQTTTransport
 public import ServiceLifecycle
 
@@ -26,7 +27,7 @@ public struct HealthService: Service {
                 let now = ContinuousClock.now
                 let metrics = ProcessMetrics.sample()
                 var values: [String: JSONValue] = [
-                    "uptime_s": .number(Double((now - started).components.seconds)),
+                    "uptime_s": .number((now - started).totalSeconds.rounded(.down)),
                     "reconnects": .number(Double(await session.reconnectCount)),
                     "config_revision": .number(Double(await session.configRevision)),
                     "bus_errors": .object(await registry.busErrorCounts.mapValues { .number(Double($0)) }),
@@ -37,9 +38,7 @@ public struct HealthService: Service {
                 if let metrics {
                     values["rss_bytes"] = .number(Double(metrics.residentBytes))
                     if let before = previous.metrics {
-                        let elapsed =
-                            Double((now - previous.at).components.seconds)
-                            + Double((now - previous.at).components.attoseconds) / 1e18
+                        let elapsed = (now - previous.at).totalSeconds
                         let busy = metrics.cpuSeconds - before.cpuSeconds
                         values["cpu_percent"] = .number(elapsed > 0 ? (busy / elapsed * 1000).rounded() / 10 : 0)
                     }

@@ -1,5 +1,6 @@
 public import Foundation
 import Glibc
+import HAL
 
 /// The durable outbox: events (and telemetry streams that ask for it) are written here before they are published,
 /// and removed only after the broker's PUBACK. At-least-once; `seq` (per stream, durable) lets consumers drop
@@ -348,7 +349,7 @@ public actor FileOutbox {
     private static func dropReason(_ entry: Entry, liveBytes: Int, liveCount: Int, limits: Limits, now: Date)
         -> String?
     {
-        if entry.appendedAt < now.timeIntervalSince1970 - Double(limits.maxAge.components.seconds) { return "age" }
+        if entry.appendedAt < now.timeIntervalSince1970 - limits.maxAge.totalSeconds { return "age" }
         if liveBytes > limits.maxBytes { return "size" }
         if liveCount > limits.maxEntries { return "count" }
         return nil

@@ -1,4 +1,5 @@
 import Glibc
+import HAL
 
 /// Reads the outbox log's `[length u32 LE][crc32 u32 LE][body]` frames in fixed-size chunks, so start-up after a long
 /// outage needs memory for one chunk and one record, not for the whole file.

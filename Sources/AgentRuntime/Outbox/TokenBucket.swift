@@ -1,3 +1,5 @@
+import HAL
+
 /// Paces the outbox drain after a reconnect so a fleet coming back at once does not flood the broker.
 public struct TokenBucket: Sendable {
     public let ratePerSecond: Double
@@ -16,8 +18,7 @@ public struct TokenBucket: Sendable {
     public mutating func take(now: ContinuousClock.Instant = .now) -> Bool {
         let elapsed = now - last
         last = now
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(burst, tokens + seconds * ratePerSecond)
+        tokens = min(burst, tokens + elapsed.totalSeconds * ratePerSecond)
         guard tokens >= 1 else { return false }
         tokens -= 1
         return true

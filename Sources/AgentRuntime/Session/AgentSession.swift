@@ -1,4 +1,5 @@
 public import Foundation
+import HAL
 public import Logging
 public import MQTTTransport
 
@@ -95,7 +96,8 @@ public actor AgentSession {
                 url: mqtt.url, clientID: mqtt.clientID ?? configuration.identity.clientID,
                 protocolVersion: mqtt.protocolVersion, tls: mqtt.tls, keepAlive: mqtt.keepAlive, cleanStart: false,
                 sessionExpiry: mqtt.sessionExpiry, username: mqtt.username, password: password, will: will,
-                reconnectDelayMin: mqtt.reconnectMin, reconnectDelayMax: mqtt.reconnectMax))
+                reconnectDelayMin: mqtt.reconnectMin, reconnectDelayMax: mqtt.reconnectMax),
+            maxQueuedMessages: Self.maxQueuedMessages)
     }
 
     /// Hands `config/desired` payloads to `handler` (normally `RemoteConfigurator.handleDesired`) and publishes
@@ -138,7 +140,8 @@ public actor AgentSession {
         await router.register("ping") {
             let uptime = ContinuousClock.now - started
             return .accepted([
-                "pong": true, "uptime_s": .number(Double(uptime.components.seconds)), "version": .string(birth.version),
+                "pong": true, "uptime_s": .number(uptime.totalSeconds.rounded(.down)),
+                "version": .string(birth.version),
             ])
         }
         let summary = configurationSummary()
@@ -464,6 +467,9 @@ public actor AgentSession {
 
     /// Commands answered `busy` since start, for `telemetry/health`.
     public var busyCommandCount: Int { commandsRefusedBusy }
+
+    /// Incoming messages waiting for the session at most; a flood beyond is dropped in the transport and counted.
+    static let maxQueuedMessages = 1_024
 
     /// Incoming messages dropped because too many waited for the session (a flood), for `telemetry/health`.
     public nonisolated var droppedMessageCount: Int { client.droppedMessageCount }

@@ -1,5 +1,5 @@
 /// CRC-32 as in IEEE 802.3, zlib and PNG (reflected polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF);
-/// the check value of `"123456789"` is 0xCBF43926.
+/// the check value of `"123456789"` is 0xCBF43926. Frames outbox records and capture chunks.
 public enum CRC32 {
     private static let table: [UInt32] = (0..<256).map { index in
         var value = UInt32(index)

@@ -1,6 +1,7 @@
 /// A UTC instant, as seconds since the Unix epoch (1970-01-01T00:00:00Z), leap seconds ignored like POSIX time.
 ///
-/// The logic never reads a clock itself: the daemon passes the current instant in, so tests drive time directly.
+/// Device logic never reads a clock itself: the daemon passes the current instant (or the time of a batch of
+/// samples) in, so tests drive time directly.
 public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     /// Seconds since 1970-01-01T00:00:00Z.
     public var secondsSinceEpoch: Double
@@ -22,11 +23,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         secondsSinceEpoch - Double(utcDate.daysSinceEpoch) * 86_400
     }
 
+    /// Whole milliseconds since the epoch, rounded (capture identifiers use them).
+    public var millisecondsSinceEpoch: Int64 { Int64((secondsSinceEpoch * 1_000).rounded()) }
+
     /// `self` moved by `seconds` (negative moves back).
     public func adding(seconds: Double) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds) }
 
     /// `self` moved by `duration`.
-    public func adding(_ duration: Duration) -> Timestamp { adding(seconds: duration.seconds) }
+    public func adding(_ duration: Duration) -> Timestamp { adding(seconds: duration.totalSeconds) }
 
     /// Seconds from `other` to `self` (positive when `self` is later).
     public func seconds(since other: Timestamp) -> Double { secondsSinceEpoch - other.secondsSinceEpoch }
@@ -43,12 +47,4 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-}
-
-extension Duration {
-    /// The duration in seconds, with attosecond precision folded into a `Double`.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) * 1e-18
-    }
 }
