@@ -83,8 +83,8 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
 
         let device = DeviceService(
             controller: controller, loops: await Daemon.loops(controller, parts: parts, context: context),
-            session: session,
-            logger: logger, stopped: { await Daemon.stopped(controller, context: context) })
+            session: session, health: health, logger: logger,
+            stopped: { await Daemon.stopped(controller, context: context) })
         // The group shuts down in reverse order of this list: first the device (stop taking commands and desired
         // configurations, end the loops, safe state — at once on SIGTERM, before anything else), then the watchdog
         // (STOPPING=1), health, and last the session (outbox flushed, `offline`).

@@ -10,13 +10,14 @@ struct DeviceService<Controller: DeviceController>: Service {
     let controller: Controller
     let loops: [DeviceLoop]
     let session: AgentSession
+    let health: HealthRegistry
     let logger: Logger
     let stopped: @Sendable () async -> Void
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
             for loop in loops {
-                group.addTask { await loop.run(logger) }
+                group.addTask { await loop.run(logger, health) }
             }
             // Returns on graceful shutdown, throws when the group is cancelled instead (another service failed):
             // the stop below runs either way.

@@ -2,6 +2,7 @@
 public actor HealthRegistry {
     private var busErrors: [String: Int] = [:]
     private var extra: [String: JSONValue] = [:]
+    private var counters: [String: [String: Int]] = [:]
 
     public init() {}
 
@@ -15,6 +16,16 @@ public actor HealthRegistry {
         extra[key] = value
     }
 
+    /// Counts one occurrence of `what` for `item` (`edge_events_dropped` for `sim-gpio0:3`), reported as an object
+    /// of counts by item under `what`.
+    public func count(_ what: String, for item: String) {
+        counters[what, default: [:]][item, default: 0] += 1
+    }
+
     public var busErrorCounts: [String: Int] { busErrors }
-    public var values: [String: JSONValue] { extra }
+    public var values: [String: JSONValue] {
+        var values = extra
+        for (what, counts) in counters { values[what] = .object(counts.mapValues { .number(Double($0)) }) }
+        return values
+    }
 }
