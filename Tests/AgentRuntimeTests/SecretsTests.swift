@@ -18,6 +18,18 @@ struct SecretsTests {
         return path
     }
 
+    /// A configuration whose password file (beside it) has `mode`, with `extra` keys for its `mqtt` mapping made from
+    /// the folder.
+    func configWithPassword(
+        _ device: String, mode: Int, extra: (URL) throws -> String = { _ in "" }
+    ) throws -> (file: URL, password: String) {
+        let (_, folder) = try AgentProcess.writeConfig(device: device, brokerPort: 1883)
+        let password = try secretFile(folder, "mqtt-password", "s3cret\n", mode: mode)
+        let (file, _) = try AgentProcess.writeConfig(
+            device: device, brokerPort: 1883, mqtt: ", password_file: \(password)\(try extra(folder))")
+        return (file, password)
+    }
+
     func load(_ file: URL) throws(DocumentError) -> AgentConfiguration {
         try AgentConfiguration.load(file: file.path) { _, _, _ in 0 }.0
     }
@@ -26,13 +38,12 @@ struct SecretsTests {
         "a password or key file that group or others can read is refused with its path, the mode and chmod 600",
         arguments: [0o644, 0o640, 0o604])
     func exposedSecretFilesAreRefused(mode: Int) throws {
-        let (_, folder) = try AgentProcess.writeConfig(device: "secret", brokerPort: 1883)
-        let password = try secretFile(folder, "mqtt-password", "s3cret\n", mode: mode)
-        let key = try secretFile(folder, "device.key", "-----BEGIN PRIVATE KEY-----\n", mode: mode)
-        let certificate = try secretFile(folder, "device.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
-        let tls = "tls: {cert_file: \(certificate), key_file: \(key)}"
-        let (file, _) = try AgentProcess.writeConfig(
-            device: "secret", brokerPort: 1883, mqtt: ", password_file: \(password), \(tls)")
+        var key = ""
+        let (file, password) = try configWithPassword("secret", mode: mode) { folder in
+            key = try secretFile(folder, "device.key", "-----BEGIN PRIVATE KEY-----\n", mode: mode)
+            let certificate = try secretFile(folder, "device.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
+            return ", tls: {cert_file: \(certificate), key_file: \(key)}"
+        }
         #expect {
             _ = try load(file)
         } throws: { error in
@@ -54,10 +65,7 @@ struct SecretsTests {
 
     @Test("--check-config says which secret file is exposed, and exits 1")
     func checkConfigNamesTheExposedFile() async throws {
-        let (_, folder) = try AgentProcess.writeConfig(device: "secret", brokerPort: 1883)
-        let password = try secretFile(folder, "mqtt-password", "s3cret\n", mode: 0o644)
-        let (file, _) = try AgentProcess.writeConfig(
-            device: "secret", brokerPort: 1883, mqtt: ", password_file: \(password)")
+        let (file, password) = try configWithPassword("secret", mode: 0o644)
         let result = try await ToolRun.run(try AgentProcess.executable(), ["--config", file.path, "--check-config"])
         #expect(result.status == 1)
         #expect(
@@ -87,10 +95,7 @@ struct SecretsTests {
 
     @Test("a password over plain mqtt:// to another host is a warning at start and in --check-config, not an error")
     func plaintextPasswordWarns() async throws {
-        let (_, folder) = try AgentProcess.writeConfig(device: "plain", brokerPort: 1883)
-        let password = try secretFile(folder, "mqtt-password", "s3cret\n", mode: 0o600)
-        let (file, _) = try AgentProcess.writeConfig(
-            device: "plain", brokerPort: 1883, mqtt: ", password_file: \(password)")
+        let (file, _) = try configWithPassword("plain", mode: 0o600)
         // Loopback: the password never leaves the board.
         #expect(try load(file).securityWarnings.isEmpty)
         for (url, warned) in [
