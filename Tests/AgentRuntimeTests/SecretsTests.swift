@@ -113,6 +113,16 @@ struct SecretsTests {
                     try AgentProcess.executable(), ["--config", file.path, "--check-config"])
                 #expect(result.status == 0, "\(result.output)")
                 #expect(result.output.contains("warning: $.mqtt.url: the password"), "\(result.output)")
+                // And the daemon itself says it in its log at start, then runs (it keeps trying to connect).
+                let agent = try AgentProcess(configFile: file, directory: file.deletingLastPathComponent())
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline, !agent.process.output.contains("sent in the clear") {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(agent.process.output.contains("warning"), "\(agent.process.output)")
+                #expect(agent.process.output.contains("sent in the clear over mqtt:// to broker.example"))
+                #expect(agent.process.isRunning, "\(agent.process.output)")
+                await agent.process.stop()
             }
         }
         // Without a password there is nothing to warn about.
