@@ -116,10 +116,12 @@ let package = Package(
             dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         // Vibration analysis; the one device-logic library allowed a C module: FFTW for the spectrum, behind a
-        // single wrapper file (`RealFFT.swift`).
+        // single wrapper file (`RealFFT.swift`). The runtime only for `AtomicFile` (the capture store's files).
         .target(
             name: "VibrationLogic",
-            dependencies: ["HAL", "CFFTW", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "HAL", "CFFTW", "ConfigSupport", "AgentRuntime", .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.

@@ -27,12 +27,14 @@ public enum DaemonStart {
             throw DaemonExit(status: checkOnly ? 1 : 78)
         }
         if checkOnly {
+            for warning in loaded.0.securityWarnings { print("\(file): warning: \(warning)") }
             print("\(file): valid")
             return nil
         }
         var logger = Logger(label: label)
         logger.logLevel = .info
         logger[metadataKey: "device"] = "\(loaded.0.identity)"
+        for warning in loaded.0.securityWarnings { logger.warning("\(warning)") }
         do {
             try FileManager.default.createDirectory(atPath: loaded.0.stateDirectory, withIntermediateDirectories: true)
         } catch {

@@ -73,10 +73,29 @@ public struct MQTTConfiguration: Sendable, Hashable {
         }
     }
 
+    /// `url` with any user information (`user:password@`) replaced by `***@`, fit for logs and replies.
+    public static func redacted(url: String) -> String {
+        let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return url }
+        let rest = parts[1]
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return parts[0] + "://***" + rest[at...]
+    }
+
     /// `mqtt://host:port` or `mqtts://host:port`, as in every message.
     public var brokerURL: String { "\(usesTLS ? "mqtts" : "mqtt")://\(host):\(port)" }
 
-    public static func parse(url: String) throws(MQTTError) -> (host: String, port: Int, tls: Bool) {
+    /// Refuses credentials in the URL (`mqtt://user:password@host`): a URL is logged, shown by `get-config` and
+    /// kept in files anyone may read, so the password belongs in a password file and the user name in its own key.
+    public static func parse(url given: String) throws(MQTTError) -> (host: String, port: Int, tls: Bool) {
+        // Errors quote the URL, so never with the credentials it may wrongly hold.
+        let url = redacted(url: given)
+        guard url == given else {
+            throw MQTTError(
+                .invalidConfiguration, broker: url, operation: "parse URL",
+                detail: "credentials in the URL; give the user name as username and the password in password_file")
+        }
         let tls: Bool
         let rest: Substring
         if url.hasPrefix("mqtt://") {

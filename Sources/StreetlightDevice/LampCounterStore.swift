@@ -3,7 +3,8 @@ import Foundation
 public import StreetlightLogic
 
 /// The lamp's energy and burning-hours counters in the state directory, written atomically (temporary file, fsync,
-/// rename) so they survive restarts and power cuts. A missing or unreadable file starts the counters from zero.
+/// rename) so they survive restarts and power cuts. A missing or unreadable file starts the counters from zero;
+/// a symbolic link in its place is neither read nor written through (``save(_:)`` fails with `ELOOP`).
 public struct LampCounterStore: Sendable {
     public let path: String
 
@@ -12,8 +13,9 @@ public struct LampCounterStore: Sendable {
     }
 
     public func load() -> LampCounters {
-        guard let data = FileManager.default.contents(atPath: path),
-            let counters = try? JSONDecoder().decode(LampCounters.self, from: data)
+        // A symbolic link at the path is not followed (and the next save reports it).
+        guard let bytes = try? AtomicFile.read(path),
+            let counters = try? JSONDecoder().decode(LampCounters.self, from: Data(bytes))
         else { return LampCounters() }
         return counters
     }

@@ -1,10 +1,13 @@
+import AgentRuntime
 public import Foundation
 
 /// Captures on disk in one directory (the daemon's state directory), one `<id>.vcap` file each, bounded in count
 /// and total size: after each save the oldest captures are deleted until both bounds hold (the newest is kept
 /// even if it alone exceeds the size bound).
 ///
-/// File names sort by trigger time (``Capture/id``), so "oldest" needs no index file. Used from one task.
+/// File names sort by trigger time (``Capture/id``), so "oldest" needs no index file. Used from one task. Files are
+/// written and read with ``AgentRuntime/AtomicFile``: a symbolic link planted at a capture's name is refused, never
+/// followed.
 public struct CaptureStore: Sendable {
     /// The directory holding the captures.
     public let directory: URL
@@ -39,8 +42,8 @@ public struct CaptureStore: Sendable {
         }
         let data = capture.encoded()
         let url = fileURL(for: capture.id)
-        do {
-            try data.write(to: url, options: .atomic)
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(Array(data), to: url.path)
         } catch {
             throw CaptureStoreError(.unwritable, path: url.path, detail: "\(error)")
         }
@@ -90,11 +93,14 @@ public struct CaptureStore: Sendable {
     /// The encoded capture `id` (`get-capture` sends these bytes in chunks).
     public func data(id: String) throws(CaptureStoreError) -> Data {
         let url = try existingURL(for: id)
-        do {
-            return try Data(contentsOf: url)
+        let bytes: [UInt8]?
+        do throws(AtomicFile.Failure) {
+            bytes = try AtomicFile.read(url.path)
         } catch {
             throw CaptureStoreError(.unreadable, path: url.path, detail: "\(error)")
         }
+        guard let bytes else { throw CaptureStoreError(.notFound, path: url.path, detail: "no such capture") }
+        return Data(bytes)
     }
 
     /// The capture `id`, decoded.

@@ -18,14 +18,19 @@ struct AgentProcess {
             .deletingLastPathComponent().appendingPathComponent("Boards")
     }
 
-    static func writeConfig(device: String, brokerPort: Int, extra: String = "") throws -> (URL, URL) {
+    /// - Parameters:
+    ///   - mqtt: more keys of the `mqtt` flow mapping (`password_file: …`).
+    static func writeConfig(
+        device: String, brokerPort: Int, extra: String = "", site: String = site, kind: String = kind,
+        mqtt: String = ""
+    ) throws -> (URL, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-agent-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("agent.yaml")
         let yaml = """
             identity: {site: \(site), kind: \(kind), device: \(device)}
-            mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000}
+            mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000\(mqtt)}
             board: \(boardsDirectory().appendingPathComponent("sim.yaml").path)
             hal: {backend: rig, rig_socket: /tmp/curb-rig-unused.sock}
             state_dir: \(directory.path)/state

@@ -31,7 +31,9 @@ struct BrokerVariantsTests {
             extraConfiguration: ["listener %PORT% 127.0.0.1", "allow_anonymous false", "password_file \(passwords)"])
         try await broker.start()
         let secret = folder.appendingPathComponent("mqtt-password")
-        try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+        #expect(
+            FileManager.default.createFile(
+                atPath: secret.path, contents: Data("s3cret\n".utf8), attributes: [.posixPermissions: 0o600]))
         let (config, directory) = try AgentProcess.writeConfig(device: "v311", brokerPort: broker.port)
         var text = try String(contentsOf: config, encoding: .utf8)
         text = text.replacingOccurrences(

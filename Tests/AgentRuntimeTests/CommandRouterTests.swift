@@ -171,8 +171,28 @@ struct TopicSchemeTests {
         #expect(scheme.commandName(in: "curb/v1/district-7/streetlight/p-0043/cmd/ping") == nil)
     }
 
-    @Test("identity segments that would break topic ACLs are refused", arguments: ["a/b", "+", "#", "", "sp ace"])
+    @Test(
+        "identity segments that would break topic ACLs or broker user names are refused",
+        arguments: ["a/b", "+", "#", "", "sp ace", "a~b", "a:b"])
     func badSegments(segment: String) {
         #expect(throws: IdentityError.self) { try DeviceIdentity(site: segment, kind: "k", device: "d") }
+        #expect(throws: IdentityError.self) { try DeviceIdentity(site: "s", kind: "k", device: segment) }
+    }
+
+    @Test("broker user names are {site}~{kind}~{device} and never collide, dots in ids included")
+    func brokerUsernames() throws {
+        let identities = [
+            try DeviceIdentity(site: "a.b", kind: "c", device: "d"),
+            try DeviceIdentity(site: "a", kind: "b.c", device: "d"),
+            try DeviceIdentity(site: "a", kind: "b", device: "c.d"),
+            try DeviceIdentity(site: "a.b.c", kind: "d", device: "e"),
+        ]
+        #expect(identities[0].brokerUsername == "a.b~c~d")
+        #expect(Set(identities.map(\.brokerUsername)).count == identities.count)
+        // The name splits back into the identity it came from: the separator occurs only between segments.
+        for identity in identities {
+            let parts = identity.brokerUsername.split(separator: "~", omittingEmptySubsequences: false).map(String.init)
+            #expect(parts == [identity.site, identity.kind, identity.device])
+        }
     }
 }

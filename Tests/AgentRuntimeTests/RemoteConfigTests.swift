@@ -161,6 +161,7 @@ struct AtomicPersistenceTests {
         try AtomicFile.write(Array(#"{"config":{},"revision":4}"#.utf8), to: target)
         #expect(try String(contentsOfFile: target, encoding: .utf8) == #"{"config":{},"revision":4}"#)
         #expect(!FileManager.default.fileExists(atPath: target + AtomicFile.temporarySuffix))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["applied-config.json"])
     }
 
     @Test("a write into a missing folder fails with the path and errno, and leaves nothing behind")
@@ -168,8 +169,9 @@ struct AtomicPersistenceTests {
         #expect {
             try AtomicFile.write([1, 2, 3], to: "/nonexistent-curb/state/x.json")
         } throws: { error in
-            (error as? AtomicFile.Failure)?.description.hasPrefix(
-                "/nonexistent-curb/state/x.json.tmp-write open: No such file or directory") == true
+            let description = (error as? AtomicFile.Failure)?.description ?? ""
+            return description.hasPrefix("/nonexistent-curb/state/x.json.tmp-write.")
+                && description.hasSuffix(" create: No such file or directory (errno 2)")
         }
     }
 }

@@ -7,8 +7,8 @@ import Testing
 struct BrokerACLTests {
     static let acl = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Firmware-config/mosquitto/curbside.acl").path
-    let deviceA = "district-7.streetlight.pole-0042"
-    let deviceB = "district-7.streetlight.pole-0043"
+    let deviceA = "district-7~streetlight~pole-0042"
+    let deviceB = "district-7~streetlight~pole-0043"
     let prefixA = "curb/v1/district-7/streetlight/pole-0042"
     let prefixB = "curb/v1/district-7/streetlight/pole-0043"
 

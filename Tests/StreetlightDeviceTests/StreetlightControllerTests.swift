@@ -326,4 +326,25 @@ struct LampCounterStoreTests {
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: store.path))
         #expect(store.load() == LampCounters())
     }
+
+    @Test("a symbolic link planted at the counters' path is not followed: save fails with ELOOP, the target is intact")
+    func linkIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("counters-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let victim = directory.appendingPathComponent("elsewhere.json").path
+        let original = #"{"energyTotalWattHours":5}"#
+        try original.write(toFile: victim, atomically: false, encoding: .utf8)
+        let store = LampCounterStore(path: directory.appendingPathComponent("lamp-counters.json").path)
+        try FileManager.default.createSymbolicLink(atPath: store.path, withDestinationPath: victim)
+        #expect(store.load() == LampCounters())
+        #expect {
+            try store.save(LampCounters())
+        } throws: { error in
+            (error as? AtomicFile.Failure)?.errno == ELOOP
+                && "\(error)".hasPrefix("\(store.path) replace: is a symbolic link")
+        }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == original)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: store.path) == victim)
+    }
 }

@@ -30,6 +30,32 @@ import VibrationLogic
         #expect(try store.data(id: earlier.id) == earlier.encoded())
     }
 
+    @Test("a symbolic link at a capture's name is refused, not written or read through")
+    func linksAreRefused() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = CaptureStore(directory: directory, maxCount: 10, maxTotalBytes: 10_000_000)
+        let victim = directory.appendingPathComponent("elsewhere.txt").path
+        try "not a capture".write(toFile: victim, atomically: false, encoding: .utf8)
+        let capture = Self.capture(at: 30)
+        let path = directory.appendingPathComponent(capture.id + "." + CaptureStore.fileExtension).path
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim)
+        #expect {
+            try store.save(capture)
+        } throws: { error in
+            let failure = error as? CaptureStoreError
+            return failure?.code == .unwritable && failure?.path == path
+                && failure?.detail.contains("is a symbolic link") == true
+        }
+        #expect {
+            _ = try store.data(id: capture.id)
+        } throws: { error in
+            (error as? CaptureStoreError)?.code == .unreadable && "\(error)".contains("is a symbolic link")
+        }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "not a capture")
+    }
+
     @Test func countBoundEvictsTheOldest() throws {
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

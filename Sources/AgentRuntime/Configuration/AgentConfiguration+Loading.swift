@@ -24,7 +24,8 @@ extension AgentConfiguration {
     }
 
     /// Reads and validates a configuration file, then checks what it points to on disk (board file, TLS files,
-    /// password file) and resolves relative paths against the file's folder.
+    /// password file; the password and key files readable by their owner only) and resolves relative paths against
+    /// the file's folder.
     public static func load<Device>(
         file: String, device: (inout NodeReader, Node?, JSONPath) -> Device?
     ) throws(DocumentError) -> (AgentConfiguration, Device) {
@@ -51,6 +52,7 @@ extension AgentConfiguration {
         mustExist(configuration.mqtt.tls.caFile, at: "$.mqtt.tls.ca_file", what: "CA file")
         mustExist(configuration.mqtt.tls.certificateFile, at: "$.mqtt.tls.cert_file", what: "certificate file")
         mustExist(configuration.mqtt.tls.keyFile, at: "$.mqtt.tls.key_file", what: "key file")
+        missing += configuration.exposedSecretFiles
         guard missing.isEmpty else { throw DocumentError(.invalid, file: file, issues: missing) }
         return (configuration, deviceConfiguration)
     }

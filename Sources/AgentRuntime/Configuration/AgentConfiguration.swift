@@ -216,16 +216,21 @@ extension AgentConfiguration.MQTT {
             keys: [
                 .string(
                     "url", \.url, what: "mqtt://host[:port] or mqtts://host[:port]", pattern: "^mqtts?://",
-                    doc: "Broker: mqtt://host[:port] (default port 1883) or mqtts://host[:port] (8883)."
+                    doc: "Broker: mqtt://host[:port] (default port 1883) or mqtts://host[:port] (8883). Credentials in "
+                        + "the URL (user:password@) are refused: use username and password_file."
                 ).required(),
                 .choice(
                     "protocol", \.protocolVersion, of: MQTTConfiguration.ProtocolVersion.self, as: .identity,
                     doc: "MQTT protocol version."),
                 .string("client_id", \.clientID, doc: "Default curb-{site}-{kind}-{device}."),
-                .string("username", \.username, doc: "User name for the broker's password authentication."),
+                .string(
+                    "username", \.username,
+                    doc: "User name for the broker's password authentication; with password_file it defaults to "
+                        + "{site}~{kind}~{device}, the name the example ACL uses."),
                 .string(
                     "password_file", \.passwordFile, what: "absolute path", pattern: "^/",
-                    doc: "Absolute path of a file whose first line is the password."),
+                    doc: "Absolute path of a file whose first line is the password, readable by its owner only "
+                        + "(chmod 600; otherwise refused). Over plain mqtt:// to another host a warning is logged."),
                 .section("tls", \.tls, tlsSection),
                 .integer("keepalive_s", \.keepAlive, 5...3_600, "s", as: .seconds, doc: "Keepalive."),
                 .integer(
@@ -242,15 +247,17 @@ extension AgentConfiguration.MQTT {
             rules: [urlParses, reconnectOrdered])
     }
 
-    /// The pattern only says the scheme; libmosquitto needs a host and a valid port too.
+    /// The pattern only says the scheme; libmosquitto needs a host and a valid port too, and the URL must not carry
+    /// credentials (it is logged and returned by `get-config`; the message leaves them out as well).
     private static func urlParses(_ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ mqtt: inout Self) {
         guard let node = found.valid("url") else { return }
         do {
             _ = try MQTTConfiguration.parse(url: mqtt.url)
         } catch {
             reader.report(
-                .invalidValue, at: found.path.appending("url"), expected: "mqtt://host[:port] or mqtts://host[:port]",
-                found: "\"\(mqtt.url)\" (\(error.detail))", node: node)
+                .invalidValue, at: found.path.appending("url"),
+                expected: "mqtt://host[:port] or mqtts://host[:port] without credentials",
+                found: "\"\(MQTTConfiguration.redacted(url: mqtt.url))\" (\(error.detail))", node: node)
         }
     }
 
@@ -271,7 +278,10 @@ extension AgentConfiguration.MQTT {
             keys: [
                 .string("ca_file", \.caFile, doc: "CA certificate(s) the broker's certificate must chain to (PEM)."),
                 .string("cert_file", \.certificateFile, doc: "Client certificate for mutual TLS (PEM)."),
-                .string("key_file", \.keyFile, doc: "Client certificate's private key (PEM)."),
+                .string(
+                    "key_file", \.keyFile,
+                    doc: "Client certificate's private key (PEM), readable by its owner only (chmod 600; otherwise "
+                        + "refused)."),
             ],
             constraints: [
                 SchemaJSON.Member(

@@ -31,8 +31,15 @@ struct RefusedRevisions: Sendable {
     /// more attempt of an already-refused revision, not a wrong configuration).
     init(stateDirectory: String) {
         file = (stateDirectory as NSString).appendingPathComponent("refused-revisions.json")
-        guard let data = FileManager.default.contents(atPath: file) else { return }
-        if let stored = try? JSONDecoder().decode(Stored.self, from: data) {
+        let bytes: [UInt8]?
+        do {
+            bytes = try AtomicFile.read(file)
+        } catch {
+            loadProblem = "\(error), starting with no refused revisions"
+            return
+        }
+        guard let bytes else { return }
+        if let stored = try? JSONDecoder().decode(Stored.self, from: Data(bytes)) {
             for entry in stored.refused { entries[entry.revision] = entry }
         } else {
             loadProblem = "\(file): unreadable, starting with no refused revisions"

@@ -63,8 +63,14 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     }
 
     private func restoreApplied() async -> [String] {
-        guard let data = FileManager.default.contents(atPath: file) else { return [] }
-        guard let stored = try? JSONDecoder().decode(AppliedConfiguration.self, from: data) else {
+        let bytes: [UInt8]?
+        do {
+            bytes = try AtomicFile.read(file)
+        } catch {
+            return ["\(error), keeping the local configuration"]
+        }
+        guard let bytes else { return [] }
+        guard let stored = try? JSONDecoder().decode(AppliedConfiguration.self, from: Data(bytes)) else {
             return ["\(file): unreadable, keeping the local configuration"]
         }
         switch validate(stored.config) {

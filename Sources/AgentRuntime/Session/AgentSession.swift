@@ -95,7 +95,10 @@ public actor AgentSession {
             configuration: MQTTConfiguration(
                 url: mqtt.url, clientID: mqtt.clientID ?? configuration.identity.clientID,
                 protocolVersion: mqtt.protocolVersion, tls: mqtt.tls, keepAlive: mqtt.keepAlive, cleanStart: false,
-                sessionExpiry: mqtt.sessionExpiry, username: mqtt.username, password: password, will: will,
+                sessionExpiry: mqtt.sessionExpiry,
+                // A password alone authenticates no one: the identity's user name is the one the ACL names.
+                username: mqtt.username ?? (password == nil ? nil : configuration.identity.brokerUsername),
+                password: password, will: will,
                 reconnectDelayMin: mqtt.reconnectMin, reconnectDelayMax: mqtt.reconnectMax),
             maxQueuedMessages: Self.maxQueuedMessages)
     }
@@ -157,7 +160,8 @@ public actor AgentSession {
         }
     }
 
-    /// The configuration as operators may see it (no secrets: the password file's path, never its contents).
+    /// The configuration as operators may see it: no password, no key, and a URL without credentials (the loader
+    /// refuses them, but a session can be built from any configuration).
     private func configurationSummary() -> JSONValue {
         let c = configuration
         return [
@@ -165,7 +169,10 @@ public actor AgentSession {
                 "site": .string(c.identity.site), "kind": .string(c.identity.kind),
                 "device": .string(c.identity.device),
             ],
-            "mqtt": ["url": .string(c.mqtt.url), "protocol": .string(c.mqtt.protocolVersion.rawValue)],
+            "mqtt": [
+                "url": .string(MQTTConfiguration.redacted(url: c.mqtt.url)),
+                "protocol": .string(c.mqtt.protocolVersion.rawValue),
+            ],
             "board": .string(c.board), "hal": ["backend": .string(c.hal.backend.rawValue)],
             "state_dir": .string(c.stateDirectory), "config_revision": .number(Double(birth.configRevision)),
         ]

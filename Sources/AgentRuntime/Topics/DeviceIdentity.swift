@@ -20,6 +20,18 @@ public struct DeviceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     /// A stable MQTT client id derived from the identity, so two devices never share one.
     public var clientID: String { "curb-\(site)-\(kind)-\(device)" }
 
+    /// Joins the segments of ``brokerUsername``. A segment may not contain it (nor `:`, which ends the user name in
+    /// a mosquitto password file, nor `/`, `+`, `#`, which keep mosquitto from putting a user name into an ACL
+    /// `pattern`), so two identities never share a user name: with `.` as the separator, `a.b/c/d` and `a/b.c/d`
+    /// both became `a.b.c.d` and got each other's rights.
+    public static let usernameSeparator: Unicode.Scalar = "~"
+
+    /// The device's user name on the broker, `{site}~{kind}~{device}`: the name provisioning writes into the password
+    /// file and the ACL, and the default `mqtt.username` when a password file is given.
+    public var brokerUsername: String {
+        [site, kind, device].joined(separator: String(Self.usernameSeparator))
+    }
+
     static func check(segment: String, named name: String) throws(IdentityError) {
         guard !segment.isEmpty else { throw IdentityError(field: name, value: segment, reason: "must not be empty") }
         guard segment.utf8.count <= 64 else {
@@ -29,7 +41,8 @@ public struct DeviceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
             let allowed =
                 ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
                 || scalar == "-" || scalar == "_" || scalar == "."
-            guard allowed else {
+            // Stated on its own so that widening the list above cannot make `brokerUsername` ambiguous.
+            guard allowed, scalar != usernameSeparator else {
                 throw IdentityError(
                     field: name, value: segment, reason: "may contain only letters, digits, '-', '_' and '.'")
             }
