@@ -13,8 +13,8 @@ public enum ConfigSchemas {
     public static var documents: [(file: String, schema: SchemaJSON)] {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
-            ("streetlightd-device.schema.json", StreetlightConfiguration.schema),
-            ("vibrationd-device.schema.json", VibrationConfiguration.schema),
+            ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
+            ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
         ]
     }
 }

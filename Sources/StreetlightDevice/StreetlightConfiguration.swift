@@ -1,6 +1,6 @@
 public import ConfigSupport
 public import StreetlightLogic
-public import Yams
+import Yams
 
 /// The `device` section of streetlightd's configuration: where the parts sit (`hardware`, local only), how often
 /// the environment is sampled (`environment`), and the dimming and lamp-health settings (`StreetlightSettings`).
@@ -48,7 +48,7 @@ public struct StreetlightConfiguration: Sendable, Hashable {
     public init() {}
 
     /// The keys this module reads beside `StreetlightSettings`: `hardware` (local only) and `environment`.
-    static var localSection: ConfigSection<StreetlightConfiguration> {
+    public static var localSection: ConfigSection<StreetlightConfiguration> {
         ConfigSection(
             doc:
                 "The `device` section of streetlightd's configuration. `hardware` is local only; everything else may "
@@ -59,23 +59,6 @@ public struct StreetlightConfiguration: Sendable, Hashable {
             ])
     }
 
-    /// Every key of the `device` section, for its JSON Schema (`make schemas`).
-    public static var section: ConfigSection<StreetlightConfiguration> {
-        localSection.merged(with: StreetlightSettings.section.lifted(\.settings))
-    }
-
-    /// The JSON Schema of this section, as `make schemas` writes it.
-    public static var schema: SchemaJSON {
-        section.document(
-            id: "https://curbside.example/schema/streetlightd-device.schema.json", title: "streetlightd device section",
-            defaults: StreetlightConfiguration())
-    }
-
-    /// Reads the `device` section (absent: defaults), every problem recorded with its path.
-    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> StreetlightConfiguration? {
-        localSection.read(
-            &reader, node, at: path, defaults: StreetlightConfiguration(), rest: \.settings, StreetlightSettings.read)
-    }
 }
 
 extension StreetlightConfiguration.Hardware {

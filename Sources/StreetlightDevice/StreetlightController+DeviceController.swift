@@ -1,6 +1,9 @@
 public import AgentRuntime
+public import StreetlightLogic
 
-extension StreetlightConfiguration: DeviceConfiguration {}
+extension StreetlightConfiguration: DeclaredDeviceConfiguration {}
+
+extension StreetlightSettings: DeclaredSettings {}
 
 extension StreetlightController: DeviceController {
     public func apply(_ configuration: StreetlightConfiguration) async throws {

@@ -1,6 +1,6 @@
 public import ConfigSupport
 public import VibrationLogic
-public import Yams
+import Yams
 
 /// The `device` section of vibrationd's configuration: where the accelerometer sits (`hardware`, local only) and the
 /// analysis, alarm and capture settings (`VibrationSettings`).
@@ -29,7 +29,7 @@ public struct VibrationConfiguration: Sendable, Hashable {
     public init() {}
 
     /// The key this module reads beside `VibrationSettings`: `hardware` (local only).
-    static var localSection: ConfigSection<VibrationConfiguration> {
+    public static var localSection: ConfigSection<VibrationConfiguration> {
         ConfigSection(
             doc:
                 "The `device` section of vibrationd's configuration. `hardware` is local only; the rest may also come "
@@ -37,23 +37,6 @@ public struct VibrationConfiguration: Sendable, Hashable {
             keys: [.section("hardware", \.hardware, Hardware.section)])
     }
 
-    /// Every key of the `device` section, for its JSON Schema (`make schemas`).
-    public static var section: ConfigSection<VibrationConfiguration> {
-        localSection.merged(with: VibrationSettings.section.lifted(\.settings))
-    }
-
-    /// The JSON Schema of this section, as `make schemas` writes it.
-    public static var schema: SchemaJSON {
-        section.document(
-            id: "https://curbside.example/schema/vibrationd-device.schema.json", title: "vibrationd device section",
-            defaults: VibrationConfiguration())
-    }
-
-    /// Reads the `device` section (absent: defaults), every problem recorded with its path.
-    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> VibrationConfiguration? {
-        localSection.read(
-            &reader, node, at: path, defaults: VibrationConfiguration(), rest: \.settings, VibrationSettings.read)
-    }
 }
 
 extension VibrationConfiguration.Hardware {

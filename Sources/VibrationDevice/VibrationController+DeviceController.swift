@@ -1,6 +1,9 @@
 public import AgentRuntime
+public import VibrationLogic
 
-extension VibrationConfiguration: DeviceConfiguration {}
+extension VibrationConfiguration: DeclaredDeviceConfiguration {}
+
+extension VibrationSettings: DeclaredSettings {}
 
 extension VibrationController: DeviceController {
     public func apply(_ configuration: VibrationConfiguration) async throws {

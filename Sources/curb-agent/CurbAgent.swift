@@ -57,13 +57,8 @@ enum CurbAgent: DeviceDaemon {
 }
 
 /// Arguments of the example agent's `emit-events` command.
-struct EmitEvents: Decodable, Sendable {
+struct EmitEvents: SnakeCaseArguments, Sendable {
     var count: Int
     var stream: String?
     var intervalMs: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case count, stream
-        case intervalMs = "interval_ms"
-    }
 }

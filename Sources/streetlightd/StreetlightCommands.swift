@@ -4,13 +4,9 @@ import StreetlightLogic
 
 /// streetlightd's commands: `set-level`, `clear-override`, `set-profile`, `identify`, `self-test`.
 enum StreetlightCommands {
-    struct SetLevel: Decodable, Sendable {
+    struct SetLevel: SnakeCaseArguments, Sendable {
         var level: Double
         var durationS: Double?
-        enum CodingKeys: String, CodingKey {
-            case level
-            case durationS = "duration_s"
-        }
     }
 
     struct SetProfile: Decodable, Sendable {

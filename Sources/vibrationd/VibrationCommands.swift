@@ -5,13 +5,9 @@ import VibrationLogic
 /// `calibrate`, `self-test`, `capture-now`, `list-captures`, `get-capture`.
 enum VibrationCommands {
     struct Calibrate: Decodable, Sendable { var seconds: Double? }
-    struct GetCapture: Decodable, Sendable {
+    struct GetCapture: SnakeCaseArguments, Sendable {
         var id: String
         var chunkSize: Int?
-        enum CodingKeys: String, CodingKey {
-            case id
-            case chunkSize = "chunk_size"
-        }
     }
 
     static func register(on router: CommandRouter, controller: VibrationController) async {

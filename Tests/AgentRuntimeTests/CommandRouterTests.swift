@@ -13,6 +13,12 @@ struct SetLevel: Decodable, Sendable {
     }
 }
 
+/// Arguments named in snake_case on the wire, camelCase in Swift, without CodingKeys.
+struct Dim: SnakeCaseArguments, Sendable {
+    var level: Double
+    var durationS: Double?
+}
+
 /// Counts handler executions so tests can prove a duplicate did not run again.
 final class Counter: Sendable {
     private let value = Mutex(0)
@@ -194,5 +200,19 @@ struct TopicSchemeTests {
             let parts = identity.brokerUsername.split(separator: "~", omittingEmptySubsequences: false).map(String.init)
             #expect(parts == [identity.site, identity.kind, identity.device])
         }
+    }
+
+    @Test("snake-case arguments: duration_s reaches durationS, and a wrong type is named as the payload spells it")
+    func snakeCaseArguments() async throws {
+        let router = CommandRouter(wallClock: { Date(timeIntervalSince1970: 1_795_000_000) })
+        await router.register("dim", arguments: Dim.self) { args in
+            .accepted(["duration_s": .number(args.durationS ?? -1)])
+        }
+        let good = await router.handle(
+            CommandRequest(name: "dim", payload: Array(#"{"id":"d1","args":{"level":5,"duration_s":60}}"#.utf8)))
+        #expect(good.result == ["duration_s": 60])
+        let bad = await router.handle(
+            CommandRequest(name: "dim", payload: Array(#"{"id":"d2","args":{"level":5,"duration_s":"x"}}"#.utf8)))
+        #expect(bad.message == "args.duration_s: expected number, got string")
     }
 }

@@ -1,3 +1,4 @@
+import AgentRuntime
 import ConfigSchemas
 import ConfigSupport
 import CurbsideTestKit

@@ -37,3 +37,41 @@ public protocol DeviceController: Sendable {
     /// so nothing changes the outputs afterwards.
     func enterSafeState() async
 }
+
+/// Settings whose keys are declared once in a `ConfigSection` (`StreetlightSettings`, `VibrationSettings`).
+public protocol DeclaredSettings {
+    static var section: ConfigSection<Self> { get }
+    static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self?
+}
+
+/// The usual `device` section: local keys (`hardware`, and what else stays local) read by `localSection`, and the
+/// device's settings in the same mapping read by their own declarations. Gives the reader, the merged section and
+/// the JSON Schema `make schemas` writes, the same for every daemon.
+public protocol DeclaredDeviceConfiguration: DeviceConfiguration {
+    associatedtype Settings: DeclaredSettings
+    /// The keys read before the settings (at least `hardware`).
+    static var localSection: ConfigSection<Self> { get }
+    /// The settings, read from the keys `localSection` leaves.
+    var settings: Settings { get set }
+    /// The defaults.
+    init()
+}
+
+extension DeclaredDeviceConfiguration {
+    /// Every key of the `device` section, for its JSON Schema.
+    public static var section: ConfigSection<Self> {
+        localSection.merged(with: Settings.section.lifted(\.settings))
+    }
+
+    /// The JSON Schema of the section of daemon `daemon`, as `make schemas` writes it.
+    public static func schema(daemon: String) -> SchemaJSON {
+        section.document(
+            id: "https://curbside.example/schema/\(daemon)-device.schema.json", title: "\(daemon) device section",
+            defaults: Self())
+    }
+
+    /// Reads the `device` section (absent: defaults), every problem recorded with its path.
+    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self? {
+        localSection.read(&reader, node, at: path, defaults: Self(), rest: \.settings, Settings.read)
+    }
+}
