@@ -26,10 +26,9 @@ test: bootstrap
 # The Linux GPIO/I2C backends against the kernel's own simulators (gpio-sim, i2c-stub) in a QEMU VM: the same
 # backend-neutral test bodies that run on the simulator above. Fails, with the reason, when the VM cannot start.
 # Then the daemons' HIL scenarios with the VM as the rig's second target (Tests/Scenarios/kernel: rig file on the
-# sim-kernel board, daemons on `hal: linux`).
+# sim-kernel board, daemons on `hal: linux`). Inside the VM a skipped Linux-backend test fails the run (Tools/linux-backends).
 test-linux-backends: bootstrap
-	Tools/hil-vm run -- .build/debug/CurbsidePackageTests.xctest --testing-library swift-testing --filter HALLinuxTests
-	Tools/hil-vm run -- .build/debug/curb-rig run Tests/Scenarios/kernel/*.yaml
+	Tools/linux-backends
 
 # Only the fast, process-free suites.
 test-unit: bootstrap

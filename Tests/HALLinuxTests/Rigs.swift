@@ -93,14 +93,7 @@ struct GPIOSimRig: GPIORig {
     let chip: any GPIOChip
 
     /// Why the Linux GPIO tests cannot run here, or `nil` if they can.
-    static var unavailableReason: String? {
-        do {
-            _ = try discover()
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    static var unavailableReason: String? { KernelSimulators.unavailableReason { _ = try discover() } }
 
     static func open() throws -> GPIOSimRig {
         let (name, sysfs) = try discover()
@@ -155,14 +148,7 @@ struct I2CStubRig: I2CRig {
     let address: I2CAddress
     let absentAddress: I2CAddress
 
-    static var unavailableReason: String? {
-        do {
-            _ = try discover()
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    static var unavailableReason: String? { KernelSimulators.unavailableReason { _ = try discover() } }
 
     static func open() throws -> I2CStubRig {
         let (number, address) = try discover()
@@ -196,5 +182,23 @@ struct I2CStubRig: I2CRig {
             throw RigUnavailable(description: "i2c-stub found on i2c-\(stubBus) but its chip_addr is unknown")
         }
         return (stubBus, address)
+    }
+}
+
+/// Whether the Linux-backend suites may skip. On a development host without `/dev/gpiochip*` or `/dev/i2c-*` they
+/// skip with the reason; in the kernel-HIL VM (`make test-linux-backends` sets CURBSIDE_REQUIRE_KERNEL_SIMULATORS=1)
+/// a missing simulator must fail the run instead, or a broken VM set-up would pass unnoticed.
+enum KernelSimulators {
+    static var required: Bool { ProcessInfo.processInfo.environment["CURBSIDE_REQUIRE_KERNEL_SIMULATORS"] == "1" }
+
+    /// The reason to skip, or nil to run (always nil when the simulators are required: the tests then fail on the
+    /// same discovery error instead of skipping).
+    static func unavailableReason(_ discover: () throws -> Void) -> String? {
+        do {
+            try discover()
+            return nil
+        } catch {
+            return required ? nil : "\(error)"
+        }
     }
 }
