@@ -84,16 +84,15 @@ struct AgentProcessTests {
             ("ping", #"{"id":"big","pad":"\#(String(repeating: "x", count: 2000))"}"#, "payload-too-large"),
         ]
         for item in cases {
-            let subscriber = try SpawnedProcess(
-                "mosquitto_sub",
-                ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/\(item.command)/result", "-C", "1", "-W", "5"])
-            try await Task.sleep(for: .milliseconds(200))  // let the subscription reach the broker
+            let subscriber = try await broker.subscriber(["\(prefix)/cmd/\(item.command)/result"], count: 1, seconds: 5)
             let sent = try await ToolRun.run(
                 "mosquitto_pub",
                 ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/\(item.command)", "-m", item.payload])
             #expect(sent.status == 0)
             _ = await subscriber.wait(timeout: .seconds(6))
-            let result = try JSONSerialization.jsonObject(with: Data(subscriber.output.utf8)) as? [String: Any]
+            let line = subscriber.output.split(separator: "\n").first { $0.hasPrefix("\(prefix)/") } ?? ""
+            let payload = line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
+            let result = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
             #expect(result?["status"] as? String == "rejected", "\(item.payload.prefix(40)): \(subscriber.output)")
             #expect(result?["reason"] as? String == item.reason, "\(item.payload.prefix(40)): \(subscriber.output)")
         }
@@ -111,21 +110,9 @@ struct AgentProcessTests {
         await agent.process.stop()
     }
 
-    /// Starts `mosquitto_sub -v` on `topic` and returns once its subscription is active: it first receives a
-    /// retained marker published for this purpose. It exits after `count` messages on `topic`.
+    /// `mosquitto_sub -v` on `topic`, active before this returns; it exits after `count` messages on `topic`.
     func subscribed(_ broker: MosquittoBroker, _ topic: String, count: Int) async throws -> SpawnedProcess {
-        let marker = "curb-test/marker/\(UUID().uuidString.prefix(8))"
-        let sent = try await ToolRun.run(
-            "mosquitto_pub", ["-p", "\(broker.port)", "-q", "1", "-r", "-t", marker, "-m", "ready"])
-        #expect(sent.status == 0, "\(sent.output)")
-        let subscriber = try SpawnedProcess(
-            "mosquitto_sub",
-            ["-p", "\(broker.port)", "-v", "-t", topic, "-t", marker, "-C", "\(count + 1)", "-W", "20"])
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !subscriber.output.contains("\(marker) ready"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return subscriber
+        try await broker.subscriber([topic], count: count)
     }
 
     @Test("a retained command left on the broker is answered rejected (retained) at start and not executed")

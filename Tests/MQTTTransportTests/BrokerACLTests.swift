@@ -35,10 +35,8 @@ struct BrokerACLTests {
     @Test("device A cannot publish to device B's cmd/, but can publish its own status")
     func crossDevicePublishIsDropped() async throws {
         let broker = try await broker()
-        let watcher = try SpawnedProcess(
-            "mosquitto_sub",
-            ["-p", "\(broker.port)", "-v", "-t", "curb/v1/#", "-W", "3"] + credentials("operator"))
-        try await Task.sleep(for: .milliseconds(300))
+        let watcher = try await broker.subscriber(
+            ["curb/v1/#"], seconds: 3, markerPrefix: "curb/v1/t-site/marker", credentials: credentials("operator"))
         for (topic, message) in [("\(prefixB)/cmd/reboot-agent", #"{"id":"evil"}"#), ("\(prefixA)/status", "a-online")]
         {
             let sent = try await ToolRun.run(

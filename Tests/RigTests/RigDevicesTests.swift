@@ -83,7 +83,7 @@ struct RigDevicesTests {
             try await sensor.start()
             let reading = try await sensor.illuminance()
             #expect(abs(reading.lux - 850) < 850 * 0.02, "\(reading)")
-            // The daylight model leaves a held input alone.
+            // The daylight model leaves a held input alone: a negative check, so it waits a few model ticks.
             try await Task.sleep(for: .milliseconds(250))
             let held = await op(scenario, "chip.get") {
                 $0.name = "ambient"
@@ -112,16 +112,19 @@ struct RigDevicesTests {
             let chip = try await daemon.gpioChip(named: "sim-gpio0")
             let relay = try await chip.requestOutput(8, .init(consumer: "streetlightd"))
 
-            func watts() async throws -> Double {
-                // The model ticks every 100 ms; give it a few ticks.
-                try await Task.sleep(for: .milliseconds(350))
-                return try await meter.measurement().powerWatts
+            /// The model ticks every 100 ms: the power settles on `expected` within a few ticks.
+            func watts(near expected: Double, within tolerance: Double) async throws -> Double {
+                try await eventually {
+                    try await meter.measurement().powerWatts
+                } until: {
+                    abs($0 - expected) < tolerance
+                }
             }
-            #expect(try await watts() < 0.5)
+            #expect(try await watts(near: 0, within: 0.5) < 0.5)
             try await relay.write(.active)
-            #expect(abs(try await watts() - 30) < 1)
+            #expect(abs(try await watts(near: 30, within: 1) - 30) < 1)
             try await dimmer.setDutyCycle(channel: 0, 1)
-            #expect(abs(try await watts() - 60) < 1.5)
+            #expect(abs(try await watts(near: 60, within: 1.5) - 60) < 1.5)
 
             // A failed LED driver draws nothing although commanded on; a welded relay draws with the relay open.
             _ = await op(scenario, "model.set") {
@@ -129,13 +132,13 @@ struct RigDevicesTests {
                 $0.quantity = "failed"
                 $0.number = 1
             }
-            #expect(try await watts() < 0.5)
+            #expect(try await watts(near: 0, within: 0.5) < 0.5)
             _ = await op(scenario, "model.set") {
                 $0.name = "lamp"
                 $0.numbers = ["failed": 0, "relay_stuck": 1]
             }
             try await relay.write(.inactive)
-            #expect(try await watts() > 50)
+            #expect(try await watts(near: 60, within: 10) > 50)
         }
     }
 
@@ -172,8 +175,11 @@ struct RigDevicesTests {
             #expect(state == [0])
             try await tcp.writeSingleCoil(unit: 1, address: 0, value: true, timeout: nil)
             // The rig advances the stack in real time: starting within a tick or two.
-            try await Task.sleep(for: .milliseconds(300))
-            let stack = await op(scenario, "modbus.get") { $0.name = "stack" }
+            let stack = try await eventually {
+                await op(scenario, "modbus.get") { $0.name = "stack" }
+            } until: {
+                $0.numbers?["state"] == 1
+            }
             #expect(stack.numbers?["state"] == 1, "\(stack)")
             await line.close()
             await tcp.close()
@@ -223,25 +229,40 @@ struct RigDevicesTests {
             let feedback = try await chip.requestInput(12, .init(consumer: "chargerd"))
             let meter = try modbusClient(hello, "meter")
 
+            func pilotVolts(near expected: Double) async throws -> Double {
+                try await eventually {
+                    try await adc.measureVolts(.ain0, gain: .fsr4096mV)
+                } until: {
+                    abs($0 - expected) < 0.01
+                }
+            }
+            func phaseAmps(_ expected: [Double]) async throws -> [Double] {
+                try await eventually {
+                    try await SDM630(client: meter).read().phaseAmps
+                } until: {
+                    $0 == expected
+                }
+            }
             // Unplugged: +12 V on the pilot, 3 V after the divider.
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(abs(try await adc.measureVolts(.ain0, gain: .fsr4096mV) - 3.0) < 0.01)
+            #expect(abs(try await pilotVolts(near: 3.0) - 3.0) < 0.01)
             _ = await op(scenario, "model.set") {
                 $0.name = "ev"
                 $0.quantity = "state"
                 $0.number = 2
             }
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(abs(try await adc.measureVolts(.ain0, gain: .fsr4096mV) - 1.5) < 0.01)  // C: +6 V
+            #expect(abs(try await pilotVolts(near: 1.5) - 1.5) < 0.01)  // C: +6 V
             #expect(try await SDM630(client: meter).read().phaseAmps == [0, 0, 0])  // contactor still open
             try await contactor.write(.active)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await feedback.read() == .active)
+            #expect(
+                try await eventually {
+                    try await feedback.read()
+                } until: {
+                    $0 == .active
+                } == .active)
             // 50 % duty allows 30 A (IEC 61851-1: duty × 0.6 A).
-            #expect(try await SDM630(client: meter).read().phaseAmps == [30, 30, 30])
+            #expect(try await phaseAmps([30, 30, 30]) == [30, 30, 30])
             try await pwm.setDutyCycle(channel: 0, 0.1)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await SDM630(client: meter).read().phaseAmps == [6, 6, 6])
+            #expect(try await phaseAmps([6, 6, 6]) == [6, 6, 6])
 
             // Welded contacts: the auxiliary contact stays closed after the coil is released.
             _ = await op(scenario, "model.set") {
@@ -250,6 +271,7 @@ struct RigDevicesTests {
                 $0.number = 1
             }
             try await contactor.write(.inactive)
+            // A negative check: the contact must still read closed after several model ticks (100 ms each).
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await feedback.read() == .active)
             await meter.close()
