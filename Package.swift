@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "DaemonComposition",
             dependencies: [
-                "HAL", "HALLinux", "HALRig", "BoardSupport", "AgentRuntime", "ConfigSupport",
+                "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -242,6 +242,7 @@ let package = Package(
         .testTarget(
             name: "RigTests",
             dependencies: [
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
                 "SDM630", "FuelCellController", "ADXL355", "HALSim", "ScenarioRunner", "CurbsideTestKit",
             ],

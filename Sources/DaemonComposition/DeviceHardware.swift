@@ -3,6 +3,7 @@ public import BoardSupport
 public import HAL
 import HALLinux
 import HALRig
+import RigProtocol
 import Synchronization
 
 /// A daemon's parts, opened by board name on the configured backend: the Linux character devices and serial ports of
@@ -109,12 +110,12 @@ public final class DeviceHardware: Sendable {
     ///
     /// - Throws: `BoardLookupError` for an unknown port; `DeviceHardwareError` when two devices on one port ask for
     ///   different line settings; `ModbusError` when the port cannot be set up.
-    public func modbus(_ settings: ModbusDeviceSettings, usedAt configPath: String) throws -> ModbusDevice {
+    public func modbus(_ settings: ModbusDeviceSettings, usedAt configPath: String) async throws -> ModbusDevice {
         let key: String
         let make: () throws -> any ModbusClient
         switch settings.transport {
         case .serial(let port, let line):
-            let device = try board.serialPort(named: port, usedAt: configPath).device
+            let device = try await serialDevice(port, usedAt: configPath)
             key = "serial:\(device)"
             make = {
                 try LinuxModbusClient.rtu(
@@ -147,6 +148,19 @@ public final class DeviceHardware: Sendable {
             return counted
         }
         return ModbusDevice(client: client, unit: settings.unit, timeout: settings.timeout)
+    }
+
+    /// The device path of board serial port `port`: the board file's on Linux; on the rig, the pty link of the line
+    /// the rig file put on that port (`rtu: rs485-0`, reported by `hello`), else the board file's path.
+    private func serialDevice(_ port: String, usedAt configPath: String) async throws -> String {
+        let boardPort = try board.serialPort(named: port, usedAt: configPath)
+        guard case .rig(let socket) = backend else { return boardPort.device }
+        let connection = try await rig(socket)
+        let lines = await connection.hello.modbus ?? []
+        guard let line = lines.first(where: { $0.serialPort == port }),
+            line.endpoint.hasPrefix("rtu:"), let at = line.endpoint.lastIndex(of: "@")
+        else { return boardPort.device }
+        return String(line.endpoint[line.endpoint.index(line.endpoint.startIndex, offsetBy: 4)..<at])
     }
 
     private func chip(_ identifier: String) async throws -> any GPIOChip {

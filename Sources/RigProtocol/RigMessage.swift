@@ -61,11 +61,19 @@ public struct RigMessage: Codable, Sendable, Hashable {
         public var device: String
         public var unit: Int
         public var endpoint: String
-        public init(name: String, device: String, unit: Int, endpoint: String) {
+        /// The board serial port the RTU line stands for (`rs485-0`), when the rig file names one.
+        public var serialPort: String?
+        public init(name: String, device: String, unit: Int, endpoint: String, serialPort: String? = nil) {
             self.name = name
             self.device = device
             self.unit = unit
             self.endpoint = endpoint
+            self.serialPort = serialPort
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, device, unit, endpoint
+            case serialPort = "serial_port"
         }
     }
 

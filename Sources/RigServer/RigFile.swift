@@ -48,6 +48,9 @@ public struct RigFile: Sendable, Hashable {
         public var device: String
         public var unit: ModbusUnitID
         public var endpoint: Endpoint
+        /// The board serial port the line stands for (`rtu: rs485-0`): its link is `${RUN_DIR}/rs485-0`, and `hello`
+        /// names the port, so a daemon configured with `serial: rs485-0` finds it on the rig as on a board.
+        public var serialPort: String?
     }
 
     public struct Model: Sendable, Hashable {
@@ -171,20 +174,23 @@ public struct RigFile: Sendable, Hashable {
         let device = keys["device"].flatMap { Self.known($0, at: itemPath.appending("device"), among: known, &reader) }
         let unit = keys["unit"].flatMap { reader.integer($0, at: itemPath.appending("unit"), in: 1...247) }
         var endpoint: ModbusDevice.Endpoint?
+        var serialPort: String?
         switch (keys["tcp"], keys["rtu"]) {
         case (let tcp?, nil):
             endpoint = reader.integer(tcp, at: itemPath.appending("tcp"), in: 0...65_535).map { .tcp(port: $0) }
         case (nil, let rtu?):
             let link = reader.string(
-                rtu, at: itemPath.appending("rtu"), matching: Self.isLinkPath,
-                what: "absolute path for the pty link, or one under ${RUN_DIR}/")
+                rtu, at: itemPath.appending("rtu"), matching: { Self.isLinkPath($0) || NodeReader.isName($0) },
+                what: "a board serial port name, an absolute path for the pty link, or one under ${RUN_DIR}/")
+            if let link, NodeReader.isName(link) { serialPort = link }
             let baud =
                 keys["baud"].map { reader.integer($0, at: itemPath.appending("baud"), in: 1200...230_400) } ?? 9600
             let parity =
                 keys["parity"].map { reader.choice($0, at: itemPath.appending("parity"), of: ParityName.self) }
                 ?? .even
             if let link, let baud, let parity {
-                endpoint = .rtu(link: link, baudRate: baud, parity: parity.parity)
+                let path = serialPort.map { "\(runDirectoryPlaceholder)/\($0)" } ?? link
+                endpoint = .rtu(link: path, baudRate: baud, parity: parity.parity)
             }
         default:
             reader.report(
@@ -192,7 +198,8 @@ public struct RigFile: Sendable, Hashable {
                 found: keys["tcp"] == nil ? "neither" : "both")
         }
         guard let name, let device, let unit, let endpoint else { return nil }
-        return ModbusDevice(name: name, device: device, unit: ModbusUnitID(UInt8(unit)), endpoint: endpoint)
+        return ModbusDevice(
+            name: name, device: device, unit: ModbusUnitID(UInt8(unit)), endpoint: endpoint, serialPort: serialPort)
     }
 
     private enum ParityName: String, CaseIterable {

@@ -75,7 +75,9 @@ actor RigSession {
                 .init(bus: $0.bus, address: Int($0.address.rawValue), chip: $0.chipName, name: $0.name)
             }
             $0.modbus = rig.modbusDevices.map {
-                .init(name: $0.name, device: $0.kind, unit: Int($0.unit.rawValue), endpoint: $0.endpoint)
+                .init(
+                    name: $0.name, device: $0.kind, unit: Int($0.unit.rawValue), endpoint: $0.endpoint,
+                    serialPort: $0.serialPort)
             }
             $0.models = rig.models.map(\.name)
         }

@@ -72,6 +72,8 @@ public final class VirtualRig: Sendable {
         public let name: String
         public let kind: String
         public let unit: ModbusUnitID
+        /// The board serial port this line stands for, when the rig file names one.
+        public let serialPort: String?
         public let instance: SimulatedModbusInstance
         let spec: RigFile.ModbusDevice.Endpoint
         let inputs: PhysicalInputs
@@ -81,6 +83,7 @@ public final class VirtualRig: Sendable {
             self.name = entry.name
             self.kind = entry.device
             self.unit = entry.unit
+            self.serialPort = entry.serialPort
             self.instance = instance
             self.spec = entry.endpoint.resolved(runDirectory: runDirectory)
             self.inputs = PhysicalInputs(instance.inputDefaults)
@@ -137,6 +140,15 @@ public final class VirtualRig: Sendable {
         for bus in board.i2cBuses.values { buses[bus.device] = SimulatedI2CBus(name: bus.device) }
         var devices: [Device] = []
         var issues: [ConfigIssue] = []
+        for (index, entry) in file.modbusDevices.enumerated() {
+            guard let port = entry.serialPort, board.serialPorts[port] == nil else { continue }
+            issues.append(
+                ConfigIssue(
+                    .unknownReference, path: "$.modbus[\(index)].rtu",
+                    expected: "a serial port of board \(board.id) ("
+                        + board.serialPorts.keys.sorted().joined(separator: ", ") + ")",
+                    found: "\"\(port)\""))
+        }
         for (index, entry) in file.i2cDevices.enumerated() {
             guard let bus = buses[entry.bus], let address = I2CAddress(rawValue: entry.address),
                 let kind = SimulatedChipCatalog.kinds[entry.chip]

@@ -52,9 +52,9 @@ struct ModbusPartsTests {
             pseudoTerminal: ModbusRTUConfiguration(device: "pty", baudRate: 19_200, parity: .even), handler: line)
         let health = HealthRegistry()
         let hardware = DeviceHardware.linux(board: try Self.board(serialDevice: server.device), health: health)
-        let first = try hardware.modbus(
+        let first = try await hardware.modbus(
             try Self.settings("{serial: rs485-0, baud: 19200, unit: 1, timeout_ms: 300}"), usedAt: "$.device.a")
-        let second = try hardware.modbus(
+        let second = try await hardware.modbus(
             try Self.settings("{serial: rs485-0, baud: 19200, unit: 2, timeout_ms: 300}"), usedAt: "$.device.b")
         #expect(first.client.endpoint == "rtu:\(server.device)@19200")
         #expect(first.client.endpoint == second.client.endpoint)
@@ -80,9 +80,9 @@ struct ModbusPartsTests {
     @Test("a second device on the same port with other line settings is refused with both paths in the message")
     func conflictingLineSettings() async throws {
         let hardware = DeviceHardware.linux(board: try Self.board(serialDevice: "/tmp/curb-unused-tty"))
-        _ = try hardware.modbus(try Self.settings("{serial: rs485-0, baud: 9600, unit: 1}"), usedAt: "$.device.a")
-        #expect {
-            _ = try hardware.modbus(
+        _ = try await hardware.modbus(try Self.settings("{serial: rs485-0, baud: 9600, unit: 1}"), usedAt: "$.device.a")
+        await #expect {
+            _ = try await hardware.modbus(
                 try Self.settings("{serial: rs485-0, baud: 19200, unit: 2}"), usedAt: "$.device.b")
         } throws: { error in
             "\(error)".contains("$.device.b") && "\(error)".contains("open for $.device.a with other line settings")
@@ -90,10 +90,10 @@ struct ModbusPartsTests {
     }
 
     @Test("an unknown serial port names the board's ports")
-    func unknownPort() throws {
+    func unknownPort() async throws {
         let hardware = DeviceHardware.linux(board: try Self.board(serialDevice: "/tmp/curb-unused-tty"))
-        #expect {
-            _ = try hardware.modbus(try Self.settings("{serial: rs485-9, unit: 1}"), usedAt: "$.device.meter")
+        await #expect {
+            _ = try await hardware.modbus(try Self.settings("{serial: rs485-9, unit: 1}"), usedAt: "$.device.meter")
         } throws: { error in
             let text = "\(error)"
             return text.contains("$.device.meter") && text.contains("rs485-0")
@@ -106,7 +106,7 @@ struct ModbusPartsTests {
         line.attach(Self.meter(7), as: 5)
         let server = try ModbusTCPServer(handler: line)
         let hardware = DeviceHardware.linux(board: try Self.board(serialDevice: "/tmp/curb-unused-tty"))
-        let device = try hardware.modbus(
+        let device = try await hardware.modbus(
             try Self.settings("{tcp: \"127.0.0.1:\(server.port)\", unit: 5}"), usedAt: "$.device.controller")
         #expect(
             try await device.client.readHoldingRegisters(unit: device.unit, address: 0, count: 2, timeout: nil) == [

@@ -1,6 +1,9 @@
 import ADS1115
 import ADXL355
+import AgentRuntime
+import ConfigSupport
 import CurbsideTestKit
+import DaemonComposition
 import Foundation
 import HAL
 import HALLinux
@@ -13,6 +16,7 @@ import RigServer
 import SDM630
 import Testing
 import VEML7700
+import Yams
 
 /// The rig's device catalogue, physical models and Modbus devices, through the same socket and transports a daemon
 /// and a scenario use.
@@ -148,7 +152,7 @@ struct RigDevicesTests {
             let hello = await daemon.hello
             #expect(hello.modbus?.map(\.name) == ["stack", "meter"])
             let meterInfo = try #require(hello.modbus?.first { $0.name == "meter" })
-            #expect(meterInfo.endpoint == "rtu:\(rig.runDirectory)/ttyRS485-1@9600")
+            #expect(meterInfo.endpoint == "rtu:\(rig.runDirectory)/rs485-1@9600")
 
             let line = try modbusClient(hello, "meter")
             _ = await op(scenario, "modbus.set") {
@@ -183,6 +187,40 @@ struct RigDevicesTests {
             #expect(stack.numbers?["state"] == 1, "\(stack)")
             await line.close()
             await tcp.close()
+        }
+    }
+
+    @Test("a daemon's Modbus device by board serial port name reaches the rig's line for that port (rtu: rs485-1)")
+    func serialPortByNameOnTheRig() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
+        ).path
+        try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
+            rig, _, scenario in
+            let board = Self.rigs.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Boards/sim.yaml").path
+            let (agent, _) = try AgentConfiguration.parse(
+                yaml: """
+                    identity: {site: t, kind: fuel-cell, device: f1}
+                    mqtt: {url: "mqtt://127.0.0.1:1883"}
+                    board: \(board)
+                    hal: {backend: rig, rig_socket: \(socket)}
+                    state_dir: /tmp/unused
+                    """
+            ) { _, _, _ in 0 }
+            let hardware = try DeviceHardware.open(agent)
+            var reader = NodeReader()
+            let node = try #require(try Yams.compose(yaml: "{serial: rs485-1, unit: 2, timeout_ms: 300}"))
+            let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
+            let meter = try await hardware.modbus(settings, usedAt: "$.device.hardware.meter")
+            #expect(meter.client.endpoint.hasPrefix("rtu:\(rig.runDirectory)/rs485-1@"), "\(meter.client.endpoint)")
+            let set = await op(scenario, "modbus.set") {
+                $0.name = "meter"
+                $0.numbers = ["volts": 231]
+            }
+            #expect(set.ok == true, "\(set)")
+            #expect(try await SDM630(client: meter.client, unit: meter.unit).read().phaseVolts == [231, 231, 231])
+            await meter.client.close()
         }
     }
 

@@ -22,12 +22,13 @@ struct RigTests {
 
     /// Serves the rig file on a temporary socket in-process and connects a daemon and a scenario to it.
     static func serving(
-        _ file: String, _ body: (VirtualRig, RigConnection, RigConnection) async throws -> Void
+        _ file: String,
+        socket: String = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
+        ).path,
+        _ body: (VirtualRig, RigConnection, RigConnection) async throws -> Void
     ) async throws {
         let rig = try VirtualRig(file: try RigFile.load(file: file, knownChips: SimulatedChipCatalog.names))
-        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
-        ).path
         let server = Task { try await RigServer.run(rig: rig, socketPath: socket) }
         defer { server.cancel() }
         var daemon: RigConnection?
@@ -206,7 +207,7 @@ struct RigProcessTests {
         // A misspelt placeholder would otherwise become a folder named after it.
         #expect(
             result.output.contains(
-                #"$.modbus[0].rtu: expected absolute path for the pty link, or one under ${RUN_DIR}/, got "${RUNDIR}/ttyRS485-0""#
+                #"$.modbus[0].rtu: expected a board serial port name, an absolute path for the pty link, or one under ${RUN_DIR}/, got "${RUNDIR}/ttyRS485-0""#
             ), "\(result.output)")
     }
 }
