@@ -74,7 +74,9 @@ struct SharedRTULineTests {
         // Unit 2 is unplugged: its device is still modelled, but nothing reaches it any more.
         line.device(2)?.inject(.silent)
         line.clearLog()
-        let timeout = Duration.milliseconds(200)
+        // Long enough that a working unit's answer (a few ms at 115 200 Bd) never misses it on a loaded 2-core machine
+        // (200 ms did once, with builds running beside the suite); the silent unit costs 6 of them.
+        let timeout = Duration.milliseconds(500)
         let record = Record()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
