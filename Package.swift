@@ -122,6 +122,12 @@ let package = Package(
             dependencies: ["CFFTW", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // The smart crossing's state machine, RRFB flash pattern and settings; pure Swift, time injected.
+        .target(
+            name: "CrosswalkLogic",
+            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
         .target(
             name: "StreetlightDevice",
@@ -210,6 +216,10 @@ let package = Package(
         .testTarget(
             name: "VibrationLogicTests",
             dependencies: ["VibrationLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrosswalkLogicTests",
+            dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
