@@ -128,6 +128,13 @@ let package = Package(
             dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
+        .target(
+            name: "CrosswalkDevice",
+            dependencies: [
+                "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
         .target(
             name: "StreetlightDevice",
@@ -180,7 +187,7 @@ let package = Package(
         // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
         .target(
             name: "ConfigSchemas",
-            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice"],
+            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
@@ -220,6 +227,13 @@ let package = Package(
         .testTarget(
             name: "CrosswalkLogicTests",
             dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrosswalkDeviceTests",
+            dependencies: [
+                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
