@@ -177,6 +177,13 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
+            name: "crosswalkd",
+            dependencies: [
+                "CrosswalkDevice", "CrosswalkLogic", "DaemonComposition", "AgentRuntime", "HAL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .executableTarget(
             name: "curb-agent",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
