@@ -19,6 +19,8 @@ import Yams
 ///   - i2c_fault: {bus: sim-i2c-0, address: 0x50, fault: nack, count: 1}
 ///   - unplug: {bus: sim-i2c-0, address: 0x50}
 ///   - plug: {bus: sim-i2c-0, address: 0x50}
+///   - broker: stop                 # the local broker goes away (daemons keep running) …
+///   - broker: start                # … and comes back on the same port
 /// ```
 public struct Scenario: Sendable, Hashable {
     public enum Step: Sendable, Hashable {
@@ -36,6 +38,8 @@ public struct Scenario: Sendable, Hashable {
         case expectQuantity(
             family: String, name: String, quantity: String, above: Double?, below: Double?, within: Duration)
         case modbusFault(name: String, fault: String, count: Int?)
+        /// Stops or restarts the scenario's local broker (on the same port, so clients reconnect).
+        case broker(start: Bool)
 
         /// How the step reads in reports.
         public var summary: String {
@@ -60,6 +64,7 @@ public struct Scenario: Sendable, Hashable {
                     + " within \(within)"
             case .modbusFault(let name, let fault, let count):
                 "inject Modbus \(fault)" + (count.map { " ×\($0)" } ?? "") + " at \(name)"
+            case .broker(let start): start ? "start the broker" : "stop the broker"
             }
         }
     }
@@ -127,9 +132,14 @@ public struct Scenario: Sendable, Hashable {
         case none
     }
 
+    private enum BrokerAction: String, CaseIterable {
+        case stop
+        case start
+    }
+
     private static let stepKinds = [
         "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug", "set",
-        "expect", "modbus_fault",
+        "expect", "modbus_fault", "broker",
     ]
     private static let families = ["chip", "modbus", "model"]
 
@@ -219,6 +229,8 @@ public struct Scenario: Sendable, Hashable {
             else { return nil }
             let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
             return .modbusFault(name: name, fault: fault, count: count)
+        case "broker":
+            return reader.choice(value, at: here, of: BrokerAction.self).map { .broker(start: $0 == .start) }
         case "wait_ms":
             return reader.integer(value, at: here, in: 0...600_000, unit: "ms").map { .wait(.milliseconds($0)) }
         case "set_input":
