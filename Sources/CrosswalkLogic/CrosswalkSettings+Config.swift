@@ -83,9 +83,10 @@ extension SchoolZoneWindow {
                     doc: "Weekdays, e.g. \"mon-fri\" or \"sat\"."
                 ).required(),
                 .string(
-                    "hours", \.minutes, what: "local times \"HH:MM-HH:MM\", the start before the end",
-                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", parse: parseHours,
-                    format: hoursText, doc: "Local start and end time, e.g. \"07:30-09:00\"."
+                    "hours", \.minutes, what: "local times \"HH:MM-HH:MM\" (end up to 24:00), the start before the end",
+                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", parse: parseHours,
+                    format: hoursText,
+                    doc: "Local start and end time, e.g. \"07:30-09:00\" (\"24:00\" ends at midnight)."
                 ).required(),
             ])
     }

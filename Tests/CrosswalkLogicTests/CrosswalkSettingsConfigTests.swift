@@ -24,6 +24,7 @@ import Yams
                 schedule:
                   - {days: mon-fri, hours: "07:30-09:00"}
                   - {days: sat, hours: "08:00-12:00"}
+                  - {days: sun, hours: "22:00-24:00"}
             """)
         #expect(settings.clearance == .seconds(12))
         #expect(settings.heartbeatTimeout == .milliseconds(1_500))
@@ -32,6 +33,7 @@ import Yams
             settings.schoolZone.schedule == [
                 SchoolZoneWindow(weekdays: 1...5, minutes: 450..<540),
                 SchoolZoneWindow(weekdays: 6...6, minutes: 480..<720),
+                SchoolZoneWindow(weekdays: 7...7, minutes: 1320..<1440),
             ])
     }
 
