@@ -19,6 +19,7 @@ import Yams
 ///   - i2c_fault: {bus: sim-i2c-0, address: 0x50, fault: nack, count: 1}
 ///   - unplug: {bus: sim-i2c-0, address: 0x50}
 ///   - plug: {bus: sim-i2c-0, address: 0x50}
+///   - gpio_fault: {line: beacon, count: 3}   # the daemon's next 3 reads/writes of the line fail
 ///   - broker: stop                 # the local broker goes away (daemons keep running) …
 ///   - broker: start                # … and comes back on the same port
 /// ```
@@ -38,6 +39,8 @@ public struct Scenario: Sendable, Hashable {
         case expectQuantity(
             family: String, name: String, quantity: String, above: Double?, below: Double?, within: Duration)
         case modbusFault(name: String, fault: String, count: Int?)
+        /// The next `count` operations of the daemon on a GPIO line fail.
+        case gpioFault(line: String, count: Int)
         /// Stops or restarts the scenario's local broker (on the same port, so clients reconnect).
         case broker(start: Bool)
 
@@ -64,6 +67,7 @@ public struct Scenario: Sendable, Hashable {
                     + " within \(within)"
             case .modbusFault(let name, let fault, let count):
                 "inject Modbus \(fault)" + (count.map { " ×\($0)" } ?? "") + " at \(name)"
+            case .gpioFault(let line, let count): "inject GPIO I/O error ×\(count) at \(line)"
             case .broker(let start): start ? "start the broker" : "stop the broker"
             }
         }
@@ -139,7 +143,7 @@ public struct Scenario: Sendable, Hashable {
 
     private static let stepKinds = [
         "set_input", "wait_ms", "expect_output", "publish", "expect_message", "i2c_fault", "unplug", "plug", "set",
-        "expect", "modbus_fault", "broker",
+        "expect", "modbus_fault", "broker", "gpio_fault",
     ]
     private static let families = ["chip", "modbus", "model"]
 
@@ -229,6 +233,12 @@ public struct Scenario: Sendable, Hashable {
             else { return nil }
             let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
             return .modbusFault(name: name, fault: fault, count: count)
+        case "gpio_fault":
+            guard let fields = reader.object(value, at: here, required: ["line"], optional: ["count"]),
+                let line = fields["line"].flatMap({ reader.string($0, at: here.appending("line")) })
+            else { return nil }
+            let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
+            return .gpioFault(line: line, count: count ?? 1)
         case "broker":
             return reader.choice(value, at: here, of: BrokerAction.self).map { .broker(start: $0 == .start) }
         case "wait_ms":

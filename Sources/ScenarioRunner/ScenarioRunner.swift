@@ -195,6 +195,12 @@ public enum ScenarioRunner {
         case .expectMessage(let topic, let contains, let within):
             guard let messages else { return "no broker: add `broker: local` to the scenario" }
             return await messages.expect(topic: topic, contains: contains, within: within)
+        case .gpioFault(let line, let count):
+            return await check(control, "gpio.fault") {
+                $0.line = line
+                $0.fault = "io"
+                $0.count = count
+            }
         case .broker(let start):
             guard let broker, let messages else { return "no broker: add `broker: local` to the scenario" }
             guard start else {
