@@ -16,8 +16,10 @@ public actor CrosswalkController {
     public private(set) var configuration: CrosswalkConfiguration
     private let parts: CrosswalkParts
     private let sink: any DeviceSink
-    /// The monotonic clock the edge timestamps are on, as a `Duration` since its origin.
+    /// A monotonic clock, as a `Duration` since its origin: the one the edge timestamps are on when
+    /// `edgeTimestampsOnClock`, else the reaction is timed from an edge's arrival.
     private let now: @Sendable () -> Duration
+    private let edgeTimestampsOnClock: Bool
     /// Wall-clock seconds since 1970 (UTC), for the school-zone schedule.
     private let unixTime: @Sendable () -> Double
     public private(set) var machine: CrosswalkMachine
@@ -59,13 +61,14 @@ public actor CrosswalkController {
 
     public init(
         configuration: CrosswalkConfiguration, parts: CrosswalkParts, sink: any DeviceSink,
-        now: @escaping @Sendable () -> Duration, unixTime: @escaping @Sendable () -> Double,
-        stallLimit: Duration = .milliseconds(500)
+        now: @escaping @Sendable () -> Duration, edgeTimestampsOnClock: Bool = true,
+        unixTime: @escaping @Sendable () -> Double, stallLimit: Duration = .milliseconds(500)
     ) {
         self.configuration = configuration
         self.parts = parts
         self.sink = sink
         self.now = now
+        self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
         self.stallLimit = stallLimit
         let heartbeatZones = parts.zones.indices.filter { parts.zones[$0].heartbeat != nil }
@@ -138,13 +141,14 @@ public actor CrosswalkController {
 
     // MARK: The interlock
 
-    /// An edge on `input` that happened at `edgeAt` (the edge's timestamp on the `now` clock): the machine takes it,
-    /// the outputs are written, and only then is anything queued for publishing, with the reaction time from the
-    /// edge to the end of the writes.
-    public func input(_ input: CrosswalkInput, _ kind: GPIOEdgeEvent.Kind, edgeAt: Duration) async {
-        guard running else { return }
+    /// An edge on `input`: the machine takes it, the outputs are written, and only then is anything queued for
+    /// publishing, with the reaction time from the edge (its timestamp, or its arrival when the timestamps are on
+    /// another clock) to the end of the writes.
+    public func input(_ input: CrosswalkInput, _ edge: GPIOEdgeEvent) async {
         let at = now()
-        let rising = kind == .rising
+        guard running else { return }
+        let edgeAt = edgeTimestampsOnClock ? Duration.nanoseconds(Int64(edge.timestampNanoseconds)) : at
+        let rising = edge.kind == .rising
         let transitions: [CrosswalkTransition]
         switch input {
         case .zone(let index):

@@ -17,8 +17,10 @@ enum Crosswalkd: DeviceDaemon {
 
     struct Parts: Sendable {
         var lines: CrosswalkParts
-        /// The edge timestamps' clock, when this process can read it (Linux); nil on the rig.
-        var edgeClock: (@Sendable () -> UInt64)?
+        /// The controller's clock: the edge timestamps' own where this process can read it (Linux), else a monotonic
+        /// clock of the daemon's own (the rig), and then edges are timed from their arrival.
+        var now: @Sendable () -> Duration
+        var edgeTimestampsOnClock: Bool
     }
 
     static func openParts(_ configuration: CrosswalkConfiguration, from hardware: DeviceHardware) async throws -> Parts
@@ -59,21 +61,20 @@ enum Crosswalkd: DeviceDaemon {
                 zones: zones, buttons: buttons, stopLine: try await optional(map.stopLine, "stop_line"),
                 walkPhase: try await optional(map.walkPhase, "walk_phase"),
                 faultReset: try await optional(map.faultReset, "fault_reset"), outputs: outputs),
-            edgeClock: hardware.edgeClock)
+            now: clock(hardware.edgeClock), edgeTimestampsOnClock: hardware.edgeClock != nil)
     }
 
     static func makeController(_ configuration: CrosswalkConfiguration, parts: Parts, context: DaemonContext) async
         -> CrosswalkController
     {
         CrosswalkController(
-            configuration: configuration, parts: parts.lines, sink: context.sink, now: clock(parts),
-            unixTime: { Date().timeIntervalSince1970 })
+            configuration: configuration, parts: parts.lines, sink: context.sink, now: parts.now,
+            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 })
     }
 
-    /// The controller's clock: the edge timestamps' own where this process can read it, else a monotonic clock of
-    /// its own (and edges are then timed from their arrival, see `edgeInstant`).
-    private static func clock(_ parts: Parts) -> @Sendable () -> Duration {
-        if let edgeClock = parts.edgeClock { return { .nanoseconds(Int64(edgeClock())) } }
+    /// One clock for the controller and the edges, made once: two would differ by their origins.
+    private static func clock(_ edgeClock: (@Sendable () -> UInt64)?) -> @Sendable () -> Duration {
+        if let edgeClock { return { .nanoseconds(Int64(edgeClock())) } }
         let start = ContinuousClock.now
         return { ContinuousClock.now - start }
     }
@@ -85,15 +86,8 @@ enum Crosswalkd: DeviceDaemon {
     }
 
     static func loops(_ controller: CrosswalkController, parts: Parts, context: DaemonContext) async -> [DeviceLoop] {
-        let now = clock(parts)
-        let edgeClock = parts.edgeClock
         func edges(_ line: any GPIOInputLine, _ input: CrosswalkInput, _ name: String) -> DeviceLoop {
-            .edges(of: line, name) { event in
-                // On the rig the edge's timestamp is on the rig's clock: time the reaction from the edge's arrival.
-                let edgeAt: Duration =
-                    edgeClock != nil ? .nanoseconds(Int64(event.timestampNanoseconds)) : now()
-                await controller.input(input, event.kind, edgeAt: edgeAt)
-            }
+            .edges(of: line, name) { event in await controller.input(input, event) }
         }
         let lines = parts.lines
         var loops: [DeviceLoop] = []

@@ -46,7 +46,10 @@ struct CrosswalkControllerTests {
     let sink = CrosswalkRecordingSink()
     let clock = ManualMonotonicClock()
 
-    func controller(heartbeat: Bool = false, _ configure: (inout CrosswalkConfiguration) -> Void = { _ in })
+    func controller(
+        heartbeat: Bool = false, edgeTimestampsOnClock: Bool = true,
+        _ configure: (inout CrosswalkConfiguration) -> Void = { _ in }
+    )
         async throws
         -> CrosswalkController
     {
@@ -70,10 +73,15 @@ struct CrosswalkControllerTests {
         let clock = clock
         // 2026-12-02 12:00 UTC, a Wednesday.
         let controller = CrosswalkController(
-            configuration: configuration, parts: parts, sink: sink, now: { clock.now }, unixTime: { 1_796_212_800 })
+            configuration: configuration, parts: parts, sink: sink, now: { clock.now },
+            edgeTimestampsOnClock: edgeTimestampsOnClock, unixTime: { 1_796_212_800 })
         await controller.enterSafeState()
         await controller.start()
         return controller
+    }
+
+    func edge(_ kind: GPIOEdgeEvent.Kind, at instant: Duration) -> GPIOEdgeEvent {
+        GPIOEdgeEvent(kind: kind, timestampNanoseconds: UInt64(instant.totalNanoseconds))
     }
 
     func level(_ output: String) -> Bool? { gpio.outputLevel(Self.outputOffsets[output]!) }
@@ -81,7 +89,7 @@ struct CrosswalkControllerTests {
     /// Sets an input pin and hands its edge to the controller, as the daemon's edge loop does.
     func edge(_ controller: CrosswalkController, _ input: CrosswalkInput, _ offset: GPIOLineOffset, high: Bool) async {
         gpio.setInputLevel(offset, high: high)
-        await controller.input(input, high ? .rising : .falling, edgeAt: clock.now)
+        await controller.input(input, edge(high ? .rising : .falling, at: clock.now))
     }
 
     @Test func safeStateLightsBeaconsMarkersAndSignAndLowersTheBar() async throws {
@@ -109,7 +117,7 @@ struct CrosswalkControllerTests {
         gpio.setInputLevel(1, high: true)
         let edgeAt = clock.now
         clock.advance(.microseconds(1_500))
-        await controller.input(.zone(0), .rising, edgeAt: edgeAt)
+        await controller.input(.zone(0), edge(.rising, at: edgeAt))
         #expect(level("beacon_left") == true && level("beacon_right") == false)
         #expect(level("in_road_markers") == true)
         await controller.publish()
@@ -119,6 +127,15 @@ struct CrosswalkControllerTests {
         #expect(sink.events(named: "transition").first?["to"] == nil)
         #expect(sink.events(named: "transition").first?["state"] == "warning")
         #expect(sink.states.withLock { $0.last?["state"] } == "warning")
+    }
+
+    @Test func edgeTimestampsOnAnotherClockAreTimedFromTheirArrival() async throws {
+        // The rig stamps edges on its own process's clock: 5 ns there says nothing about now here.
+        let controller = try await controller(edgeTimestampsOnClock: false)
+        gpio.setInputLevel(1, high: true)
+        await controller.input(.zone(0), GPIOEdgeEvent(kind: .rising, timestampNanoseconds: 5))
+        await controller.publish()
+        #expect(sink.events(named: "detection").first?["reaction_ms"] == .number(0))
     }
 
     @Test func theBeaconsFlashTheIA21SequenceAndStopAfterTheClearance() async throws {
