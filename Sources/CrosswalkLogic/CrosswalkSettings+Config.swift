@@ -100,20 +100,14 @@ extension SchoolZoneWindow {
     }
 
     static func parseHours(_ text: String) -> Range<Int>? {
-        let minutes = text.split(separator: "-").map { part -> Int? in
-            let fields = part.split(separator: ":").compactMap { Int($0) }
-            return fields.count == 2 ? fields[0] * 60 + fields[1] : nil
-        }
-        guard minutes.count == 2, let start = minutes[0], let end = minutes[1], start < end else { return nil }
+        let parts = text.split(separator: "-").map(String.init)
+        guard parts.count == 2, let start = TimeOfDay.parse(parts[0]),
+            let end = TimeOfDay.parse(parts[1], allowMidnightEnd: true), start < end
+        else { return nil }
         return start..<end
     }
 
     static func hoursText(_ minutes: Range<Int>) -> String {
-        func clock(_ minutes: Int) -> String {
-            let hours = minutes / 60
-            let rest = minutes % 60
-            return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
-        }
-        return clock(minutes.lowerBound) + "-" + clock(minutes.upperBound)
+        TimeOfDay.format(minutes.lowerBound) + "-" + TimeOfDay.format(minutes.upperBound)
     }
 }
