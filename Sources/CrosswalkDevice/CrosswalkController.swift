@@ -97,7 +97,8 @@ public actor CrosswalkController {
             transitions.append(machine.handle(.walkStarted, at: at))
         }
         running = true
-        progress.withLock { $0 = Progress(armed: true, lastStep: at, stalled: false) }
+        // Armed by the flash loop's first step: until the loops run the daemon is still starting, not stalled.
+        progress.withLock { $0 = Progress() }
         transitions += schoolHoursTransitions(at: at)
         written = [:]
         await writeOutputs()
@@ -211,10 +212,7 @@ public actor CrosswalkController {
         guard running else { return }
         let at = now()
         let stalled = progress.withLock { progress in
-            defer {
-                progress.lastStep = at
-                progress.stalled = false
-            }
+            defer { progress = Progress(armed: true, lastStep: at, stalled: false) }
             return progress.stalled
         }
         var transitions: [CrosswalkTransition] = []

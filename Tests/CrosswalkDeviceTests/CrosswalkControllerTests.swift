@@ -229,8 +229,20 @@ struct CrosswalkControllerTests {
         #expect(level("warning_sign") == true)
     }
 
+    @Test func theWatchdogWaitsForTheFlashLoopsFirstStep() async throws {
+        // Between start and the loops the daemon restores its configuration and starts its session: not a stall.
+        let controller = try await controller()
+        clock.advance(.seconds(2))
+        #expect(await !controller.watchdogCheck())
+        #expect(level("warning_sign") == false)
+        await controller.flashStep()
+        clock.advance(.milliseconds(600))
+        #expect(await controller.watchdogCheck())
+    }
+
     @Test func theWatchdogAppliesTheSafeStateWhenTheFlashLoopStalls() async throws {
         let controller = try await controller()
+        await controller.flashStep()
         clock.advance(.milliseconds(400))
         #expect(await !controller.watchdogCheck())
         clock.advance(.milliseconds(200))
