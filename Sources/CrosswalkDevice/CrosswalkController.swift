@@ -29,6 +29,8 @@ public actor CrosswalkController {
     private var written: [String: Bool] = [:]
     private var writes: [String: Int] = [:]
     private var running = false
+    /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
+    private var edgesHandled = 0
     private var pending: [Publication] = []
     private var lastState: [String: JSONValue] = [:]
     /// Wakes the publishing loop (`publications`); buffered to one, since a wake-up publishes everything pending.
@@ -149,6 +151,7 @@ public actor CrosswalkController {
         let at = now()
         guard running else { return }
         let edgeAt = edgeTimestampsOnClock ? Duration.nanoseconds(Int64(edge.timestampNanoseconds)) : at
+        edgesHandled += 1
         let rising = edge.kind == .rising
         let transitions: [CrosswalkTransition]
         switch input {
@@ -223,6 +226,34 @@ public actor CrosswalkController {
             transitions.append(machine.handle(.causeCleared(.controlLoopStall), at: at))
         }
         transitions += machine.tick(at: at)
+        await writeOutputs()
+        record(transitions, reaction: nil)
+    }
+
+    /// Reads the level inputs (presence zones, stop line, walk phase) and feeds the machine any change it has not seen
+    /// as an edge: one that happened between `start()` reading them and the edge loops subscribing, or an edge the
+    /// backend lost. Buttons are momentary and not read; a reset key only acts on its edge.
+    public func reconcileInputs() async {
+        guard running else { return }
+        var transitions: [CrosswalkTransition] = []
+        // The line's level, or nil when an edge was handled meanwhile (the actor is reentrant at the read).
+        func level(_ line: any GPIOInputLine, _ what: String) async -> Bool? {
+            let before = edgesHandled
+            let active = await isActive(line, what)
+            return running && edgesHandled == before ? active : nil
+        }
+        for (index, zone) in parts.zones.enumerated() {
+            let source = DetectionSource.zone(index)
+            guard let active = await level(zone.presence, "zone \(index)"), active != (machine.active[source] != nil)
+            else { continue }
+            transitions += active ? [machine.handle(.detected(source), at: now())] : machine.release(source, at: now())
+        }
+        if let line = parts.stopLine, let active = await level(line, "stop line"), active != machine.vehicleAtStopLine {
+            transitions.append(machine.handle(active ? .vehicleArrived : .vehicleLeft, at: now()))
+        }
+        if let line = parts.walkPhase, let active = await level(line, "walk phase"), active != machine.walkPhase {
+            transitions.append(machine.handle(active ? .walkStarted : .walkEnded, at: now()))
+        }
         await writeOutputs()
         record(transitions, reaction: nil)
     }

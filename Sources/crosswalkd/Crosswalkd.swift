@@ -111,6 +111,7 @@ enum Crosswalkd: DeviceDaemon {
                 if await controller.watchdogCheck() { logger.critical("flash loop stalled: outputs in the safe state") }
             },
             .every(.seconds(1), "school zone") { await controller.scheduleStep() },
+            .every(.seconds(1), "input levels") { await controller.reconcileInputs() },
             .every(.seconds(1), "output read-back") { await controller.verifyOutputs() },
             .every(await controller.configuration.settings.telemetryInterval, "counts") {
                 await controller.telemetryStep()

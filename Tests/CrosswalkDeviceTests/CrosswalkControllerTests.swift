@@ -172,6 +172,18 @@ struct CrosswalkControllerTests {
         #expect(Set(counts.1.keys) == ["pedestrians", "button_presses", "conflicts", "faults", "interval_s"])
     }
 
+    @Test func aLevelChangeWithoutItsEdgeIsPickedUpByTheReconciliation() async throws {
+        // A pedestrian arriving between start() reading the inputs and the edge loops subscribing: no edge.
+        let controller = try await controller()
+        gpio.setInputLevel(1, high: true)
+        gpio.setInputLevel(3, high: true)
+        await controller.reconcileInputs()
+        #expect(level("beacon_left") == true && level("safety_bar") == true)
+        gpio.setInputLevel(1, high: false)
+        await controller.reconcileInputs()
+        #expect(await !controller.machine.pedestrianOnCrossing)
+    }
+
     @Test func theWalkPhaseRaisesTheBarAndStartsTheVoiceGuidance() async throws {
         let controller = try await controller()
         await edge(controller, .walkPhase, 3, high: true)
