@@ -219,6 +219,12 @@ let package = Package(
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
+        // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
+        .executableTarget(
+            name: "crosswalk-bench",
+            dependencies: ["RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            path: "Benchmarks/crosswalk-bench", swiftSettings: swiftSettings),
+
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
 
