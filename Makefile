@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk clean
 
 all: build
 
@@ -57,6 +57,11 @@ bench: bootstrap
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product agent-bench
 	.build/release/agent-bench
 
+# crosswalkd's interlock reaction (p50/p99) on the rig, quiet and under load, against a bare input→output copy.
+bench-crosswalk: bootstrap
+	for product in crosswalkd crosswalk-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	.build/release/crosswalk-bench
+
 # Steady RSS and CPU of the daemons on the rig (release build), with mosquitto_sub as the baseline.
 bench-daemons: bootstrap
 	for product in $(STACK_DAEMONS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
@@ -68,7 +73,7 @@ format:
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMAT_DIRS)
 
-# The configuration JSON Schemas (agent, streetlightd and vibrationd device sections), generated from the Swift key
+# The configuration JSON Schemas (agent, streetlightd, vibrationd and crosswalkd device sections), generated from the Swift key
 # declarations; SchemaDriftTests fails when a committed schema differs from them.
 schemas:
 	$(SWIFT) build $(SWIFT_FLAGS) --product curb-schema

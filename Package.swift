@@ -124,6 +124,19 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
+        // The smart crossing's state machine, RRFB flash pattern and settings; pure Swift, time injected.
+        .target(
+            name: "CrosswalkLogic",
+            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
+        .target(
+            name: "CrosswalkDevice",
+            dependencies: [
+                "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
         .target(
             name: "StreetlightDevice",
@@ -166,6 +179,13 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
+            name: "crosswalkd",
+            dependencies: [
+                "CrosswalkDevice", "CrosswalkLogic", "DaemonComposition", "AgentRuntime", "HAL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .executableTarget(
             name: "curb-agent",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
@@ -176,7 +196,7 @@ let package = Package(
         // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
         .target(
             name: "ConfigSchemas",
-            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice"],
+            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice"],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
@@ -201,6 +221,12 @@ let package = Package(
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
+        // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
+        .executableTarget(
+            name: "crosswalk-bench",
+            dependencies: ["RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            path: "Benchmarks/crosswalk-bench", swiftSettings: swiftSettings),
+
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
 
@@ -212,6 +238,17 @@ let package = Package(
         .testTarget(
             name: "VibrationLogicTests",
             dependencies: ["VibrationLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrosswalkLogicTests",
+            dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CrosswalkDeviceTests",
+            dependencies: [
+                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],

@@ -1,5 +1,6 @@
 import AgentRuntime
 public import ConfigSupport
+import CrosswalkDevice
 import StreetlightDevice
 import VibrationDevice
 
@@ -13,6 +14,7 @@ public enum ConfigSchemas {
     public static var documents: [(file: String, schema: SchemaJSON)] {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
+            ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
             ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
             ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
         ]

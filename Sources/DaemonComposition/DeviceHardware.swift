@@ -71,6 +71,16 @@ public final class DeviceHardware: Sendable {
         self.health = health
     }
 
+    /// Now, in nanoseconds, on the clock the input lines' edge timestamps use — `CLOCK_MONOTONIC` for the Linux GPIO
+    /// character device — so a daemon can tell how long ago an edge happened; nil on the rig, whose timestamps come
+    /// from the rig process's own simulated-chip clock.
+    public var edgeClock: (@Sendable () -> UInt64)? {
+        switch backend {
+        case .linux: { monotonicNanoseconds() }
+        case .rig: nil
+        }
+    }
+
     /// Requests the board line `name` (`$.device.hardware.relay` in errors) as an output.
     public func output(_ name: String, usedAt configPath: String, _ configuration: GPIOOutputConfiguration)
         async throws -> any GPIOOutputLine

@@ -50,7 +50,7 @@ func retryingEINTR(pointer call: () -> OpaquePointer?) -> Result<OpaquePointer, 
 }
 
 /// Now on `CLOCK_MONOTONIC`, the clock the GPIO character device timestamps edge events with (kernel ≥ 5.7).
-func monotonicNanoseconds() -> UInt64 {
+public func monotonicNanoseconds() -> UInt64 {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)

@@ -48,6 +48,7 @@ actor RigSession {
         case "set-input": return setInput(request)
         case "get-output": return getOutput(request)
         case "i2c.fault": return i2cFault(request)
+        case "gpio.fault": return gpioFault(request)
         case "i2c.unplug", "i2c.plug": return plug(request)
         case "chip.set", "chip.get", "chip.release", "modbus.set", "modbus.get", "modbus.release", "model.set",
             "model.get":
@@ -58,7 +59,7 @@ actor RigSession {
             return .failure(
                 id, code: "invalid-request",
                 "unknown op \"\(op)\"; known: hello, gpio.request, gpio.read, gpio.write, gpio.subscribe, "
-                    + "gpio.release, i2c.write, i2c.read, i2c.write-read, set-input, get-output, i2c.fault, "
+                    + "gpio.release, i2c.write, i2c.read, i2c.write-read, set-input, get-output, gpio.fault, i2c.fault, "
                     + "i2c.unplug, i2c.plug, chip.set, chip.get, chip.release, modbus.set, modbus.get, "
                     + "modbus.release, modbus.fault, model.set, model.get")
         }
@@ -299,6 +300,20 @@ actor RigSession {
 
     private func device(_ request: RigMessage) -> VirtualRig.Device? {
         rig.devices.first { $0.bus == request.bus && Int($0.address.rawValue) == request.address }
+    }
+
+    /// The next `count` operations (read, write) on a simulated line fail with an I/O error, as a driver stage that
+    /// lost its supply or a cut feedback wire shows to the daemon.
+    private func gpioFault(_ request: RigMessage) -> RigMessage {
+        guard rig.kernelLines == nil else {
+            return .failure(request.id, code: "unsupported", "gpio.fault needs the simulated board, not gpio-sim")
+        }
+        guard let (chip, offset) = resolve(request) else { return unknownLine(request) }
+        guard request.fault == nil || request.fault == "io" else {
+            return .failure(request.id, code: "invalid-request", "fault must be \"io\"")
+        }
+        chip.injectFault(.io, at: offset, count: request.count ?? 1)
+        return .success(request.id)
     }
 
     private func i2cFault(_ request: RigMessage) -> RigMessage {

@@ -20,6 +20,9 @@ import Yams
 ///   - i2c_fault: {bus: sim-i2c-0, address: 0x50, fault: nack, count: 1}
 ///   - unplug: {bus: sim-i2c-0, address: 0x50}
 ///   - plug: {bus: sim-i2c-0, address: 0x50}
+///   - gpio_fault: {line: beacon, count: 3}   # the daemon's next 3 reads/writes of the line fail
+///   - broker: stop                 # the local broker goes away (daemons keep running) …
+///   - broker: start                # … and comes back on the same port
 /// ```
 ///
 /// Message steps (`expect_message`, `expect_no_message`) look only at messages that arrived after the previous step
@@ -45,6 +48,10 @@ public struct Scenario: Sendable, Hashable {
         case expectQuantity(
             family: String, name: String, quantity: String, above: Double?, below: Double?, within: Duration)
         case modbusFault(name: String, fault: String, count: Int?)
+        /// The next `count` operations of the daemon on a GPIO line fail.
+        case gpioFault(line: String, count: Int)
+        /// Stops or restarts the scenario's local broker (on the same port, so clients reconnect).
+        case broker(start: Bool)
 
         /// How the step reads in reports.
         public var summary: String {
@@ -71,6 +78,8 @@ public struct Scenario: Sendable, Hashable {
                     + " within \(within)"
             case .modbusFault(let name, let fault, let count):
                 "inject Modbus \(fault)" + (count.map { " ×\($0)" } ?? "") + " at \(name)"
+            case .gpioFault(let line, let count): "inject GPIO I/O error ×\(count) at \(line)"
+            case .broker(let start): start ? "start the broker" : "stop the broker"
             }
         }
     }
@@ -138,9 +147,14 @@ public struct Scenario: Sendable, Hashable {
         case none
     }
 
+    private enum BrokerAction: String, CaseIterable {
+        case stop
+        case start
+    }
+
     private static let stepKinds = [
         "set_input", "wait_ms", "expect_output", "publish", "expect_message", "expect_no_message", "i2c_fault",
-        "unplug", "plug", "set", "expect", "modbus_fault",
+        "unplug", "plug", "set", "expect", "modbus_fault", "broker", "gpio_fault",
     ]
     private static let families = ["chip", "modbus", "model"]
 
@@ -230,6 +244,14 @@ public struct Scenario: Sendable, Hashable {
             else { return nil }
             let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
             return .modbusFault(name: name, fault: fault, count: count)
+        case "gpio_fault":
+            guard let fields = reader.object(value, at: here, required: ["line"], optional: ["count"]),
+                let line = fields["line"].flatMap({ reader.string($0, at: here.appending("line")) })
+            else { return nil }
+            let count = fields["count"].flatMap { reader.integer($0, at: here.appending("count"), in: 1...1_000_000) }
+            return .gpioFault(line: line, count: count ?? 1)
+        case "broker":
+            return reader.choice(value, at: here, of: BrokerAction.self).map { .broker(start: $0 == .start) }
         case "wait_ms":
             return reader.integer(value, at: here, in: 0...600_000, unit: "ms").map { .wait(.milliseconds($0)) }
         case "set_input":

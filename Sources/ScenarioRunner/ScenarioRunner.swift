@@ -89,7 +89,7 @@ public enum ScenarioRunner {
                 daemons.append(try SpawnedProcess(executable, ["--config", config.path]))
             }
             for (index, step) in scenario.steps.enumerated() {
-                if let problem = await execute(step, control: control, messages: observer) {
+                if let problem = await execute(step, control: control, messages: observer, broker: broker) {
                     result.steps[index].outcome = .failed(problem)
                     result.failure = "step \(index + 1) (\(step.summary)): \(problem)"
                     break
@@ -128,7 +128,9 @@ public enum ScenarioRunner {
     }
 
     /// Runs one step; returns why it failed, or nil.
-    private static func execute(_ step: Scenario.Step, control: RigConnection, messages: MessageLog?) async -> String? {
+    private static func execute(
+        _ step: Scenario.Step, control: RigConnection, messages: MessageLog?, broker: MosquittoBroker?
+    ) async -> String? {
         switch step {
         case .wait(let duration):
             try? await Task.sleep(for: duration)
@@ -202,6 +204,25 @@ public enum ScenarioRunner {
         case .expectNoMessage(let topic, let contains, let within):
             guard let messages else { return "no broker: add `broker: local` to the scenario" }
             return await messages.expectNone(topic: topic, contains: contains, within: within)
+        case .gpioFault(let line, let count):
+            return await check(control, "gpio.fault") {
+                $0.line = line
+                $0.fault = "io"
+                $0.count = count
+            }
+        case .broker(let start):
+            guard let broker, let messages else { return "no broker: add `broker: local` to the scenario" }
+            guard start else {
+                await broker.stop()
+                return nil
+            }
+            do {
+                try await broker.start()
+            } catch {
+                return "the broker did not start again: \(error)"
+            }
+            // The observer reconnects on its own; the next step may expect messages only once it listens again.
+            return await messages.ready(within: .seconds(10))
         }
     }
 
@@ -258,12 +279,27 @@ final class MessageLog: Sendable {
         }
         // Our own marker through the subscription proves it is active before any step runs; the first step then sees
         // only what arrives after the marker.
-        let marker = "curb/scenario/marker"
-        try client.publish(MQTTMessage(topic: marker, string: "ready"))
-        guard await log.expect(topic: marker, contains: nil, within: .seconds(5)) == nil else {
-            throw TestKitError("scenario observer never saw its own marker on \(url)")
-        }
+        if let problem = await log.ready(within: .seconds(5)) { throw TestKitError("\(problem) on \(url)") }
         return log
+    }
+
+    /// Waits until our own marker comes back through the subscription, which proves it active (after the start and
+    /// after the broker came back); returns why not, or nil.
+    func ready(within: Duration) async -> String? {
+        let marker = "curb/scenario/marker"
+        let deadline = ContinuousClock.now + within
+        var attempt = 0
+        repeat {
+            attempt += 1
+            // Publishing fails while the client is still reconnecting: try again.
+            if (try? client.publish(MQTTMessage(topic: marker, string: "ready \(attempt)"))) != nil,
+                await expect(topic: marker, contains: "ready \(attempt)", within: .milliseconds(250)) == nil
+            {
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < deadline
+        return "scenario observer never saw its own marker within \(within)"
     }
 
     func publish(topic: String, payload: String, retain: Bool) -> String? {

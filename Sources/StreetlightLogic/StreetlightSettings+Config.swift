@@ -109,15 +109,6 @@ extension StreetlightSettings {
     public static func fromConfiguration(yaml: String) throws(DocumentError) -> StreetlightSettings {
         try YAMLDocument.readSection(yaml, section: "device") { read(&$0, $1, at: $2) }
     }
-
-    /// `"23:00"` → 1380; nil unless two-digit hours 00…23 and minutes 00…59.
-    static func parseTimeOfDay(_ text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hours = Int(parts[0]),
-            let minutes = Int(parts[1]), (0...23).contains(hours), (0...59).contains(minutes)
-        else { return nil }
-        return hours * 60 + minutes
-    }
 }
 
 extension StreetlightSettings.ProfileEntry {
@@ -128,12 +119,8 @@ extension StreetlightSettings.ProfileEntry {
             keys: [
                 .string(
                     "from", \.startMinuteOfDay, what: "local time \"HH:MM\" 00:00…23:59",
-                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", parse: StreetlightSettings.parseTimeOfDay,
-                    format: { minutes in
-                        let hours = minutes / 60
-                        let rest = minutes % 60
-                        return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
-                    }, doc: "Local time HH:MM."
+                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", parse: { TimeOfDay.parse($0) },
+                    format: TimeOfDay.format, doc: "Local time HH:MM."
                 ).required(),
                 .number("level", \.levelPercent, 0...100, doc: "Level from then on, in percent.").required(),
             ])

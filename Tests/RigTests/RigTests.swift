@@ -93,6 +93,25 @@ struct RigTests {
         }
     }
 
+    @Test("gpio.fault makes the daemon's next operations on the line fail, then it works again")
+    func gpioFaults() async throws {
+        try await withRig { daemon, scenario in
+            let chip = try await daemon.gpioChip(named: "sim-gpio0")
+            let beacon = try await chip.requestOutput(4, .init(consumer: "crosswalkd"))
+            let fault = await control(scenario, "gpio.fault") {
+                $0.line = "beacon"
+                $0.count = 2
+            }
+            #expect(fault.ok == true, "\(fault)")
+            await #expect(throws: GPIOError.self) { _ = try await beacon.read() }
+            await #expect(throws: GPIOError.self) { try await beacon.write(.active) }
+            try await beacon.write(.active)
+            #expect(try await beacon.read() == .active)
+            let unknown = await control(scenario, "gpio.fault") { $0.line = "nowhere" }
+            #expect(unknown.ok == false && unknown.code == "not-found")
+        }
+    }
+
     @Test("the AT24C02 driver works through the rig; an absent address and injected faults are typed NACKs")
     func i2cThroughRig() async throws {
         try await withRig { daemon, scenario in

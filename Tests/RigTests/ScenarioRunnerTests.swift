@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `curb-rig run` on the scenarios in Tests/Scenarios: they pass, the must-fail ones fail for their reasons, JUnit says so.
-@Suite("Scenario runner", .serialized, .timeLimit(.minutes(2)))
+@Suite("Scenario runner", .serialized, .timeLimit(.minutes(4)))
 struct ScenarioRunnerTests {
     static let scenarios = RigTests.root.appendingPathComponent("Tests/Scenarios")
 
@@ -17,7 +17,8 @@ struct ScenarioRunnerTests {
         let junit = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-junit-\(UUID().uuidString.prefix(6)).xml")
         let result = try await ToolRun.run(
-            try curbRig(), ["run", "--junit", junit.path] + files, timeout: .seconds(90))
+            // About a minute on a quiet 2-core machine; the margin is for a busy one.
+            try curbRig(), ["run", "--junit", junit.path] + files, timeout: .seconds(200))
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("\(files.count) passed, 0 failed"), "\(result.output)")
         let xml = try String(contentsOf: junit, encoding: .utf8)
@@ -112,5 +113,52 @@ struct ScenarioRunnerTests {
         #expect(
             result.output.contains(#"$.steps[2].expect_no_message.within_ms: expected required key "within_ms""#),
             "a negative expectation names its window: \(result.output)")
+    }
+
+    /// A scenario on the bench rig with a local broker and no daemons, its steps given.
+    func brokerScenario(_ steps: String) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "broker-\(UUID().uuidString.prefix(6)).yaml")
+        try """
+        scenario: the broker goes away and comes back
+        rig: \(RigTests.root.appendingPathComponent("Firmware-config/rigs/bench.yaml").path)
+        broker: local
+        steps:
+        \(steps)
+        """.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    @Test("broker: stop and start restart the local broker on its port, and messages flow again")
+    func brokerStopsAndStarts() async throws {
+        let file = try brokerScenario(
+            """
+              - publish: {topic: t/a, payload: one}
+              - expect_message: {topic: t/a, contains: one}
+              - broker: stop
+              - broker: start
+              - publish: {topic: t/b, payload: two}
+              - expect_message: {topic: t/b, contains: two}
+            """)
+        let result = try await ToolRun.run(try curbRig(), ["run", file], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(
+            result.output.contains("stop the broker"), "\(result.output)"
+        )
+    }
+
+    @Test("with the broker stopped, nothing gets through")
+    func stoppedBrokerCarriesNothing() async throws {
+        let file = try brokerScenario(
+            """
+              - broker: stop
+              - publish: {topic: t/c, payload: three}
+              - expect_message: {topic: t/c, contains: three, within_ms: 1000}
+            """)
+        let result = try await ToolRun.run(try curbRig(), ["run", file], timeout: .seconds(60))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(
+            result.output.contains("step 2 (publish t/c)") || result.output.contains("step 3 (expect message on t/c"),
+            "\(result.output)")
     }
 }

@@ -1,0 +1,129 @@
+public import ConfigSupport
+public import CrosswalkLogic
+import Yams
+
+/// The `device` section of crosswalkd's configuration: where the inputs and outputs sit (`hardware`, local only)
+/// and the crossing's timing and profiles (`CrosswalkSettings`).
+///
+/// ```yaml
+/// device:
+///   hardware:
+///     zones: [{presence: pedDetector, heartbeat: pedHeartbeat}]
+///     buttons: [{line: walkButton}]
+///     stop_line: stopLine
+///     walk_phase: walkSignal
+///     beacon_left: beacon
+///     beacon_right: beaconRight
+///   clearance_s: 15
+/// ```
+public struct CrosswalkConfiguration: Sendable, Hashable {
+    /// Board line names (or aliases) of every input and output; `none` for a part the crossing does not have.
+    public struct Hardware: Sendable, Hashable {
+        /// A presence zone: its detector's output and, if it has one, its heartbeat line.
+        public struct Zone: Sendable, Hashable {
+            public var presence: String
+            public var heartbeat: String?
+            public init(presence: String, heartbeat: String? = nil) {
+                self.presence = presence
+                self.heartbeat = heartbeat
+            }
+        }
+
+        public struct Button: Sendable, Hashable {
+            public var line: String
+            public init(line: String) { self.line = line }
+        }
+
+        public var zones = [Zone(presence: "pedDetector", heartbeat: nil)]
+        public var buttons = [Button(line: "walkButton")]
+        public var stopLine: String? = "stopLine"
+        public var walkPhase: String? = "walkSignal"
+        public var faultReset: String? = nil
+        public var inputsActiveLow = false
+        public var buttonDebounce: Duration = .milliseconds(10)
+        public var beaconLeft = "beacon"
+        public var beaconRight: String? = nil
+        public var inRoadMarkers: String? = "inRoadLeds"
+        public var warningSign: String? = nil
+        public var safetyBar: String? = "safetyBar"
+        public var audioGuide: String? = "audioGuide"
+        public init() {}
+
+        /// The output lines by the names `CrosswalkOutputs.named` uses; nil where the crossing has none.
+        public var outputs: [(name: String, line: String?)] {
+            [
+                ("beacon_left", beaconLeft), ("beacon_right", beaconRight), ("in_road_markers", inRoadMarkers),
+                ("warning_sign", warningSign), ("safety_bar", safetyBar), ("audio_guide", audioGuide),
+            ]
+        }
+    }
+
+    public var hardware = Hardware()
+    public var settings = CrosswalkSettings()
+
+    public init() {}
+
+    public static var localSection: ConfigSection<CrosswalkConfiguration> {
+        ConfigSection(
+            doc:
+                "The `device` section of crosswalkd's configuration. `hardware` is local only; everything else may "
+                + "also come through remote configuration (config/desired).",
+            keys: [.section("hardware", \.hardware, Hardware.section)])
+    }
+}
+
+extension CrosswalkConfiguration.Hardware {
+    static func line(_ name: String, _ keyPath: WritableKeyPath<Self, String?>, doc: String) -> ConfigKey<Self> {
+        .string(
+            name, keyPath, parse: { $0 == "none" ? .some(nil) : $0 }, format: { $0 ?? "none" },
+            doc: doc + " Board GPIO line (name or alias), or \"none\".")
+    }
+
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "Where the inputs and outputs sit, by board-file line names. Local only: a remote change is refused.",
+            keys: [
+                .list(
+                    "zones", \.zones, of: "presence zones", minimumCount: 1, item: Zone.section,
+                    seed: Zone(presence: ""), doc: "Pedestrian presence zones (radar or thermal detectors)."),
+                .list(
+                    "buttons", \.buttons, of: "push buttons", item: Button.section, seed: Button(line: ""),
+                    doc: "Accessible pedestrian push buttons."),
+                line("stop_line", \.stopLine, doc: "Vehicle stop-line detector."),
+                line("walk_phase", \.walkPhase, doc: "The signal controller's walk-phase output."),
+                line("fault_reset", \.faultReset, doc: "Local fault-reset key switch (a rising edge resets)."),
+                .bool("inputs_active_low", \.inputsActiveLow, doc: "Every input is active at a low level."),
+                .integer(
+                    "button_debounce_ms", \.buttonDebounce, 0...200, "ms", as: .milliseconds,
+                    doc: "Push-button debounce (contacts bounce for a few ms; presence and other inputs are not"
+                        + " debounced, so nothing delays the interlock)."),
+                .string("beacon_left", \.beaconLeft, doc: "RRFB left-hand indications (every unit, in parallel)."),
+                line("beacon_right", \.beaconRight, doc: "RRFB right-hand indications."),
+                line("in_road_markers", \.inRoadMarkers, doc: "In-road LED markers."),
+                line("warning_sign", \.warningSign, doc: "Driver warning sign."),
+                line("safety_bar", \.safetyBar, doc: "Safety bar (active: raised, pedestrians may cross)."),
+                line("audio_guide", \.audioGuide, doc: "Voice guidance trigger."),
+            ])
+    }
+}
+
+extension CrosswalkConfiguration.Hardware.Zone {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "One presence zone.",
+            keys: [
+                .string("presence", \.presence, doc: "Board GPIO line of the detector's presence output.").required(),
+                .string(
+                    "heartbeat", \.heartbeat, parse: { $0 == "none" ? .some(nil) : $0 }, format: { $0 ?? "none" },
+                    doc: "Board GPIO line of the detector's heartbeat (pulses while it works), or \"none\"."),
+            ])
+    }
+}
+
+extension CrosswalkConfiguration.Hardware.Button {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc: "One push button.",
+            keys: [.string("line", \.line, doc: "Board GPIO line of the button.").required()])
+    }
+}
