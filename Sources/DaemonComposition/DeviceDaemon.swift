@@ -22,6 +22,7 @@ public protocol DeviceDaemon: SendableMetatype {
 
     /// The executable's name (`streetlightd`); also the birth document's `agent` and the log label.
     static var name: String { get }
+    /// The daemon's version; by default the suite's (`CurbsideVersion.current`), as every daemon ships in one release.
     static var version: String { get }
     /// One line for `--help`.
     static var summary: String { get }
@@ -41,7 +42,13 @@ public protocol DeviceDaemon: SendableMetatype {
     static func stopped(_ controller: Controller, context: DaemonContext) async
 }
 
+/// The release every daemon of this build belongs to (the birth document's `version`, `--version`).
+public enum CurbsideVersion {
+    public static let current = "0.1.0"
+}
+
 extension DeviceDaemon {
+    public static var version: String { CurbsideVersion.current }
     public static func registerCommands(on router: CommandRouter, controller: Controller, context: DaemonContext)
         async
     {}

@@ -12,7 +12,6 @@ import Logging
 @main
 enum Crosswalkd: DeviceDaemon {
     static let name = "crosswalkd"
-    static let version = "0.1.0"
     static let summary = "Curbside smart-crosswalk daemon."
 
     struct Parts: Sendable {

@@ -6,7 +6,6 @@ import DaemonComposition
 @main
 enum CurbAgent: DeviceDaemon {
     static let name = "curb-agent"
-    static let version = "0.1.0"
     static let summary = "Curbside example agent (runtime only, no hardware)."
 
     static func openParts(_ configuration: ExampleDevice.Settings, from hardware: DeviceHardware) async throws {}

@@ -11,7 +11,6 @@ import StreetlightLogic
 @main
 enum Streetlightd: DeviceDaemon {
     static let name = "streetlightd"
-    static let version = "0.1.0"
     static let summary = "Curbside streetlight daemon."
 
     static func openParts(_ configuration: StreetlightConfiguration, from hardware: DeviceHardware) async throws

@@ -10,7 +10,6 @@ import VibrationLogic
 @main
 enum Vibrationd: DeviceDaemon {
     static let name = "vibrationd"
-    static let version = "0.1.0"
     static let summary = "Curbside structural vibration daemon."
 
     struct Parts: Sendable {
