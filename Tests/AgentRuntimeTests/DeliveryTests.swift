@@ -15,6 +15,7 @@ struct DeliveryTests {
         final class SequenceLog: Sendable {
             let sequences = Mutex<[Int]>([])
             let byTopic = Mutex<[String: [Int]]>([:])
+            let subscribed = Mutex(false)
         }
 
         init(url: String, topic: String) throws {
@@ -29,6 +30,7 @@ struct DeliveryTests {
                 for await event in events {
                     switch event {
                     case .connected: _ = try? client.subscribe(topic, qos: .atLeastOnce)
+                    case .subscribed: log.subscribed.withLock { $0 = true }
                     case .message(let message):
                         if let object = try? JSONSerialization.jsonObject(with: Data(message.payload))
                             as? [String: Any],
@@ -45,6 +47,16 @@ struct DeliveryTests {
         }
 
         var received: [Int] { log.sequences.withLock { $0 } }
+
+        /// Waits for the broker's SUBACK, so nothing published afterwards can miss the collector.
+        func subscribed() async throws {
+            let acknowledged = try await eventually(within: .seconds(10)) {
+                log.subscribed.withLock { $0 }
+            } until: {
+                $0
+            }
+            guard acknowledged else { throw TestKitError("the collector's subscription was never acknowledged") }
+        }
         func received(on topic: String) -> [Int] { log.byTopic.withLock { $0[topic] ?? [] } }
     }
 
@@ -62,7 +74,7 @@ struct DeliveryTests {
                 "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "1"])
             if status.output.contains("online") { break }
         }
-        try await Task.sleep(for: .milliseconds(300))  // the collector's subscription is in place
+        try await collector.subscribed()
 
         let total = 2000
         let sent = try await ToolRun.run(
@@ -122,7 +134,13 @@ struct CrashDeliveryTests {
             ])
         #expect(reply.output.contains("accepted"), "\(reply.output)")
         await broker.stop()
-        try await Task.sleep(for: .milliseconds(1500))  // the agent accepts the rest into its outbox, unsent
+        // The agent accepts the rest of the 200 into its outbox, unsent.
+        let outboxLog = agent.directory.appendingPathComponent("state/outbox/outbox.log")
+        _ = try await eventually(within: .seconds(10)) {
+            (try? Self.highestSeq(in: outboxLog, stream: "event/offline")) ?? 0
+        } until: {
+            $0 == 200
+        }
         agent.process.signal(SIGKILL)
         _ = await agent.process.wait(timeout: .seconds(5))
         // What the killed agent had accepted: the highest seq of the stream in its outbox file.
@@ -186,7 +204,7 @@ struct CrashDeliveryTests {
             }
         }
         try await waitOnline()
-        try await Task.sleep(for: .milliseconds(300))
+        try await collector.subscribed()
         // Paced so that the kill lands inside the burst.
         _ = try await ToolRun.run(
             "mosquitto_pub",
@@ -194,7 +212,12 @@ struct CrashDeliveryTests {
                 "-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/emit-events", "-m",
                 #"{"id":"crash-1","args":{"count":3000,"interval_ms":1,"stream":"burst"}}"#,
             ])
-        try await Task.sleep(for: .milliseconds(700))
+        // The kill lands inside the burst: once some of it has arrived, long before its 3 000 are out.
+        _ = try await eventually(within: .seconds(10)) {
+            collector.received(on: "\(prefix)/event/burst").count
+        } until: {
+            $0 >= 100
+        }
         agent.process.signal(SIGKILL)
         _ = await agent.process.wait(timeout: .seconds(5))
         // Same configuration and state folder: the outbox is still there.
