@@ -147,7 +147,8 @@ struct CrashDeliveryTests {
         await agent.process.stop()
     }
 
-    /// Reads the outbox log's entry records (`[length][crc][JSON]`) and returns the highest `seq` of `stream`.
+    /// Reads the outbox log's records (`[length][crc][JSON]`) and returns the highest `seq` of `stream`: of its
+    /// entries, or of the counters a compaction wrote when the entries themselves are acknowledged and gone.
     static func highestSeq(in file: URL, stream: String) throws -> Int {
         let bytes = [UInt8](try Data(contentsOf: file))
         var offset = 0
@@ -158,11 +159,15 @@ struct CrashDeliveryTests {
                 | Int(bytes[offset + 3]) << 24
             guard offset + 8 + length <= bytes.count else { break }
             let body = Data(bytes[(offset + 8)..<(offset + 8 + length)])
-            if let record = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-                let entry = record["entry"] as? [String: Any], entry["stream"] as? String == stream,
-                let seq = entry["seq"] as? Int
-            {
-                highest = max(highest, seq)
+            if let record = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+                if let entry = record["entry"] as? [String: Any], entry["stream"] as? String == stream,
+                    let seq = entry["seq"] as? Int
+                {
+                    highest = max(highest, seq)
+                }
+                if let seqs = record["seqs"] as? [String: Any], let seq = seqs[stream] as? Int {
+                    highest = max(highest, seq)
+                }
             }
             offset += 8 + length
         }
