@@ -18,30 +18,17 @@ struct DeliveryTests {
         }
 
         init(url: String, topic: String) throws {
-            client = try MosquittoClient(
-                configuration: MQTTConfiguration(
-                    url: url, clientID: "delivery-collector", cleanStart: false, sessionExpiry: .seconds(600),
-                    reconnectDelayMin: .milliseconds(100), reconnectDelayMax: .milliseconds(400)))
-            let events = client.events
-            let client = client
             let log = log
-            Task {
-                for await event in events {
-                    switch event {
-                    case .connected: _ = try? client.subscribe(topic, qos: .atLeastOnce)
-                    case .message(let message):
-                        if let object = try? JSONSerialization.jsonObject(with: Data(message.payload))
-                            as? [String: Any],
-                            let seq = object["seq"] as? Int
-                        {
-                            log.sequences.withLock { $0.append(seq) }
-                            log.byTopic.withLock { $0[message.topic, default: []].append(seq) }
-                        }
-                    default: break
-                    }
+            client = try MosquittoClient.subscriber(
+                url: url, clientID: "delivery-collector", topics: [topic], cleanStart: false
+            ) { message in
+                if let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
+                    let seq = object["seq"] as? Int
+                {
+                    log.sequences.withLock { $0.append(seq) }
+                    log.byTopic.withLock { $0[message.topic, default: []].append(seq) }
                 }
             }
-            client.start()
         }
 
         var received: [Int] { log.sequences.withLock { $0 } }

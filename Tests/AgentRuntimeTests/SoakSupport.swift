@@ -1,5 +1,6 @@
 import CurbsideTestKit
 import Foundation
+import MQTTTransport
 
 /// The sizes of the fault-injection soak: short by default, so each case stays well under 30 s inside `make test`;
 /// full with `CURBSIDE_SOAK=1` (`make soak`). `CURBSIDE_SOAK_LOAD_S` overrides the load case's length.
@@ -100,5 +101,32 @@ extension AgentProcess {
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return nil }
         return kilobytes * 1024
+    }
+}
+
+extension MosquittoClient {
+    /// A started test client that subscribes to `topics` at every connect (QoS 1) and hands each message to
+    /// `onMessage`; `onSubscribed` runs once all subscriptions were sent.
+    static func subscriber(
+        url: String, clientID: String, topics: [String], cleanStart: Bool = true,
+        onSubscribed: @escaping @Sendable () -> Void = {}, onMessage: @escaping @Sendable (MQTTMessage) -> Void
+    ) throws -> MosquittoClient {
+        let client = try MosquittoClient(
+            configuration: MQTTConfiguration(
+                url: url, clientID: clientID, cleanStart: cleanStart, sessionExpiry: .seconds(600),
+                reconnectDelayMin: .milliseconds(100), reconnectDelayMax: .milliseconds(400)))
+        let events = client.events
+        Task {
+            for await event in events {
+                switch event {
+                case .connected:
+                    if topics.allSatisfy({ (try? client.subscribe($0, qos: .atLeastOnce)) != nil }) { onSubscribed() }
+                case .message(let message): onMessage(message)
+                default: break
+                }
+            }
+        }
+        client.start()
+        return client
     }
 }

@@ -25,10 +25,7 @@ struct SoakTests {
         try await broker.start()
         let device = "soak-outage"
         let prefix = AgentProcess.prefix(device)
-        let collector = try DeliveryTests.Collector(url: broker.url, topic: "\(prefix)/event/#")
-        var agent = try AgentProcess.start(
-            device: device, brokerPort: broker.port, extra: "device: {heartbeat_s: 3600}")
-        try #require(try await AgentProcess.answersPing(broker, device: device), "\(agent.process.output)")
+        var (agent, collector) = try await startWithCollector(device, on: broker)
         let outbox = agent.directory.appendingPathComponent("state/outbox/outbox.log")
         let total = figures.events
         // The top seq the daemon has accepted (fsync'd) so far: the stream's seq is durable, so a restarted daemon
@@ -203,26 +200,33 @@ struct SoakTests {
             peer.documents(on: status).contains { $0["state"] as? String == "online" }
         }
         try #require(online, "\(agent.process.output)")
-        // How long a revision takes from the operator's publish to its report (the persist comes just before):
-        // the kills are spread over three times that, so they land before, inside and after the write sequence.
+        // How long a revision takes from the operator's publish to its report (the persist comes just before) is
+        // where the kills start; the window then follows the write: narrower after a kill that came too late (the
+        // new revision), wider after one that came too soon, so the kills keep landing around the write sequence.
         let mark = peer.count
         let sentAt = ContinuousClock.now
         try desire(1)
         try #require(try await waitUntil(.seconds(10), every: .milliseconds(1)) { handled(1, since: mark) })
         let persistTime = ContinuousClock.now - sentAt
-        let maxDelay = max(Int(Self.seconds(persistTime) * 3_000), 2)
+        var window = Self.seconds(persistTime) * 1e6
 
         var outcomes = (old: 0, new: 0)
         var insideWrite = 0
         for revision in 2...(figures.powerCuts + 1) {
             try desire(revision)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...maxDelay)))
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...max(Int(window), 100))))
             agent.process.signal(SIGKILL)
             #expect(await agent.process.wait(timeout: .seconds(5)) != nil)
             let stored = try JSONDecoder().decode(AppliedConfiguration.self, from: Data(contentsOf: appliedFile))
             #expect([revision - 1, revision].contains(stored.revision), "found revision \(stored.revision)")
             #expect(stored.config == ["device": ["heartbeat_s": .number(Double(stored.revision))]], "torn: \(stored)")
-            if stored.revision == revision { outcomes.new += 1 } else { outcomes.old += 1 }
+            if stored.revision == revision {
+                outcomes.new += 1
+                window *= 0.85
+            } else {
+                outcomes.old += 1
+                window *= 1.15
+            }
             // A temporary file left behind: the kill landed between its creation and the rename.
             let names = try FileManager.default.contentsOfDirectory(
                 atPath: appliedFile.deletingLastPathComponent().path)
@@ -240,7 +244,8 @@ struct SoakTests {
         // Kills that all landed on one side of the write would have tested nothing.
         #expect(outcomes.old > 0 && outcomes.new > 0, "old \(outcomes.old), new \(outcomes.new)")
         SoakReport.line(
-            "power cuts: \(figures.powerCuts) SIGKILLs 0–\(maxDelay) ms after a revision (publish to report took "
+            "power cuts: \(figures.powerCuts) SIGKILLs at random after a revision (window at the end 0–"
+                + String(format: "%.1f ms", window / 1000) + ", publish to report took "
                 + String(format: "%.1f ms", Self.seconds(persistTime) * 1000) + "); \(outcomes.old) left the old "
                 + "revision, \(outcomes.new) the new one (\(insideWrite) inside the write: temporary file left), 0 torn; "
                 + "the daemon started every time, "
@@ -257,10 +262,7 @@ struct SoakTests {
         try await broker.start()
         let device = "soak-load"
         let prefix = AgentProcess.prefix(device)
-        let collector = try DeliveryTests.Collector(url: broker.url, topic: "\(prefix)/event/#")
-        let agent = try AgentProcess.start(
-            device: device, brokerPort: broker.port, extra: "device: {heartbeat_s: 3600}")
-        try #require(try await AgentProcess.answersPing(broker, device: device), "\(agent.process.output)")
+        let (agent, collector) = try await startWithCollector(device, on: broker)
         let commander = try OperatorPeer(
             url: broker.url, clientID: "soak-commander", topics: ["\(prefix)/cmd/ping/result"])
         try #require(try await waitUntil(.seconds(10)) { commander.isSubscribed }, "the commander did not connect")
@@ -291,13 +293,17 @@ struct SoakTests {
         }
         let sent = await pinging.value
         let eventsArrived = try await waitUntil(.seconds(60), every: .milliseconds(200)) {
-            Set(collector.received(on: loadTopic)).count >= issued && commander.answered(prefix, "ping") >= sent
+            Set(collector.received(on: loadTopic)).count >= issued && commander.results(prefix, "ping").count >= sent
         }
         let elapsed = ContinuousClock.now - started
         let events = Set(collector.received(on: loadTopic)).count
+        // Every command gets exactly one result; one that finds the router full is answered `rejected busy`.
+        let results = commander.results(prefix, "ping")
+        let byStatus = Dictionary(grouping: results.values, by: { $0 }).mapValues(\.count)
+            .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         #expect(
             eventsArrived,
-            "\(events) of \(issued) events, \(commander.answered(prefix, "ping")) of \(sent) pings answered")
+            "\(events) of \(issued) events, \(results.count) of \(sent) pings answered")
         #expect(agent.process.isRunning)
 
         // Growth after warm-up: the mean of the first seconds after warm-up against the mean of the last ones.
@@ -312,7 +318,7 @@ struct SoakTests {
         let growth = (final - baseline) / baseline
         SoakReport.line(
             "load: \(Self.seconds(since: started, elapsed: duration)) of load, \(sent) pings (\(Self.rate(sent, duration))/s) "
-                + "\(commander.answered(prefix, "ping")) answered, \(events) events (\(Self.rate(events, elapsed))/s) delivered; "
+                + "answered \(byStatus), \(events) events (\(Self.rate(events, elapsed))/s) delivered; "
                 + "RSS \(SoakReport.megabytes(samples.first?.bytes ?? 0)) at start, "
                 + "\(SoakReport.megabytes(Int(baseline))) after warm-up, \(SoakReport.megabytes(Int(final))) at the end: "
                 + String(format: "%+.2f %%", growth * 100) + " (limit \(Int(figures.rssGrowthLimit * 100)) %)")
@@ -320,6 +326,17 @@ struct SoakTests {
         commander.client.disconnect()
         collector.client.disconnect()
         await agent.process.stop()
+    }
+
+    /// A collector on the device's events, then the daemon, answering commands.
+    func startWithCollector(_ device: String, on broker: MosquittoBroker) async throws -> (
+        AgentProcess, DeliveryTests.Collector
+    ) {
+        let collector = try DeliveryTests.Collector(url: broker.url, topic: "\(AgentProcess.prefix(device))/event/#")
+        let agent = try AgentProcess.start(
+            device: device, brokerPort: broker.port, extra: "device: {heartbeat_s: 3600}")
+        try #require(try await AgentProcess.answersPing(broker, device: device), "\(agent.process.output)")
+        return (agent, collector)
     }
 
     static func seconds(since start: ContinuousClock.Instant, elapsed: Duration? = nil) -> String {
@@ -383,27 +400,11 @@ final class OperatorPeer: Sendable {
     }
 
     init(url: String, clientID: String, topics: [String]) throws {
-        client = try MosquittoClient(
-            configuration: MQTTConfiguration(
-                url: url, clientID: clientID, cleanStart: true, reconnectDelayMin: .milliseconds(100),
-                reconnectDelayMax: .milliseconds(400)))
-        let events = client.events
-        let client = client
         let state = state
-        Task {
-            for await event in events {
-                switch event {
-                case .connected:
-                    if topics.allSatisfy({ (try? client.subscribe($0, qos: .atLeastOnce)) != nil }) {
-                        state.subscribed.store(true, ordering: .releasing)
-                    }
-                case .message(let message):
-                    state.messages.withLock { $0.append((message.topic, Data(message.payload))) }
-                default: break
-                }
-            }
-        }
-        client.start()
+        client = try MosquittoClient.subscriber(
+            url: url, clientID: clientID, topics: topics,
+            onSubscribed: { state.subscribed.store(true, ordering: .releasing) },
+            onMessage: { message in state.messages.withLock { $0.append((message.topic, Data(message.payload))) } })
     }
 
     var isSubscribed: Bool { state.subscribed.load(ordering: .acquiring) }
@@ -436,11 +437,14 @@ final class OperatorPeer: Sendable {
         return sent
     }
 
-    /// Distinct commands answered `accepted` on `prefix/cmd/<command>/result`.
-    func answered(_ prefix: String, _ command: String) -> Int {
-        Set(
-            documents(on: "\(prefix)/cmd/\(command)/result").filter { $0["status"] as? String == "accepted" }
-                .compactMap { $0["id"] as? String }
-        ).count
+    /// The result of each command on `prefix/cmd/<command>/result`, by id: `accepted`, or `rejected` with its
+    /// reason (`rejected busy`).
+    func results(_ prefix: String, _ command: String) -> [String: String] {
+        var byID: [String: String] = [:]
+        for result in documents(on: "\(prefix)/cmd/\(command)/result") {
+            guard let id = result["id"] as? String, let status = result["status"] as? String else { continue }
+            byID[id] = ([status] + [result["reason"] as? String].compactMap { $0 }).joined(separator: " ")
+        }
+        return byID
     }
 }
