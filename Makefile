@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk soak clean
 
 all: build
 
@@ -61,6 +61,15 @@ bench: bootstrap
 bench-crosswalk: bootstrap
 	for product in crosswalkd crosswalk-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	.build/release/crosswalk-bench
+
+# The fault-injection soak with its full figures (Tests/AgentRuntimeTests/SoakTests.swift; make test runs the short
+# ones): prints them and keeps them in .build/soak-report.txt. CURBSIDE_SOAK_LOAD_S=N shortens the hour of load.
+soak: bootstrap
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	rm -f .build/soak-report.txt
+	CURBSIDE_SOAK=1 CURBSIDE_SOAK_REPORT=$(CURDIR)/.build/soak-report.txt \
+		$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter SoakTests; status=$$?; \
+		echo; cat .build/soak-report.txt 2>/dev/null; exit $$status
 
 # Steady RSS and CPU of the daemons on the rig (release build), with mosquitto_sub as the baseline.
 bench-daemons: bootstrap

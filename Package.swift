@@ -295,6 +295,7 @@ let package = Package(
             name: "VibrationDeviceTests",
             dependencies: [
                 "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "ADXL355",
+                "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import AgentRuntime
 import DaemonComposition
+import Logging
 
 /// A minimal daemon on the shared composition: announces itself, answers the built-in commands and publishes a
 /// heartbeat. It is the runtime's end-to-end example and test subject; it drives no hardware.
@@ -19,16 +20,36 @@ enum CurbAgent: DeviceDaemon {
     /// Example agent only: `emit-events` publishes a burst of QoS 1 events, to exercise delivery through outages.
     static func registerCommands(on router: CommandRouter, controller: ExampleDevice, context: DaemonContext) async {
         let session = context.session
+        let logger = context.logger
         await router.register("emit-events", arguments: EmitEvents.self) { args in
             guard (1...100_000).contains(args.count), (0...1_000).contains(args.intervalMs ?? 0) else {
                 return .rejected(reason: "out-of-range", message: "count 1…100000, interval_ms 0…1000")
             }
+            let stream = args.stream ?? "burst"
             Task {
+                var refused = 0
+                var firstError: (any Error)?
                 for index in 1...args.count {
-                    _ = try? await session.publishEvent(args.stream ?? "burst", ["index": .number(Double(index))])
+                    do {
+                        try await session.publishEvent(stream, ["index": .number(Double(index))])
+                    } catch {
+                        // Not stored (a full card, say): the event is lost, so say so instead of counting it as sent.
+                        refused += 1
+                        if firstError == nil {
+                            firstError = error
+                            logger.error(
+                                "emit-events: event \(index) of \(args.count) on event/\(stream) not stored",
+                                metadata: ["error": "\(error)"])
+                        }
+                    }
                     if let interval = args.intervalMs, interval > 0 {
                         try? await Task.sleep(for: .milliseconds(interval))
                     }
+                }
+                if let firstError {
+                    logger.error(
+                        "emit-events: \(refused) of \(args.count) events on event/\(stream) not stored",
+                        metadata: ["error": "\(firstError)"])
                 }
             }
             return .accepted(["emitting": .number(Double(args.count))])

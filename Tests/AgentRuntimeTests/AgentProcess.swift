@@ -20,9 +20,10 @@ struct AgentProcess {
 
     /// - Parameters:
     ///   - mqtt: more keys of the `mqtt` flow mapping (`password_file: …`).
+    ///   - stateDirectory: `state_dir` (a filesystem of its own, say); `state` in the test's folder by default.
     static func writeConfig(
         device: String, brokerPort: Int, extra: String = "", site: String = site, kind: String = kind,
-        mqtt: String = ""
+        mqtt: String = "", stateDirectory: URL? = nil
     ) throws -> (URL, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-agent-\(UUID().uuidString.prefix(8))")
@@ -33,7 +34,7 @@ struct AgentProcess {
             mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000\(mqtt)}
             board: \(boardsDirectory().appendingPathComponent("sim.yaml").path)
             hal: {backend: rig, rig_socket: /tmp/curb-rig-unused.sock}
-            state_dir: \(directory.path)/state
+            state_dir: \((stateDirectory ?? directory.appendingPathComponent("state")).path)
             commands: {max_payload_bytes: 1024}
             \(extra)
             """

@@ -243,7 +243,9 @@ struct FileOutboxTests {
         #expect(await reopened.pending(limit: 100).map(\.seq) == pending)
     }
 
-    @Test("on a full filesystem an append is refused with ENOSPC, and what was stored stays whole across a reopen")
+    @Test(
+        "on a full filesystem an append is refused with ENOSPC and counted, and what was stored stays whole across a reopen"
+    )
     func fullFilesystem() async throws {
         let mountPoint = folder()
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -268,6 +270,7 @@ struct FileOutboxTests {
             }
             #expect(await outbox.pending(limit: 10_000).map(\.seq) == stored)
             #expect(await outbox.stats.depth == stored.count)
+            #expect(await outbox.stats.writeFailures == 1, "the refused append is counted for telemetry/health")
         }
         #expect(failure?.errno == ENOSPC, "\(String(describing: failure))")
         #expect(failure?.code == .io)

@@ -1,37 +1,11 @@
 import AgentRuntime
+import CurbsideTestKit
 import Foundation
 import HAL
 import HALSim
 import Testing
 import VibrationDevice
 import VibrationLogic
-
-/// A small tmpfs of its own, so free space is known; root may mount one (CI runs as root).
-final class SmallFilesystem {
-    let directory: URL
-    private(set) var mounted = false
-
-    init(megabytes: Int) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fs-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", directory.path]
-        mount.standardError = FileHandle.nullDevice
-        try mount.run()
-        mount.waitUntilExit()
-        mounted = mount.terminationStatus == 0
-    }
-
-    func unmount() {
-        guard mounted else { return }
-        let umount = Process()
-        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-        umount.arguments = [directory.path]
-        try? umount.run()
-        umount.waitUntilExit()
-    }
-}
 
 /// Capture bounds against the filesystem they share with the outbox and the configuration (issue 12 item 9).
 @Suite("Vibration captures and free space", .serialized)

@@ -51,8 +51,9 @@ public actor FileOutbox {
         /// Entries lost by reason: `age`, `size`, `count` (limits), `corrupt` (a record that failed its CRC at
         /// start-up), and whatever the session sets aside (`too_large`).
         public var dropped: [String: UInt64]
-        /// Writes of acknowledgement, drop or compaction records that failed; memory stays right, and what the file
-        /// missed shows up after a restart as entries sent once more (duplicates), never as losses.
+        /// Writes that failed: an entry's (the entry is refused and the caller told: a full card) and those of
+        /// acknowledgement, drop or compaction records (memory stays right, and what the file missed shows up after a
+        /// restart as entries sent once more, duplicates, never as losses).
         public var writeFailures: UInt64
     }
 
@@ -257,7 +258,13 @@ public actor FileOutbox {
                 operation: "append to \(topic): a \(record.count)-byte record is over max_bytes \(limits.maxBytes)",
                 errno: EMSGSIZE)
         }
-        try write(record, kind: .entry)
+        do {
+            try write(record, kind: .entry)
+        } catch {
+            // Refused, not stored: the caller learns it from the error, telemetry/health from the count.
+            writeFailures += 1
+            throw error
+        }
         seqs[stream] = seq
         nextID += 1
         appended += 1
