@@ -38,30 +38,15 @@ struct ShutdownOrderTests {
 
     @Test("a command running or arriving during shutdown never acts after the safe state")
     func commandDuringShutdown() async throws {
-        await TestDaemon.log.clear()
-        let broker = try MosquittoBroker()
-        try await broker.start()
-        let file = try Self.writeConfig(brokerPort: broker.port)
-        let prefix = "curb/v1/t-site/test/stop"
-        let group = Mutex<ServiceGroup?>(nil)
-        let daemon = Task {
-            try await DaemonRunner<TestDaemon>.run(
-                configFile: file.path, checkOnly: false, shutdownSignals: [],
-                started: { started in group.withLock { $0 = started } })
-        }
-        let online = try await ToolRun.run(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "10"])
-        #expect(online.output.contains(#""state":"online""#), "\(online.output)")
-        let results = try SpawnedProcess(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/+/result", "-v"])
+        let running = try await RunningDaemon.start()
+        let (broker, prefix, results, daemon) = (running.broker, running.prefix, running.results, running.task)
 
         // One command in flight (its write takes 300 ms), then the stop, then commands every 20 ms until one is
         // refused: from then on the daemon takes none. Where the stop lands among them is the machine's business;
         // what is checked is the order of what ran.
         try await actuate(broker, prefix, "1")
         #expect(await TestDaemon.log.waitFor("begin 1"))
-        let running = try #require(group.withLock { $0 })
-        await running.triggerGracefulShutdown()
+        try await running.stop()
         var refused: Int?
         for attempt in 2..<200 where refused == nil {
             try await actuate(broker, prefix, "\(attempt)")
@@ -96,22 +81,8 @@ struct ShutdownOrderTests {
 
     @Test("more commands than commands.max_concurrent at once: the extra one is answered busy, never run")
     func busyCommands() async throws {
-        await TestDaemon.log.clear()
-        let broker = try MosquittoBroker()
-        try await broker.start()
-        let file = try Self.writeConfig(brokerPort: broker.port, extra: "commands: {max_concurrent: 1}")
-        let prefix = "curb/v1/t-site/test/stop"
-        let group = Mutex<ServiceGroup?>(nil)
-        let daemon = Task {
-            try await DaemonRunner<TestDaemon>.run(
-                configFile: file.path, checkOnly: false, shutdownSignals: [],
-                started: { started in group.withLock { $0 = started } })
-        }
-        let online = try await ToolRun.run(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "10"])
-        #expect(online.output.contains(#""state":"online""#), "\(online.output)")
-        let results = try SpawnedProcess(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/cmd/+/result", "-v", "-C", "2", "-W", "10"])
+        let running = try await RunningDaemon.start(extra: "commands: {max_concurrent: 1}", results: 2)
+        let (broker, prefix, results, daemon) = (running.broker, running.prefix, running.results, running.task)
         try await actuate(broker, prefix, "a")
         #expect(await TestDaemon.log.waitFor("begin a"))
         try await actuate(broker, prefix, "b")
@@ -121,9 +92,47 @@ struct ShutdownOrderTests {
         #expect(second?.contains(#""reason":"busy""#) == true, "\(results.output)")
         #expect(lines.first { $0.contains(#""id":"a""#) }?.contains(#""status":"accepted""#) == true)
         #expect(await !TestDaemon.log.entries.contains("begin b"))
-        let running = try #require(group.withLock { $0 })
-        await running.triggerGracefulShutdown()
+        try await running.stop()
         try await daemon.value
         await broker.stop()
+    }
+}
+
+/// The test daemon run in this process against a fresh broker, online, with a subscriber to its command results that
+/// is active before this returns.
+struct RunningDaemon {
+    final class GroupBox: Sendable {
+        let group = Mutex<ServiceGroup?>(nil)
+    }
+
+    let broker: MosquittoBroker
+    let prefix = "curb/v1/t-site/test/stop"
+    let box: GroupBox
+    let task: Task<Void, any Error>
+    let results: SpawnedProcess
+
+    static func start(extra: String = "", results count: Int? = nil) async throws -> RunningDaemon {
+        await TestDaemon.log.clear()
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let file = try ShutdownOrderTests.writeConfig(brokerPort: broker.port, extra: extra)
+        let box = GroupBox()
+        let task = Task {
+            try await DaemonRunner<TestDaemon>.run(
+                configFile: file.path, checkOnly: false, shutdownSignals: [],
+                started: { started in box.group.withLock { $0 = started } })
+        }
+        let prefix = "curb/v1/t-site/test/stop"
+        let online = try await ToolRun.run(
+            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefix)/status", "-C", "1", "-W", "10"])
+        #expect(online.output.contains(#""state":"online""#), "\(online.output)")
+        let results = try await broker.subscriber(["\(prefix)/cmd/+/result"], count: count)
+        return RunningDaemon(broker: broker, box: box, task: task, results: results)
+    }
+
+    /// Starts the graceful stop, as SIGTERM would.
+    func stop() async throws {
+        let group = try #require(box.group.withLock { $0 })
+        await group.triggerGracefulShutdown()
     }
 }
