@@ -13,3 +13,11 @@ public func eventually<Value>(
     }
     return value
 }
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held (the caller asserts on it).
+public func waitUntil(
+    _ timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(50),
+    _ condition: () async throws -> Bool
+) async throws -> Bool {
+    try await eventually(within: timeout, every: interval, condition, until: { $0 })
+}

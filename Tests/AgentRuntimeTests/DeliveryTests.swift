@@ -37,11 +37,7 @@ struct DeliveryTests {
 
         /// Waits for the broker's SUBACK, so nothing published afterwards can miss the collector.
         func subscribed() async throws {
-            let acknowledged = try await eventually(within: .seconds(10)) {
-                log.subscribed.withLock { $0 }
-            } until: {
-                $0
-            }
+            let acknowledged = try await waitUntil(.seconds(10)) { log.subscribed.withLock { $0 } }
             guard acknowledged else { throw TestKitError("the collector's subscription was never acknowledged") }
         }
         func received(on topic: String) -> [Int] { log.byTopic.withLock { $0[topic] ?? [] } }

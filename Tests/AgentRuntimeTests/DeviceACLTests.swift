@@ -17,16 +17,6 @@ struct DeviceACLTests {
 
     func credentials(_ user: String) -> [String] { ["-u", user, "-P", "pw-\(user)"] }
 
-    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-    func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
-
     /// A daemon for `device` that logs in with its password file (mode 0600) and no `username` key.
     func startDaemon(_ device: String, user: String, brokerPort: Int) throws -> AgentProcess {
         let (config, directory) = try AgentProcess.writeConfig(

@@ -54,18 +54,6 @@ enum SoakReport {
     static func megabytes(_ bytes: Int) -> String { String(format: "%.2f MB", Double(bytes) / 1_048_576) }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func waitUntil(
-    _ timeout: Duration, every interval: Duration = .milliseconds(50), _ condition: () async throws -> Bool
-) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: interval)
-    }
-    return try await condition()
-}
-
 extension AgentProcess {
     /// Sends a command with `mosquitto_rr` and returns the result document, or nil when none came within 2 s.
     static func request(

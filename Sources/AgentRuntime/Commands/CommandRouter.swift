@@ -185,6 +185,19 @@ public actor CommandRouter {
         }
     }
 
+    /// A `rejected` result for `request` without running it (the session's `busy`), with the request's id when its
+    /// payload is within the limit and has one.
+    public func refuse(_ request: CommandRequest, reason: CommandReason, message: String) -> CommandResult {
+        var id: String?
+        if request.payload.count <= maxPayloadBytes,
+            case .object(let envelope)? = try? JSONDecoder().decode(JSONValue.self, from: Data(request.payload)),
+            case .string(let text)? = envelope["id"]
+        {
+            id = text
+        }
+        return reject(id, request.name, reason, message)
+    }
+
     private func reject(_ id: String?, _ name: String, _ reason: CommandReason, _ message: String) -> CommandResult {
         CommandResult(id: id, command: name, status: .rejected, reason: reason.rawValue, message: message, ts: now())
     }

@@ -31,8 +31,6 @@ public actor AgentSession {
     public nonisolated let outbox: FileOutbox?
     private var commandsRunning = 0
     private var commandsRefusedBusy = 0
-    /// Set once the daemon stops: commands and desired configurations are no longer taken.
-    private var takingRequests = true
     /// Which outbox entry each in-flight MQTT message id carries.
     private var outboxInFlight: [Int32: UInt64] = [:]
     private var draining = false
@@ -119,7 +117,6 @@ public actor AgentSession {
     /// handlers and configuration still running are cancelled and awaited. When this returns, nothing that came over
     /// MQTT can change an output any more, so the safe state that follows is the last word.
     public func stopTakingRequests() async {
-        takingRequests = false
         desiredHandler = nil
         await router.close()
         let pending = configurationTask
@@ -374,7 +371,7 @@ public actor AgentSession {
                 // a bounded number: a flood is answered `busy` at once instead of piling up tasks and memory.
                 guard commandsRunning < configuration.commands.maxConcurrent else {
                     commandsRefusedBusy += 1
-                    publishResult(busyResult(name, message), of: name, to: message)
+                    publishResult(await busyResult(name, message), of: name, to: message)
                     return
                 }
                 commandsRunning += 1
@@ -382,9 +379,7 @@ public actor AgentSession {
                     await self.answer(name, message)
                     self.commandsRunning -= 1
                 }
-            } else if message.topic == topics.configDesired, !message.payload.isEmpty, takingRequests,
-                let handler = desiredHandler
-            {
+            } else if message.topic == topics.configDesired, !message.payload.isEmpty, let handler = desiredHandler {
                 let previous = configurationTask
                 configurationTask = Task {
                     await previous?.value
@@ -456,20 +451,12 @@ public actor AgentSession {
                 contentType: "application/json"))
     }
 
-    /// `rejected`/`busy` with the command's id when its payload has one (read only up to the payload limit).
-    private func busyResult(_ name: String, _ message: MQTTMessage) -> CommandResult {
-        var id: String?
-        if message.payload.count <= configuration.commands.maxPayloadBytes,
-            case .object(let envelope)? = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)),
-            case .string(let text)? = envelope["id"]
-        {
-            id = text
-        }
+    /// `rejected`/`busy`, with the command's id when its payload has one.
+    private func busyResult(_ name: String, _ message: MQTTMessage) async -> CommandResult {
         logger.warning("command refused: busy", metadata: ["command": "\(name)", "running": "\(commandsRunning)"])
-        return CommandResult(
-            id: id, command: name, status: .rejected, reason: CommandReason.busy.rawValue,
-            message: "\(commandsRunning) commands are running (commands.max_concurrent); try again later",
-            ts: RFC3339.format(Date()))
+        return await router.refuse(
+            CommandRequest(name: name, payload: message.payload), reason: .busy,
+            message: "\(commandsRunning) commands are running (commands.max_concurrent); try again later")
     }
 
     /// Commands answered `busy` since start, for `telemetry/health`.
