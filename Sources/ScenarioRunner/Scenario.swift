@@ -27,7 +27,8 @@ import Yams
 ///
 /// Message steps (`expect_message`, `expect_no_message`) look only at messages that arrived after the previous step
 /// completed. An `expect_message` step completes with the message that satisfied it, `expect_no_message` when its
-/// window ends, every other step when it returns (a `wait_ms` after its wait, an `expect_output` once the output
+/// window ends, a step that acts (`publish`, `set_input`, `set`, faults, `broker`) when it starts acting — what it
+/// causes may arrive before it returns — and every other step when it returns (a `wait_ms` after its wait, an `expect_output` once the output
 /// matched); the first step sees what arrived after the runner's observer subscribed, before any daemon started.
 public struct Scenario: Sendable, Hashable {
     public enum Step: Sendable, Hashable {
@@ -52,6 +53,17 @@ public struct Scenario: Sendable, Hashable {
         case gpioFault(line: String, count: Int)
         /// Stops or restarts the scenario's local broker (on the same port, so clients reconnect).
         case broker(start: Bool)
+
+        /// Whether the step acts on the rig or the broker. Its consequences can come back before it returns (a
+        /// command's result while the publish call is still returning), so such a step completes, for the message
+        /// steps after it, the moment it starts acting.
+        public var acts: Bool {
+            switch self {
+            case .setInput, .publish, .i2cFault, .unplug, .plug, .setQuantities, .modbusFault, .gpioFault, .broker:
+                true
+            case .wait, .expectOutput, .expectMessage, .expectNoMessage, .expectQuantity: false
+            }
+        }
 
         /// How the step reads in reports.
         public var summary: String {

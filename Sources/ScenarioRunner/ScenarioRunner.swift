@@ -89,6 +89,7 @@ public enum ScenarioRunner {
                 daemons.append(try SpawnedProcess(executable, ["--config", config.path]))
             }
             for (index, step) in scenario.steps.enumerated() {
+                if step.acts { observer?.moveHorizonToNow() }
                 if let problem = await execute(step, control: control, messages: observer, broker: broker) {
                     result.steps[index].outcome = .failed(problem)
                     result.failure = "step \(index + 1) (\(step.summary)): \(problem)"
@@ -96,8 +97,8 @@ public enum ScenarioRunner {
                 }
                 result.steps[index].outcome = .passed
                 // The next message step sees only what arrives after this one completed; expect_message has already
-                // moved the horizon to just after the message it matched.
-                if case .expectMessage = step {} else { observer?.moveHorizonToNow() }
+                // moved the horizon to just after the message it matched, and a step that acts completed when it began.
+                if case .expectMessage = step {} else if !step.acts { observer?.moveHorizonToNow() }
             }
         } catch {
             result.failure = "set-up: \(error)"
