@@ -47,6 +47,7 @@ public struct CrosswalkConfiguration: Sendable, Hashable {
         public var warningSign: String? = nil
         public var safetyBar: String? = "safetyBar"
         public var audioGuide: String? = "audioGuide"
+        public var stallLimit: Duration = .milliseconds(500)
         public init() {}
 
         /// The output lines by the names `CrosswalkOutputs.named` uses; nil where the crossing has none.
@@ -103,6 +104,11 @@ extension CrosswalkConfiguration.Hardware {
                 line("warning_sign", \.warningSign, doc: "Driver warning sign."),
                 line("safety_bar", \.safetyBar, doc: "Safety bar (active: raised, pedestrians may cross)."),
                 line("audio_guide", \.audioGuide, doc: "Voice guidance trigger."),
+                .integer(
+                    "stall_limit_ms", \.stallLimit, 100...10_000, "ms", as: .milliseconds,
+                    doc: "How long the flash loop may go without a step before the watchdog writes the safe levels"
+                        + " and latches `control-loop-stall`. Raise it only where the CPU is known to be slow (an"
+                        + " emulated test VM); the loop steps every 10 ms."),
             ])
     }
 }

@@ -68,7 +68,8 @@ enum Crosswalkd: DeviceDaemon {
     {
         CrosswalkController(
             configuration: configuration, parts: parts.lines, sink: context.sink, now: parts.now,
-            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 })
+            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 },
+            stallLimit: configuration.hardware.stallLimit)
     }
 
     /// One clock for the controller and the edges, made once: two would differ by their origins.

@@ -19,6 +19,7 @@ import Yams
                 buttons: []
                 stop_line: none
                 beacon_right: beaconRight
+                stall_limit_ms: 2500
               clearance_s: 12
             """)
         #expect(
@@ -28,7 +29,17 @@ import Yams
         #expect(configuration.hardware.buttons.isEmpty)
         #expect(configuration.hardware.stopLine == nil)
         #expect(configuration.hardware.beaconRight == "beaconRight")
+        #expect(configuration.hardware.stallLimit == .milliseconds(2500))
         #expect(configuration.settings.clearance == .seconds(12))
+    }
+
+    @Test func theStallLimitDefaultsToHalfASecondAndIsBounded() throws {
+        #expect(try read("device:\n  hardware: {}\n").hardware.stallLimit == .milliseconds(500))
+        #expect {
+            _ = try read("device:\n  hardware: {stall_limit_ms: 20}\n")
+        } throws: { error in
+            "\(error)".contains("$.device.hardware.stall_limit_ms")
+        }
     }
 
     @Test func aCrossingWithoutZonesIsRefusedWithThePath() {
