@@ -21,7 +21,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     public struct MQTT: Sendable, Hashable {
         public var url: String
         public var protocolVersion: MQTTConfiguration.ProtocolVersion = .v5
-        /// Defaults to one derived from the identity (`curb-{site}-{kind}-{device}`).
+        /// Defaults to one derived from the identity (`curb-{site}~{kind}~{device}`).
         public var clientID: String?
         public var username: String?
         /// A file holding the password (first line), so the configuration itself carries no secret.
@@ -222,7 +222,7 @@ extension AgentConfiguration.MQTT {
                 .choice(
                     "protocol", \.protocolVersion, of: MQTTConfiguration.ProtocolVersion.self, as: .identity,
                     doc: "MQTT protocol version."),
-                .string("client_id", \.clientID, doc: "Default curb-{site}-{kind}-{device}."),
+                .string("client_id", \.clientID, doc: "Default curb-{site}~{kind}~{device}."),
                 .string(
                     "username", \.username,
                     doc: "User name for the broker's password authentication; with password_file it defaults to "
