@@ -13,9 +13,10 @@ import Synchronization
 /// `CrosswalkSettings.BeaconIntensity`; whether it is night is decided by `scheduleStep` and kept, so a flash step or
 /// an interlock write only looks the level up — the flash timing is the IA-21 pattern either way.
 ///
-/// Safe state (`enterSafeState`, applied before start and on stop): beacons (at full level) and markers lit, the warning sign on,
-/// voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons are the
-/// strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence continuously.
+/// Safe state (`enterSafeState`, applied before start and on stop): beacons (at full level) and markers lit, the
+/// warning sign on, voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons
+/// are the strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence
+/// continuously.
 public actor CrosswalkController {
     public private(set) var configuration: CrosswalkConfiguration
     private let parts: CrosswalkParts
