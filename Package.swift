@@ -134,7 +134,8 @@ let package = Package(
         .target(
             name: "CrosswalkDevice",
             dependencies: [
-                "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "PCA9685",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
@@ -181,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "crosswalkd",
             dependencies: [
-                "CrosswalkDevice", "CrosswalkLogic", "DaemonComposition", "AgentRuntime", "HAL",
+                "CrosswalkDevice", "CrosswalkLogic", "DaemonComposition", "AgentRuntime", "HAL", "PCA9685",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -246,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [
-                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "PCA9685",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),

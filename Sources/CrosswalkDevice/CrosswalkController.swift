@@ -6,12 +6,17 @@ import Synchronization
 /// The crossing's state machine bound to its lines. Input edges go straight to `input(_:_:edgeAt:)`, which feeds the
 /// machine and writes the outputs before anything else — publishing is queued and sent by `publish()` from its own
 /// loop, so no broker, disk or configuration ever sits between an edge and the beacons. The daemon steps the flash
-/// sequence (`flashStep`), the school-zone schedule (`scheduleStep`), the read-back (`verifyOutputs`) and the counts
-/// (`telemetryStep`) on its loops; tests call them directly with a manual clock.
+/// sequence (`flashStep`), the school-zone schedule and the night window (`scheduleStep`), the read-back
+/// (`verifyOutputs`) and the counts (`telemetryStep`) on its loops; tests call them directly with a manual clock.
 ///
-/// Safe state (`enterSafeState`, applied before start and on stop): beacons and markers lit, the warning sign on,
-/// voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons are the
-/// strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence continuously.
+/// Beacons on PCA9685 channels (`CrosswalkParts.pwmOutputs`) light at the day or the night level of
+/// `CrosswalkSettings.BeaconIntensity`; whether it is night is decided by `scheduleStep` and kept, so a flash step or
+/// an interlock write only looks the level up — the flash timing is the IA-21 pattern either way.
+///
+/// Safe state (`enterSafeState`, applied before start and on stop): beacons (at full level) and markers lit, the
+/// warning sign on, voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons
+/// are the strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence
+/// continuously.
 public actor CrosswalkController {
     public private(set) var configuration: CrosswalkConfiguration
     private let parts: CrosswalkParts
@@ -20,13 +25,17 @@ public actor CrosswalkController {
     /// `edgeTimestampsOnClock`, else the reaction is timed from an edge's arrival.
     private let now: @Sendable () -> Duration
     private let edgeTimestampsOnClock: Bool
-    /// Wall-clock seconds since 1970 (UTC), for the school-zone schedule.
+    /// Wall-clock seconds since 1970 (UTC), for the school-zone schedule and the night window.
     private let unixTime: @Sendable () -> Double
     public private(set) var machine: CrosswalkMachine
+    /// Every output, lines and PCA9685 channels, by the names of `CrosswalkOutputs.named`.
+    private nonisolated let drives: [String: OutputDrive]
+    /// Inside the night window (dimmable beacons light at the night level); set by the schedule, read by the writes.
+    public private(set) var night = false
 
-    /// The level last written to each output, and how many writes each has had (a read-back that raced a write is
-    /// not compared).
-    private var written: [String: Bool] = [:]
+    /// The level (0…1) last written to each output, and how many writes each has had (a read-back that raced a write
+    /// is not compared).
+    private var written: [String: Double] = [:]
     private var writes: [String: Int] = [:]
     private var running = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
@@ -73,6 +82,7 @@ public actor CrosswalkController {
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
         self.stallLimit = stallLimit
+        drives = parts.drives
         let heartbeatZones = parts.zones.indices.filter { parts.zones[$0].heartbeat != nil }
         machine = CrosswalkMachine(settings: configuration.settings, heartbeatZones: heartbeatZones, start: now())
         progress = Mutex(Progress())
@@ -101,7 +111,7 @@ public actor CrosswalkController {
         running = true
         // Armed by the flash loop's first step: until the loops run the daemon is still starting, not stalled.
         progress.withLock { $0 = Progress() }
-        transitions += schoolHoursTransitions(at: at)
+        transitions += followSchedules(at: at)
         written = [:]
         await writeOutputs()
         record(transitions, reaction: nil)
@@ -120,7 +130,7 @@ public actor CrosswalkController {
     public func apply(settings: CrosswalkSettings) async {
         configuration.settings = settings
         machine.settings = settings
-        record(schoolHoursTransitions(at: now()), reaction: nil)
+        record(followSchedules(at: now()), reaction: nil)
         await writeOutputs()
     }
 
@@ -128,10 +138,10 @@ public actor CrosswalkController {
     public func enterSafeState() async {
         running = false
         progress.withLock { $0.armed = false }
-        for (name, line) in parts.outputs.sorted(by: { $0.key < $1.key }) {
-            let level = Self.safeOutputs[name] ?? false
+        for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
+            let level = Self.safeLevel(name)
             do {
-                try await line.write(GPIOValue(level))
+                try await drive.write(level)
                 written[name] = level
             } catch {
                 written[name] = nil
@@ -141,6 +151,9 @@ public actor CrosswalkController {
     }
 
     public var isHealthy: Bool { machine.state != .failSafe }
+
+    /// An output's safe level: full (a dimmable beacon included: nobody is left to follow the night) or off.
+    public static func safeLevel(_ name: String) -> Double { safeOutputs[name] == true ? 1 : 0 }
 
     // MARK: The interlock
 
@@ -188,11 +201,14 @@ public actor CrosswalkController {
     private func writeOutputs() async {
         guard running else { return }
         var failed: [String] = []
+        let dimmedLevel = machine.beaconLevel(night: night)
         for (name, active) in machine.outputs(at: now()).named {
-            guard let line = parts.outputs[name], written[name] != active else { continue }
+            guard let drive = drives[name] else { continue }
+            let level = active ? (drive.isDimmable ? dimmedLevel : 1) : 0
+            guard written[name] != level else { continue }
             do {
-                try await line.write(GPIOValue(active))
-                written[name] = active
+                try await drive.write(level)
+                written[name] = level
             } catch {
                 written[name] = nil
                 failed.append(name)
@@ -258,16 +274,19 @@ public actor CrosswalkController {
         record(transitions, reaction: nil)
     }
 
-    /// Follows the school-zone schedule.
+    /// Follows the school-zone schedule and the night window; a lit dimmable beacon takes the new level at once.
     public func scheduleStep() async {
         guard running else { return }
-        record(schoolHoursTransitions(at: now()), reaction: nil)
+        record(followSchedules(at: now()), reaction: nil)
         await writeOutputs()
     }
 
-    private func schoolHoursTransitions(at: Duration) -> [CrosswalkTransition] {
+    /// Decides night from the wall clock, and returns the school-hours transition that is due.
+    private func followSchedules(at: Duration) -> [CrosswalkTransition] {
         let settings = configuration.settings
-        let due = settings.schoolZone.isActive(unixSeconds: unixTime(), utcOffsetMinutes: settings.utcOffsetMinutes)
+        let unixSeconds = unixTime()
+        night = settings.beaconIntensity.isNight(unixSeconds: unixSeconds, utcOffsetMinutes: settings.utcOffsetMinutes)
+        let due = settings.schoolZone.isActive(unixSeconds: unixSeconds, utcOffsetMinutes: settings.utcOffsetMinutes)
         guard due != machine.schoolHours else { return [] }
         return [machine.handle(due ? .schoolHoursStarted : .schoolHoursEnded, at: at)]
     }
@@ -277,19 +296,19 @@ public actor CrosswalkController {
     public func verifyOutputs() async {
         guard running else { return }
         var transitions: [CrosswalkTransition] = []
-        for (name, line) in parts.outputs.sorted(by: { $0.key < $1.key }) {
+        for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
             guard let expected = written[name] else { continue }
             let writesBefore = writes[name]
-            let found: Bool?
+            let found: Bool
             do {
-                found = try await line.read() == .active
+                found = try await drive.readsBack(expected)
             } catch {
-                found = nil
+                found = false
             }
             // A flash step may have written meanwhile (the actor is reentrant at the read): compare only unraced.
             guard writes[name] == writesBefore else { continue }
             let fault = CrosswalkFault.outputMismatch(output: name)
-            if found == expected {
+            if found {
                 if machine.causes.contains(fault) {
                     transitions.append(machine.handle(.causeCleared(fault), at: now()))
                 }
@@ -326,9 +345,9 @@ public actor CrosswalkController {
             return true
         }
         guard stalled else { return false }
-        for (name, line) in parts.outputs {
-            // Best effort by design: a line that fails here is reported by the read-back once the loop runs again.
-            try? await line.write(GPIOValue(Self.safeOutputs[name] ?? false))
+        for (name, drive) in drives {
+            // Best effort by design: an output that fails here is reported by the read-back once the loop runs again.
+            try? await drive.write(Self.safeLevel(name))
         }
         return true
     }
@@ -399,7 +418,7 @@ public actor CrosswalkController {
 
     private func stateDocument() -> [String: JSONValue] {
         [
-            "state": .string(machine.state.rawValue), "school_hours": .bool(machine.schoolHours),
+            "state": .string(machine.state.rawValue), "school_hours": .bool(machine.schoolHours), "night": .bool(night),
             "walk_phase": .bool(machine.walkPhase), "vehicle_at_stop_line": .bool(machine.vehicleAtStopLine),
             "pedestrian_on_crossing": .bool(machine.pedestrianOnCrossing),
             "faults": .array(machine.latched.map(\.code).sorted().map { .string($0) }),
