@@ -323,8 +323,8 @@ extension ConfigKey {
                 let entries = reader.entries(node, at: path, of: what)
                 if case .mapping = node, entries.count < minimumCount {
                     reader.report(
-                        .invalidValue, at: path, expected: "at least \(minimumCount) \(what)", found: "\(entries.count)",
-                        node: node)
+                        .invalidValue, at: path, expected: "at least \(minimumCount) \(what)",
+                        found: "\(entries.count)", node: node)
                 }
                 for (entryName, entryNode) in entries {
                     var value = seed(entryName)

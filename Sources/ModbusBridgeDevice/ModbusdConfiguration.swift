@@ -57,7 +57,8 @@ public struct ModbusdConfiguration: Sendable, Hashable {
         var unreadable: [ConfigIssue] = []
         for (index, device) in hardware.devices.enumerated() {
             let file =
-                device.map.hasPrefix("/") ? device.map : folder.appendingPathComponent(device.map).standardizedFileURL.path
+                device.map.hasPrefix("/")
+                ? device.map : folder.appendingPathComponent(device.map).standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: file) else {
                 unreadable.append(
                     ConfigIssue(
@@ -71,7 +72,9 @@ public struct ModbusdConfiguration: Sendable, Hashable {
                 problems.append(error)
             }
         }
-        if !unreadable.isEmpty { problems.insert(DocumentError(.invalid, file: configurationFile, issues: unreadable), at: 0) }
+        if !unreadable.isEmpty {
+            problems.insert(DocumentError(.invalid, file: configurationFile, issues: unreadable), at: 0)
+        }
         return problems
     }
 }
@@ -82,9 +85,11 @@ extension ModbusdConfiguration.Hardware {
             doc: "The polled devices. Local only: a remote change is refused.",
             keys: [
                 .list(
-                    "devices", \.devices, of: "Modbus devices", minimumCount: 1, item: ModbusdConfiguration.Device.section,
+                    "devices", \.devices, of: "Modbus devices", minimumCount: 1,
+                    item: ModbusdConfiguration.Device.section,
                     seed: ModbusdConfiguration.Device(name: ""),
-                    doc: "Every device modbusd polls; devices on one serial port share its one owner and line settings.",
+                    doc:
+                        "Every device modbusd polls; devices on one serial port share its one owner and line settings.",
                     accept: { reader, entry, _ in
                         guard let first = entry.accepted.first(where: { $0.item.name == entry.item.name }) else {
                             return true
@@ -106,10 +111,13 @@ extension ModbusdConfiguration.Device {
             keys: [
                 .string(
                     "name", \.name, what: "a name of letters, digits, '_' and '-'", pattern: "^[A-Za-z][A-Za-z0-9_-]*$",
-                    doc: "The device's name: telemetry/{name}/{group}, and the device of a write command.").required(),
+                    doc: "The device's name: telemetry/{name}/{group}, and the device of a write command."
+                ).required(),
                 .string(
-                    "map", \.map, doc: "Register map file (Firmware-config/schema/modbus-map.schema.json), relative to "
-                        + "this configuration file.").required(),
+                    "map", \.map,
+                    doc: "Register map file (Firmware-config/schema/modbus-map.schema.json), relative to "
+                        + "this configuration file."
+                ).required(),
             ]
         ).merged(with: ModbusDeviceSettings.section.lifted(\.placement))
     }

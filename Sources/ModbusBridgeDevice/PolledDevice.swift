@@ -148,7 +148,9 @@ public actor PolledDevice {
                 if case .exception = error.code {
                     // The device is there and refused this span: its points say why, the others are still read.
                     report(supervisor.answered(), error: nil)
-                    for placement in request.points { pointErrors[group.points[placement.point].name] = "\(error.code)" }
+                    for placement in request.points {
+                        pointErrors[group.points[placement.point].name] = "\(error.code)"
+                    }
                     continue
                 }
                 if error.code == .timeout { timeouts += 1 }
@@ -180,16 +182,20 @@ public actor PolledDevice {
         let address = RegisterAddress(UInt16(request.address))
         switch request.register {
         case .coil:
-            return .bits(try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout))
+            return .bits(
+                try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout))
         case .discrete:
             return .bits(
-                try await client.readDiscreteInputs(unit: unit, address: address, count: request.count, timeout: timeout))
+                try await client.readDiscreteInputs(
+                    unit: unit, address: address, count: request.count, timeout: timeout))
         case .holding:
             return .registers(
-                try await client.readHoldingRegisters(unit: unit, address: address, count: request.count, timeout: timeout))
+                try await client.readHoldingRegisters(
+                    unit: unit, address: address, count: request.count, timeout: timeout))
         case .input:
             return .registers(
-                try await client.readInputRegisters(unit: unit, address: address, count: request.count, timeout: timeout))
+                try await client.readInputRegisters(
+                    unit: unit, address: address, count: request.count, timeout: timeout))
         }
     }
 
@@ -208,7 +214,9 @@ public actor PolledDevice {
             "skipped_polls": .number(Double(skippedPolls)),
             "consecutive_failures": .number(Double(supervisor.consecutiveFailures)),
         ]
-        if supervisor.state == .offline { status["backoff_ms"] = .number(Double(supervisor.backoff.totalNanoseconds / 1_000_000)) }
+        if supervisor.state == .offline {
+            status["backoff_ms"] = .number(Double(supervisor.backoff.totalNanoseconds / 1_000_000))
+        }
         if let lastError { status["last_error"] = .string(lastError) }
         return status
     }

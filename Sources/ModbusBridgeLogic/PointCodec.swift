@@ -113,7 +113,8 @@ public struct PointCodec: Sendable, Hashable {
             }
             return value
         default:
-            let limit = Double(Int64(1) << Int64(bitsWide - 1))
+            // 2^(bits-1) as a Double: shifting an Int64 by 63 would overflow into the sign bit.
+            let limit = Double(sign: .plus, exponent: bitsWide - 1, significand: 1)
             guard whole >= -limit, whole < limit, let value = Int64(exactly: whole) else {
                 throw PointWriteError("\(number) is outside the range of \(type.rawValue)")
             }

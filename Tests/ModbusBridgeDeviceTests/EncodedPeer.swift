@@ -61,7 +61,9 @@ struct EncodedPeer {
         let marker = "listening on 127.0.0.1:"
         let line = try await eventually(within: .seconds(30), every: .milliseconds(50)) {
             process.output.split(separator: "\n").first { $0.hasPrefix(marker) }
-        } until: { $0 != nil || !process.isRunning }
+        } until: {
+            $0 != nil || !process.isRunning
+        }
         guard let line, let port = Int(line.dropFirst(marker.count)) else {
             throw TestKitError("encoded_server.py did not listen:\n\(process.output)")
         }

@@ -15,7 +15,8 @@ struct ModbusdDaemonTests {
     }
 
     static func folder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("modbusd-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "modbusd-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
@@ -71,8 +72,10 @@ struct ModbusdDaemonTests {
         for (id, value) in [("1", "21.5"), ("2", "95")] {
             let sent = try await ToolRun.run(
                 "mosquitto_pub",
-                ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/write", "-m",
-                 #"{"id":"\#(id)","args":{"point":"setpoint","value":\#(value)}}"#])
+                [
+                    "-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/write", "-m",
+                    #"{"id":"\#(id)","args":{"point":"setpoint","value":\#(value)}}"#,
+                ])
             #expect(sent.status == 0, "\(sent.output)")
         }
         #expect(await results.wait(timeout: .seconds(40)) == 0, "\(daemon.output)")
@@ -99,10 +102,15 @@ struct ModbusdDaemonTests {
                       - {name: a, map: bad-map.yaml, tcp: "127.0.0.1:1502", unit: 1}
                       - {name: b, map: missing.yaml, tcp: "127.0.0.1:1502", unit: 2}
                 """, folder: folder)
-        let run = try await ToolRun.run(try ExecutableLookup.builtProduct("modbusd"), ["--config", config.path, "--check-config"])
+        let run = try await ToolRun.run(
+            try ExecutableLookup.builtProduct("modbusd"), ["--config", config.path, "--check-config"])
         #expect(run.status == 1, "\(run.output)")
-        #expect(run.output.contains("$.device.hardware.devices[1].map: expected a readable register map file"), "\(run.output)")
+        #expect(
+            run.output.contains("$.device.hardware.devices[1].map: expected a readable register map file"),
+            "\(run.output)")
         #expect(run.output.contains("bad-map.yaml: 1 problem"), "\(run.output)")
-        #expect(run.output.contains(#"$.points[0].type: expected one of"#) && run.output.contains(#"did you mean "i64"?"#), "\(run.output)")
+        #expect(
+            run.output.contains(#"$.points[0].type: expected one of"#) && run.output.contains(#"did you mean "i16"?"#),
+            "\(run.output)")
     }
 }
