@@ -371,3 +371,18 @@ public struct ListEntry<Item> {
     /// The entries before it that were accepted, with their paths.
     public let accepted: [(path: JSONPath, item: Item)]
 }
+
+extension ListEntry {
+    /// Whether the entry's `key` (its name, as `name(item)` gives it) differs from every accepted entry's; reports a
+    /// conflict at the key, naming the entry that has it already, when not.
+    public func hasOwnName(
+        _ key: String, _ name: (Item) -> String, among what: String, _ reader: inout NodeReader
+    ) -> Bool {
+        let own = name(item)
+        guard let first = accepted.first(where: { name($0.item) == own }) else { return true }
+        reader.report(
+            .conflict, at: found.path.appending(key), expected: "a name no other \(what) has",
+            found: "\"\(own)\", already the name of \(first.path)", node: found.keys[key])
+        return false
+    }
+}

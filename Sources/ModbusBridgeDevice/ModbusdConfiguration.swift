@@ -90,16 +90,7 @@ extension ModbusdConfiguration.Hardware {
                     seed: ModbusdConfiguration.Device(name: ""),
                     doc:
                         "Every device modbusd polls; devices on one serial port share its one owner and line settings.",
-                    accept: { reader, entry, _ in
-                        guard let first = entry.accepted.first(where: { $0.item.name == entry.item.name }) else {
-                            return true
-                        }
-                        reader.report(
-                            .conflict, at: entry.found.path.appending("name"), expected: "a name no other device has",
-                            found: "\"\(entry.item.name)\", already the name of \(first.path)",
-                            node: entry.found.keys["name"])
-                        return false
-                    })
+                    accept: { reader, entry, _ in entry.hasOwnName("name", \.name, among: "device", &reader) })
             ])
     }
 }

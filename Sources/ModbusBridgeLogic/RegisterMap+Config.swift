@@ -38,7 +38,7 @@ extension RegisterMap {
                     "points", \.points, of: "points", minimumCount: 1, item: ModbusPoint.section,
                     seed: ModbusPoint(name: ""), doc: "The device's values.", accept: acceptPoint
                 ),
-            ].map { $0 },
+            ],
             rules: [everyGroupUsed])
     }
 
@@ -48,13 +48,7 @@ extension RegisterMap {
     ) -> Bool {
         let point = entry.item
         let path = entry.found.path
-        var accepted = true
-        if let first = entry.accepted.first(where: { $0.item.name == point.name }) {
-            reader.report(
-                .conflict, at: path.appending("name"), expected: "a name no other point has",
-                found: "\"\(point.name)\", already the name of \(first.path)", node: entry.found.keys["name"])
-            accepted = false
-        }
+        var accepted = entry.hasOwnName("name", \.name, among: "point", &reader)
         if map.group(named: point.group) == nil {
             let names = map.groups.map(\.name)
             reader.report(
