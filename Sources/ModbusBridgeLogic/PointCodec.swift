@@ -47,7 +47,10 @@ public struct PointCodec: Sendable, Hashable {
             let raw = signed(unsigned(registers))
             return isUnscaled ? .integer(raw) : .number(Double(raw) * scale + offset)
         case .f32:
-            return .number(Double(Float(bitPattern: UInt32(truncatingIfNeeded: unsigned(registers)))) * scale + offset)
+            let single = Float(bitPattern: UInt32(truncatingIfNeeded: unsigned(registers)))
+            // The shortest decimal that reads back as this single (230.1, not 230.10000610351562 — the widened
+            // double's digits are noise the device never measured).
+            return .number((Double(single.description) ?? Double(single)) * scale + offset)
         case .f64:
             return .number(Double(bitPattern: unsigned(registers)) * scale + offset)
         }

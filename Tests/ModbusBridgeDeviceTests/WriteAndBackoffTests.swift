@@ -67,6 +67,33 @@ struct WriteAndBackoffTests {
         await client.close()
     }
 
+    @Test("an exception answer: the device is online, the refused span's points carry the error, the others publish")
+    func exceptionSpan() async throws {
+        let peer = try EncodedPeer(EncodedPeer.Spec(), ["tcp", "0"])
+        defer { peer.stop() }
+        let client = try LinuxModbusClient.tcp(
+            ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
+        try await peer.waitUntilAnswering(client)
+        // The peer holds 512 registers: address 600 is past its end (exception 2).
+        let map = try RegisterMap.parse(
+            """
+            groups:
+              g: {period_ms: 1000}
+            points:
+              - {name: near, register: holding, address: 0, group: g}
+              - {name: far, register: holding, address: 600, group: g}
+            """)
+        let sink = RecordingSink()
+        let (device, _) = PymodbusInteropTests.device(map, client, sink)
+        await device.poll(groupNamed: "g")
+        let published = try #require(await sink.last("dut/g"))
+        #expect(published["values"] == .object(["near": .number(0)]))
+        #expect(published["errors"] == .object(["far": .string("exception 2 (illegal data address)")]))
+        #expect(await device.state == .online)
+        #expect(await device.errors == 1)
+        await client.close()
+    }
+
     @Test("a slave that stops answering is backed off and reported, and never delays a live one (by counts)")
     func deadSlave() async throws {
         let peer = try EncodedPeer(EncodedPeer.Spec(), ["tcp", "0"])

@@ -89,6 +89,14 @@ struct PointCodecTests {
         }
     }
 
+    @Test("a single is published as its shortest decimal, not the widened double's digits")
+    func shortestSingle() throws {
+        let codec = Self.codec(.f32)
+        let registers = try codec.encode(.number(230.1))
+        #expect(codec.decode(registers: registers[...]) == .number(230.1))
+        #expect(Double(Float(230.1)) != 230.1)
+    }
+
     @Test("16-bit values: byte order only")
     func sixteenBits() throws {
         #expect(Self.codec(.u16).decode(registers: [0xFFFE][...]) == .integer(65_534))
