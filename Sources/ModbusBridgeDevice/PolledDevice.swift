@@ -180,23 +180,34 @@ public actor PolledDevice {
 
     private func read(_ request: ReadRequest) async throws(ModbusError) -> Answer {
         let address = RegisterAddress(UInt16(request.address))
+        let answer: Answer
+        let count: Int
         switch request.register {
         case .coil:
-            return .bits(
-                try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout))
+            let bits = try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.bits(bits), bits.count)
         case .discrete:
-            return .bits(
-                try await client.readDiscreteInputs(
-                    unit: unit, address: address, count: request.count, timeout: timeout))
+            let bits = try await client.readDiscreteInputs(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.bits(bits), bits.count)
         case .holding:
-            return .registers(
-                try await client.readHoldingRegisters(
-                    unit: unit, address: address, count: request.count, timeout: timeout))
+            let registers = try await client.readHoldingRegisters(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.registers(registers), registers.count)
         case .input:
-            return .registers(
-                try await client.readInputRegisters(
-                    unit: unit, address: address, count: request.count, timeout: timeout))
+            let registers = try await client.readInputRegisters(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.registers(registers), registers.count)
         }
+        // The points are cut out of the answer by offset: a short answer is the device's fault, never a crash here.
+        guard count == request.count else {
+            throw ModbusError(
+                .invalidResponse, endpoint: client.endpoint, unit: unit,
+                operation: "read \(String(request.register.table.rawValue.map { $0 == "-" ? " " : $0 })) "
+                    + "\(request.address)+\(request.count)",
+                detail: "\(count) values in the answer")
+        }
+        return answer
     }
 
     private func report(_ transition: LinkSupervisor.Transition?, error: String?) {
