@@ -57,14 +57,21 @@ struct ModbusdConfigurationTests {
             device:
               hardware:
                 devices:
-                  - {name: a, map: good.yaml, tcp: "127.0.0.1:502", unit: 1}
+                  - {name: a, map: good.yaml, tcp: "127.0.0.1:502", unit: 1, periods_ms: {g: 250}}
                   - {name: b, map: absent.yaml, tcp: "127.0.0.1:502", unit: 2}
+                  - {name: c, map: good.yaml, tcp: "127.0.0.1:502", unit: 3, periods_ms: {h: 250}}
             """, section: "device"
         ) { reader, node, path in ModbusdConfiguration.read(&reader, node, at: path) }
         let problems = configuration.loadReferencedFiles(
             configurationFile: folder.appendingPathComponent("modbusd.yaml").path)
         #expect(configuration.maps["a"]?.point(named: "p") != nil)
+        // Device a's own period for group g; the map's is 100 ms.
+        #expect(configuration.maps["a"]?.group(named: "g")?.period == .milliseconds(250))
         #expect(problems.count == 1)
-        #expect(problems.first?.issues.first?.path == "$.device.hardware.devices[1].map")
+        #expect(
+            problems.first?.issues.map(\.description) == [
+                #"$.device.hardware.devices[1].map: expected a readable register map file, got "\#(folder.path)/absent.yaml""#,
+                #"$.device.hardware.devices[2].periods_ms.h: expected a group of good.yaml (g), got "h"; did you mean "g"?"#,
+            ])
     }
 }
