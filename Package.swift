@@ -130,6 +130,19 @@ let package = Package(
             dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // modbusd's register maps, data types and word orders, read planner, deadband and backoff; pure Swift.
+        .target(
+            name: "ModbusBridgeLogic",
+            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        // modbusd's devices polled through the HAL's Modbus client, publishing through the runtime.
+        .target(
+            name: "ModbusBridgeDevice",
+            dependencies: [
+                "HAL", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
         .target(
             name: "CrosswalkDevice",
@@ -187,6 +200,13 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
+            name: "modbusd",
+            dependencies: [
+                "ModbusBridgeDevice", "ModbusBridgeLogic", "DaemonComposition", "AgentRuntime", "HAL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .executableTarget(
             name: "curb-agent",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
@@ -197,7 +217,10 @@ let package = Package(
         // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
         .target(
             name: "ConfigSchemas",
-            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice"],
+            dependencies: [
+                "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
+                "ModbusBridgeDevice", "ModbusBridgeLogic",
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
@@ -244,6 +267,17 @@ let package = Package(
             name: "CrosswalkLogicTests",
             dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModbusBridgeLogicTests",
+            dependencies: ["ModbusBridgeLogic", "ConfigSupport", "HAL"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ModbusBridgeDeviceTests",
+            dependencies: [
+                "ModbusBridgeDevice", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
+                "DaemonComposition", "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [

@@ -201,4 +201,9 @@ public struct DeviceHardwareError: Error, CustomStringConvertible {
     public var configPath: String
     public var detail: String
     public var description: String { "\(configPath): \(detail)" }
+
+    public init(configPath: String, detail: String) {
+        self.configPath = configPath
+        self.detail = detail
+    }
 }
