@@ -181,10 +181,14 @@ struct CurbctlFleetTests {
         #expect(got.output.contains(" 100% "), "\(got.output)")
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(rows.first == "t_s,x_g,y_g,z_g")
-        // 500 pre-trigger samples and 500 after (pre_s 1, post_s 1, odr 500 Hz), the trigger at t = 0.
-        #expect(rows.count == 1 + 1000, "\(rows.count)")
-        #expect(rows.dropFirst().first?.hasPrefix("-1,") == true, "\(rows.dropFirst().first ?? "")")
-        #expect(rows.contains { $0.hasPrefix("0,") })
+        // Time from the trigger: the pre-trigger history (up to pre_s = 1 s, less if the daemon has not run that
+        // long) before t = 0, then post_s = 1 s at 500 Hz: the last sample 0.998 s after the trigger.
+        let times = rows.dropFirst().compactMap { $0.split(separator: ",").first.flatMap { Double($0) } }
+        #expect(times.count == rows.count - 1)
+        #expect((times.first ?? 0) < 0 && (times.first ?? 0) >= -1, "\(times.first ?? 0)")
+        #expect(times.contains(0))
+        #expect(times.last == 0.998, "\(times.last ?? 0)")
+        #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",").count == 4 })
 
         let wav = fleet.work.appendingPathComponent("shock.wav").path
         let gotWAV = try await fleet.curbctl(["capture", "get", "bridge-1", "--format", "wav", "-o", wav])
@@ -192,8 +196,9 @@ struct CurbctlFleetTests {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: wav)))
         #expect(String(decoding: bytes[0..<4], as: UTF8.self) == "RIFF")
         #expect(String(decoding: bytes[8..<12], as: UTF8.self) == "WAVE")
-        // Header (58 bytes with the fact chunk) + 1 000 samples × 3 channels × 4 bytes.
-        #expect(bytes.count == 58 + 1000 * 12, "\(bytes.count)")
+        // Header (58 bytes with the fact chunk), then every sample of the CSV × 3 channels × 4 bytes.
+        #expect(bytes.count == 58 + times.count * 12, "\(bytes.count)")
+        #expect(bytes[24..<28] == [0xF4, 0x01, 0, 0], "500 Hz")
 
         let missing = try await fleet.curbctl(["capture", "get", "bridge-1", "capture-000000000000001"])
         #expect(missing.status == 2, "\(missing.output)")

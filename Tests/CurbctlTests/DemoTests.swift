@@ -43,17 +43,16 @@ struct DemoTests {
         #expect(refused.output.contains("$.config.device.lux_on: expected number"), "\(refused.output)")
         #expect(refused.output.contains("$.config.device.boost_level"), "\(refused.output)")
 
-        // The live view shows what the daemons publish, folded and with units: the vibration table, the dimming
-        // command's result and the button press counted by the crossing.
+        // The live view shows what the daemons publish, folded and with units: the vibration window's table, the
+        // dimming command, and the crossing's detection of the button press.
         #expect(
             try await waitUntil(.seconds(20)) {
                 let seen = demo.output
-                return seen.contains("rms m/s²") && seen.contains("cmd/set-level/result")
-                    || seen.contains("button_presses 1")
+                return seen.contains("rms m/s²") && seen.contains("pole-0417 cmd/set-level")
+                    && seen.contains("xing-0112 event/detection")
             }, "\(demo.output.suffix(3000))")
-        #expect(
-            try await waitUntil(.seconds(20)) { demo.output.contains("button_presses 1") },
-            "\(demo.output.suffix(3000))")
+        let detection = demo.output.split(separator: "\n").first { $0.contains("xing-0112 event/detection") }
+        #expect(detection?.contains("source button") == true, "\(detection ?? "")")
 
         // Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group.
         kill(-demo.processIdentifier, SIGINT)

@@ -43,12 +43,12 @@ struct FleetPartsTests {
 
     @Test("a long record wraps at the width; colour only when asked for")
     func wrapping() {
-        let values = (0..<12).map { "\"value_\($0)_c\":\($0)" }.joined(separator: ",")
+        let values = "abcdefghijkl".enumerated().map { "\"\($0.element)_c\":\($0.offset)" }.joined(separator: ",")
         let message = MQTTMessage(topic: "curb/v1/s/streetlight/p/telemetry/environment", string: "{\(values)}")
         let plain = WatchFormatter(colour: false, width: 60).lines(for: message, receivedAt: "2026-12-02T10:00:01.000Z")
         #expect(plain.count > 2)
         #expect(plain.allSatisfy { $0.count <= 60 }, "\(plain)")
-        #expect(plain[1].hasPrefix("    value_0 0 °C · value_1 1 °C"), "\(plain)")
+        #expect(plain[1].hasPrefix("    a 0 °C · b 1 °C · c 2 °C"), "\(plain)")
         let coloured = WatchFormatter(colour: true, width: 60).lines(for: message, receivedAt: "2026-12-02T10:00:01Z")
         #expect(coloured[0].contains("\u{1B}[36ms/streetlight/p\u{1B}[0m"))
     }
