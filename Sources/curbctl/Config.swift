@@ -131,10 +131,14 @@ struct Config: AsyncParsableCommand {
                         "note: \(file) is the configuration of \(named); its device section goes to \(targets[0])\n")
                 }
                 var worst = ExitStatus.success
+                var bar = ProgressBar(label: "config push", interactive: Terminal.isTTY(2))
                 for (index, target) in targets.enumerated() {
                     if targets.count > 1 { Output.line("[\(index + 1)/\(targets.count)] \(target)") }
                     let status = try await push(draft, to: target, on: connection)
                     if status != .success, worst == .success || status.rawValue > worst.rawValue { worst = status }
+                    if targets.count > 1, let text = bar.update(index + 1, of: targets.count, detail: "\(target)") {
+                        Output.error(text)
+                    }
                 }
                 if targets.count > 1 { Output.line("\(targets.count) devices, worst outcome: exit \(worst.rawValue)") }
                 return worst

@@ -65,6 +65,16 @@ struct CurbctlFleetTests {
         #expect(vibration.output.contains("ppv_vector") && vibration.output.contains("mm/s"), "\(vibration.output)")
     }
 
+    @Test("a broker that does not answer is exit 69, named, within the connect timeout")
+    func unreachable() async throws {
+        let port = try FreeLoopbackPort.find()
+        let result = try await ToolRun.run(
+            try ExecutableLookup.builtProduct("curbctl"),
+            ["devices", "--broker", "mqtt://127.0.0.1:\(port)", "--connect-timeout", "1"])
+        #expect(result.status == 69, "\(result.output)")
+        #expect(result.output.contains("curbctl: mqtt://127.0.0.1:\(port): not connected within"), "\(result.output)")
+    }
+
     @Test("cmd: accepted exits 0, rejected 2, no answer within the timeout 4")
     func commands() async throws {
         let fleet = try await FleetOnRig.start(["streetlightd"])
@@ -104,7 +114,7 @@ struct CurbctlFleetTests {
     func configPush() async throws {
         let fleet = try await FleetOnRig.start(["streetlightd"])
         defer { Task { await fleet.stop() } }
-        let original = try String(contentsOf: fleet.configFile("streetlightd"), encoding: .utf8)
+        let original = try String(contentsOf: fleet.configFile("pole-1"), encoding: .utf8)
         func variant(_ name: String, _ from: String, _ to: String) throws -> String {
             #expect(original.contains(from))
             let file = fleet.work.appendingPathComponent(name)
@@ -153,6 +163,24 @@ struct CurbctlFleetTests {
         #expect(
             hardware.output.contains("✗ $.config.device.hardware: expected the device's local hardware section"),
             "\(hardware.output)")
+    }
+
+    @Test("config push to several devices: a pattern, one report each, progress, the worst outcome as exit status")
+    func bulkPush() async throws {
+        let fleet = try await FleetOnRig.start(["streetlightd", "streetlightd:pole-2"])
+        defer { Task { await fleet.stop() } }
+        let original = try String(contentsOf: fleet.configFile("pole-1"), encoding: .utf8)
+        let file = fleet.work.appendingPathComponent("dimmer.yaml")
+        try original.replacingOccurrences(of: "fade_s: 0.5", with: "fade_s: 1").write(
+            to: file, atomically: true, encoding: .utf8)
+        let pushed = try await fleet.curbctl(["config", "push", "hil/streetlight/+", file.path])
+        #expect(pushed.status == 0, "\(pushed.output)")
+        for (index, device) in ["pole-1", "pole-2"].enumerated() {
+            #expect(pushed.output.contains("[\(index + 1)/2] hil/streetlight/\(device)"), "\(pushed.output)")
+            #expect(pushed.output.contains("applied  hil/streetlight/\(device) revision 1"), "\(pushed.output)")
+        }
+        #expect(pushed.output.contains("config push ████████████████████████ 2/2 100%"), "\(pushed.output)")
+        #expect(pushed.output.contains("2 devices, worst outcome: exit 0"), "\(pushed.output)")
     }
 
     @Test("capture get downloads a capture chunk by chunk, checks its CRC-32 and writes CSV and WAV")

@@ -24,7 +24,8 @@ final class FleetOnRig: @unchecked Sendable {
         self.work = work
     }
 
-    /// Starts the broker and `daemons`, and returns once each has published its retained `online` status.
+    /// Starts the broker and `daemons` (`streetlightd` for the template's device, `streetlightd:pole-2` for another
+    /// on its own rig), and returns once each has published its retained `online` status.
     static func start(_ names: [String]) async throws -> FleetOnRig {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curbctl-test-\(UUID().uuidString.prefix(8))")
@@ -33,15 +34,17 @@ final class FleetOnRig: @unchecked Sendable {
         try await broker.start()
         let fleet = FleetOnRig(broker: broker, work: work)
         for name in names { try await fleet.startDaemon(name) }
-        for name in names {
-            let topic = "curb/v1/hil/\(identityKind(name))/\(identityDevice(name))/status"
+        for entry in names {
+            let parts = entry.split(separator: ":").map(String.init)
+            let name = parts[0]
+            let topic = "curb/v1/hil/\(identityKind(name))/\(parts.count > 1 ? parts[1] : identityDevice(name))/status"
             let online = try await waitUntil(.seconds(30)) {
                 let seen = try await ToolRun.run(
                     "mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "2"], timeout: .seconds(5))
                 return seen.output.contains("\"state\":\"online\"")
             }
             guard online else {
-                throw TestKitError("\(name) not online: \(fleet.daemons[name]?.output ?? "")")
+                throw TestKitError("\(entry) not online: \(fleet.daemons[entry]?.output ?? "")")
             }
         }
         return fleet
@@ -58,9 +61,12 @@ final class FleetOnRig: @unchecked Sendable {
         }
     }
 
-    private func startDaemon(_ name: String) async throws {
+    private func startDaemon(_ entry: String) async throws {
+        let parts = entry.split(separator: ":").map(String.init)
+        let name = parts[0]
+        let device = parts.count > 1 ? parts[1] : Self.identityDevice(name)
         guard let rigName = Self.rigs[name] else { throw TestKitError("no rig for \(name)") }
-        let socket = work.appendingPathComponent("rig-\(name).sock").path
+        let socket = work.appendingPathComponent("rig-\(device).sock").path
         let rig = try VirtualRig(
             file: try RigFile.load(
                 file: Self.repository.appendingPathComponent("Firmware-config/rigs/\(rigName).yaml").path,
@@ -74,20 +80,21 @@ final class FleetOnRig: @unchecked Sendable {
         let template = try String(
             contentsOf: templates.appendingPathComponent("\(name).yaml"), encoding: .utf8)
         // A short health window, so a pushed configuration is reported within a second.
-        let config = work.appendingPathComponent("\(name).yaml")
+        let config = work.appendingPathComponent("\(device).yaml")
         try template.replacingOccurrences(of: "${BROKER_URL}", with: broker.url)
             .replacingOccurrences(of: "${RIG_SOCKET}", with: socket)
-            .replacingOccurrences(of: "${STATE_DIR}", with: work.appendingPathComponent("state-\(name)").path)
+            .replacingOccurrences(of: "${STATE_DIR}", with: work.appendingPathComponent("state-\(device)").path)
+            .replacingOccurrences(of: "device: \(Self.identityDevice(name))}", with: "device: \(device)}")
             .replacingOccurrences(of: "${CONFIG_DIR}", with: templates.path)
             .replacingOccurrences(of: "${RUN_DIR}", with: work.path)
             .appending("\nhealth: {interval_s: 1, config_window_ms: 300}\n")
             .replacingOccurrences(of: "\nhealth: {interval_s: 1}\n", with: "\n")
             .write(to: config, atomically: true, encoding: .utf8)
-        daemons[name] = try SpawnedProcess(try ExecutableLookup.builtProduct(name), ["--config", config.path])
+        daemons[entry] = try SpawnedProcess(try ExecutableLookup.builtProduct(name), ["--config", config.path])
     }
 
-    /// The configuration file the daemon was started with.
-    func configFile(_ daemon: String) -> URL { work.appendingPathComponent("\(daemon).yaml") }
+    /// The configuration file the daemon of `device` was started with.
+    func configFile(_ device: String) -> URL { work.appendingPathComponent("\(device).yaml") }
 
     /// Runs `curbctl` against this broker.
     func curbctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> ToolResult {
