@@ -65,19 +65,33 @@ struct Config: AsyncParsableCommand {
             discussion: "  curbctl config diff pole-0417 streetlight.yaml")
 
         @OptionGroup var broker: BrokerOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The device: site/kind/id or a unique id.") var device: String
         @Argument(help: "The configuration file.") var file: String
 
         func run() async throws {
+            let json = output.json
             try await Output.run { () async throws(FleetError) -> ExitStatus in
                 let draft = try ConfigurationDraft.load(file: file)
                 let connection = try await broker.connect()
                 defer { connection.close() }
                 let target = try await DeviceAddress(parsing: device).resolve(on: connection)
                 let state = try await ConfigurationState.fetch(target, on: connection)
-                Push.printDiff(state: state, draft: draft, target: target)
                 let problems = DeviceKinds.problems(kind: target.kind, device: draft.device) ?? []
-                for problem in problems { Output.line("✗ \(problem)") }
+                if json {
+                    let lines = ConfigDiff.lines(from: state.desiredDevice, to: draft.device)
+                    Output.line(
+                        JSONText.encode(
+                            [
+                                "device": .string(target.description),
+                                "desired_revision": state.desired?["revision"] ?? .null,
+                                "changes": .array(lines.map { .string($0.description) }),
+                                "problems": .array(problems.map { .string($0) }),
+                            ] as JSONValue, pretty: true))
+                } else {
+                    Push.printDiff(state: state, draft: draft, target: target)
+                    for problem in problems { Output.line("✗ \(problem)") }
+                }
                 return problems.isEmpty ? .success : .invalidInput
             }
         }

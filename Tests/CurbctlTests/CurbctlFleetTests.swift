@@ -135,6 +135,11 @@ struct CurbctlFleetTests {
         let diff = try await fleet.curbctl(["config", "diff", "pole-1", better])
         #expect(diff.status == 0, "\(diff.output)")
         #expect(diff.output.contains("- $.lux_on: 35\n  + $.lux_on: 40"), "\(diff.output)")
+        let diffJSON = try await fleet.curbctl(["config", "diff", "pole-1", better, "--json"])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(diffJSON.output.utf8)) as? [String: Any], "\(diffJSON.output)")
+        #expect(document["changes"] as? [String] == ["- $.lux_on: 35", "+ $.lux_on: 40"], "\(document)")
+        #expect(document["desired_revision"] as? Int == 1 && (document["problems"] as? [String])?.isEmpty == true)
 
         // Locally invalid: nothing is sent (exit 65), every problem with the path the daemon would report.
         let bad = try variant("bad.yaml", "lux_on: 30", "lux_on: bright")
