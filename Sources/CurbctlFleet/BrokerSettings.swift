@@ -19,10 +19,12 @@ import Yams
 ///     tls: {ca_file: /etc/curbside/ca.pem}
 /// ```
 public struct BrokerSettings: Sendable, Hashable {
+    /// The broker keys: url, username, password_file, tls, keepalive and the rest of a daemon's `mqtt` section.
     public var mqtt: AgentConfiguration.MQTT
     /// Where the settings came from, for messages (`profile city in /home/ops/.config/curbside/curbctl.yaml`).
     public var source: String
 
+    /// Settings from `mqtt`, said to come from `source`.
     public init(mqtt: AgentConfiguration.MQTT, source: String) {
         self.mqtt = mqtt
         self.source = source

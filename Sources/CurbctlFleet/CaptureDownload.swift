@@ -10,7 +10,9 @@ import VibrationLogic
 public enum CaptureDownload {
     /// One stored capture, as `list-captures` answers.
     public struct Entry: Sendable, Hashable, Codable {
+        /// The capture id, `capture-` and the trigger time in epoch milliseconds.
         public var id: String
+        /// The size of its `.vcap` file.
         public var bytes: Int
     }
 

@@ -3,6 +3,7 @@ public import VibrationLogic
 
 /// A downloaded capture as a file people can open: CSV (a spreadsheet, pandas) or WAV (an audio editor, scipy).
 public enum CaptureExport {
+    /// The file formats `curbctl capture get` writes.
     public enum Format: String, Sendable, CaseIterable {
         /// `t_s,x_g,y_g,z_g`, one row per sample, time from the trigger (negative before it).
         case csv
@@ -24,6 +25,7 @@ public enum CaptureExport {
         return format == .csv ? csv(capture) : wav(capture)
     }
 
+    /// One header row, then one row per sample: seconds from the trigger and the three axes in g.
     public static func csv(_ capture: Capture) -> Data {
         var text = "t_s,x_g,y_g,z_g\n"
         text.reserveCapacity(40 * capture.sampleCount)

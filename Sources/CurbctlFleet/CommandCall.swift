@@ -6,11 +6,16 @@ public import MQTTTransport
 /// `ops/replies/{device user name}/` (where the example ACL lets only that device answer) and the id as correlation
 /// data; the answer is the device's one `CommandResult`.
 public struct CommandCall: Sendable, Hashable {
+    /// The device.
     public var target: DeviceIdentity
+    /// The command (`cmd/{name}`).
     public var name: String
+    /// The `args` object, if any.
     public var arguments: JSONValue?
+    /// The command id, also the correlation data; unique per call.
     public var id: String
 
+    /// A call; without `id`, a fresh random one.
     public init(target: DeviceIdentity, name: String, arguments: JSONValue? = nil, id: String? = nil) {
         self.target = target
         self.name = name

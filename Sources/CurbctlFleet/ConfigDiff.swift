@@ -2,10 +2,12 @@ public import AgentRuntime
 
 /// A line-per-value difference between two `device` sections, by JSON path: `- $.lux_on: 30`, `+ $.lux_on: 40`.
 public enum ConfigDiff {
+    /// One changed value: removed (the old value) or added (the new one).
     public enum Line: Sendable, Hashable, CustomStringConvertible {
         case removed(path: String, value: String)
         case added(path: String, value: String)
 
+        /// `- $.path: value` or `+ $.path: value`.
         public var description: String {
             switch self {
             case .removed(let path, let value): "- \(path): \(value)"

@@ -8,11 +8,14 @@ import Yams
 /// section; identity, broker and the rest stay the device's own), a desired-configuration document
 /// (`{revision, config: {device: …}}`; its revision is not used), or a bare `device` section. YAML or JSON.
 public struct ConfigurationDraft: Sendable, Hashable {
+    /// The `device` section to send.
     public var device: JSONValue
     /// The identity the file names, when it is a daemon configuration file.
     public var identity: DeviceIdentity?
+    /// Where it was read from.
     public var file: String
 
+    /// Reads `file` (YAML or JSON); a file that does not parse is an error with its line.
     public static func load(file: String) throws(FleetError) -> ConfigurationDraft {
         let root: Node
         do {
@@ -43,8 +46,11 @@ public struct ConfigurationDraft: Sendable, Hashable {
 /// What the broker holds about a device's configuration: the retained `config/desired`, `config/reported` and
 /// `status`.
 public struct ConfigurationState: Sendable, Hashable {
+    /// The retained `config/desired` document.
     public var desired: JSONValue?
+    /// The retained `config/reported` document.
     public var reported: ConfigReport?
+    /// The retained `status` document.
     public var status: JSONValue?
 
     /// Reads the retained documents of `identity` (subscribes and syncs on `connection`).

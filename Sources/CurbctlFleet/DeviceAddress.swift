@@ -3,8 +3,11 @@ import MQTTTransport
 
 /// How `curbctl` names a device: `site/kind/id`, or an id alone when exactly one device on the broker has it.
 public struct DeviceAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The site, when given (`site/kind/id`).
     public var site: String?
+    /// The kind, when given (`site/kind/id`).
     public var kind: String?
+    /// The device id.
     public var device: String
 
     /// `site/kind/id` or `id`; anything else is a usage error naming the forms.
@@ -27,6 +30,7 @@ public struct DeviceAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// As given: `site/kind/id` or `id`.
     public var description: String {
         if let site, let kind { return "\(site)/\(kind)/\(device)" }
         return device

@@ -4,6 +4,7 @@ public import FoundationEssentials
 /// What the broker's retained documents say about one device: `status` (birth or offline), `state`, and
 /// `config/reported`, plus the newest timestamp seen in anything it published.
 public struct DeviceRecord: Sendable, Hashable {
+    /// Who the device is.
     public var identity: DeviceIdentity
     /// The retained `status` document.
     public var status: JSONValue?
@@ -15,6 +16,7 @@ public struct DeviceRecord: Sendable, Hashable {
     /// birth document's `boot_time`.
     public var lastSeen: Date?
 
+    /// A device known by its identity only, so far.
     public init(identity: DeviceIdentity) { self.identity = identity }
 
     /// `true` online, `false` offline, nil when no status was retained.
@@ -23,7 +25,9 @@ public struct DeviceRecord: Sendable, Hashable {
         return state == "online"
     }
 
+    /// The agent version its birth document announces.
     public var version: String? { status?["version"].flatMap(\.stringValue) }
+    /// The daemon its birth document names (`streetlightd`).
     public var agent: String? { status?["agent"].flatMap(\.stringValue) }
     /// The revision the device runs: the birth document's, or a newer one it reported applying since.
     public var configRevision: Int? {

@@ -15,7 +15,9 @@ public struct DeviceTopic: Sendable, Hashable {
         case other(String)
     }
 
+    /// The device the topic belongs to.
     public var identity: DeviceIdentity
+    /// What the topic is, under the device's prefix.
     public var part: Part
 
     /// Nil when `topic` is not under `curb/v1/` with three valid segments.

@@ -23,20 +23,25 @@ public struct FleetError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let failedOnDevice = Code(name: "failed", exitStatus: .failed)
         /// Anything else (a file that cannot be written).
         public static let failed = Code(name: "error", exitStatus: .error)
+        /// The code's name, as printed.
         public var description: String { name }
     }
 
+    /// What went wrong.
     public var code: Code
     /// The broker, redacted, when the error concerns it.
     public var broker: String?
+    /// The device, topic, file or figures concerned, and why.
     public var detail: String
 
+    /// An error of `code`, about `broker` when given.
     public init(_ code: Code, broker: String? = nil, detail: String) {
         self.code = code
         self.broker = broker
         self.detail = detail
     }
 
+    /// `broker: detail`, as `curbctl` prints it after `curbctl: `.
     public var description: String { broker.map { "\($0): \(detail)" } ?? detail }
 }
 

@@ -3,6 +3,7 @@ import FoundationEssentials
 
 /// JSON text for output: compact for one-line summaries, pretty (sorted keys) for `--json` and results.
 public enum JSONText {
+    /// Strings without quotes, numbers rounded for reading, anything else as compact JSON.
     public static func compact(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return text

@@ -1,10 +1,13 @@
 /// A one-line progress bar on standard error for long operations (capture download, bulk configuration push):
 /// redrawn in place on a terminal, one line per quarter otherwise so logs stay short.
 public struct ProgressBar: Sendable {
+    /// What is in progress (a capture id, `config push`).
     public var label: String
+    /// Whether standard error is a terminal (redraw in place) or a log (a line per quarter).
     public var interactive: Bool
     private var lastQuarter = -1
 
+    /// A bar that has shown nothing yet.
     public init(label: String, interactive: Bool) {
         self.label = label
         self.interactive = interactive

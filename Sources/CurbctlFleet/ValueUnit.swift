@@ -19,6 +19,7 @@ public struct ValueUnit: Sendable, Hashable {
     /// Names that are their own unit.
     static let bare: [String: String] = ["lux": "lx"]
 
+    /// The quantity and unit a value name carries; no unit when its name has no known suffix.
     public init(name: String) {
         if let symbol = Self.bare[name] {
             quantity = name

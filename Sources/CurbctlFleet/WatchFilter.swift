@@ -7,6 +7,7 @@ public struct WatchFilter: Sendable, Hashable {
     public var subscription: String
     private var word: String?
 
+    /// Reads a filter as given on the command line (nil: everything).
     public init(_ text: String?) throws(FleetError) {
         guard let text, !text.isEmpty else {
             subscription = "\(TopicScheme.root)/#"

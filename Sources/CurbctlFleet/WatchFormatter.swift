@@ -5,10 +5,12 @@ public import MQTTTransport
 /// units; per-axis values (`x_rms_m_s2`, `y_…`, `z_…`) folded into a small table, long lists summarised, and lines
 /// wrapped to the terminal's width. Colour (ANSI) only when asked for (a terminal, and `NO_COLOR` unset).
 public struct WatchFormatter: Sendable {
+    /// Whether to colour (ANSI escapes).
     public var colour: Bool
     /// Terminal columns to wrap at.
     public var width: Int
 
+    /// A formatter; `width` is at least 40 columns.
     public init(colour: Bool, width: Int = 100) {
         self.colour = colour
         self.width = max(40, width)

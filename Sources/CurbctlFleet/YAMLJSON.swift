@@ -5,6 +5,7 @@ public import Yams
 /// A YAML node as the JSON value a desired configuration carries (the daemon reads that JSON back as YAML, so the
 /// numbers, booleans and strings it sees are the ones the file had: `0x40` becomes 64, `true` a boolean).
 public enum YAMLJSON {
+    /// The node as JSON: integers, floats, booleans and null as their JSON values, other scalars as strings.
     public static func value(of node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):

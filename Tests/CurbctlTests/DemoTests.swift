@@ -16,7 +16,8 @@ struct DemoTests {
             "/bin/bash", [FleetOnRig.repository.appendingPathComponent("Tools/demo").path], environment: environment)
         defer { if demo.isRunning { demo.signal(SIGKILL) } }
         #expect(
-            try await waitUntil(.seconds(90)) { demo.output.contains("Live view: curbctl watch") || !demo.isRunning },
+            // The watch says so once its subscription is active (after the SUBACK): only then can it show what follows.
+            try await waitUntil(.seconds(90)) { demo.output.contains("(Ctrl-C stops)\n") || !demo.isRunning },
             "\(demo.output)")
         try #require(demo.isRunning, "\(demo.output)")
         let output = demo.output

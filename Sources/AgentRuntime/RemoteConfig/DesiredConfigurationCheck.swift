@@ -5,7 +5,9 @@ public import Yams
 /// The problems found in the `config` object of a desired configuration, each with its JSON path
 /// (`$.config.device.lux_on: expected number 0…100000 lx, got "bright"`).
 public struct DesiredConfigurationErrors: Error, Sendable, Hashable {
+    /// One line per problem, in the order found.
     public var errors: [String]
+    /// The problems `errors`.
     public init(_ errors: [String]) { self.errors = errors }
 }
 
@@ -54,8 +56,10 @@ public struct DeviceSectionReader<Configuration: DeviceConfiguration>: DesiredSe
     /// The local file's section, whose local-only part stays; nil when unknown.
     public let local: Configuration?
 
+    /// A reader that compares the hardware section with `local`, or leaves that to the device (nil).
     public init(local: Configuration?) { self.local = local }
 
+    /// Reads the candidate with the section's own declaration, then compares its hardware section with the local one.
     public func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Configuration? {
         guard let candidate = Configuration.read(&reader, node, at: path) else { return nil }
         // Refused at validation, with its path, so the operator sees `rejected` and nothing is applied.
