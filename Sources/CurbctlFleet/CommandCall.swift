@@ -53,23 +53,29 @@ public struct CommandCall: Sendable, Hashable {
             contentType: "application/json")
     }
 
-    /// Subscribes to the response topic, then publishes the request: the answer cannot come before we listen.
+    /// Subscribes to where the answer comes, then publishes the request: the answer cannot come before we listen.
+    /// Over MQTT 3.1.1 (a profile's `protocol: "3.1.1"`) there is no response topic: the device answers on
+    /// `cmd/{name}/result`, where the answer is recognised by its id.
     public func send(on connection: FleetConnection) async throws(FleetError) {
-        try await connection.subscribe([responseTopic(clientID: connection.clientID)])
+        try await connection.subscribe(
+            connection.usesMQTT5
+                ? [responseTopic(clientID: connection.clientID)] : [TopicScheme(identity: target).commandResult(name)])
         try await connection.publish(request(clientID: connection.clientID))
     }
 
     /// The result if `message` is this command's answer, else nil.
     public func result(in message: MQTTMessage, clientID: String) throws(FleetError) -> CommandResult? {
-        guard message.topic == responseTopic(clientID: clientID), message.correlationData == Array(id.utf8) else {
-            return nil
-        }
+        let reply = message.topic == responseTopic(clientID: clientID) && message.correlationData == Array(id.utf8)
+        let shared = message.topic == TopicScheme(identity: target).commandResult(name)
+        guard reply || shared else { return nil }
         guard let result = try? JSONDecoder().decode(CommandResult.self, from: Data(message.payload)) else {
+            guard reply else { return nil }
             throw FleetError(
                 .failed,
                 detail: "\(target) answered \(name) with something that is not a result: \(message.payloadString)")
         }
-        return result
+        // On the shared result topic, other requesters' answers pass by too.
+        return reply || result.id == id ? result : nil
     }
 
     /// Sends the command and waits up to `timeout` for its result; nil when none came. Other messages are dropped.

@@ -28,6 +28,8 @@ public final class FleetConnection: Sendable {
     public let broker: String
     /// The client id, also the marker topic's last segment.
     public let clientID: String
+    /// Whether the session speaks MQTT 5 (response topics, correlation data).
+    public let usesMQTT5: Bool
     private let client: MosquittoClient
     private let state = Mutex(State())
     private let pump = Mutex<Task<Void, Never>?>(nil)
@@ -43,6 +45,7 @@ public final class FleetConnection: Sendable {
         self.client = client
         self.broker = broker
         self.clientID = clientID
+        self.usesMQTT5 = client.configuration.protocolVersion == .v5
         self.onConnectionChange = onConnectionChange
     }
 

@@ -90,6 +90,21 @@ struct CurbctlFleetTests {
         #expect(ping.status == 0, "\(ping.output)")
         #expect(ping.output.contains(#""pong" : true"#), "\(ping.output)")
 
+        // Over MQTT 3.1.1 (no response topic) the answer comes on cmd/{name}/result and is found by its id.
+        let profiles = fleet.work.appendingPathComponent("config")
+        try FileManager.default.createDirectory(
+            at: profiles.appendingPathComponent("curbside"), withIntermediateDirectories: true)
+        try "profiles:\n  old: {url: \"\(fleet.broker.url)\", protocol: \"3.1.1\"}\n".write(
+            to: profiles.appendingPathComponent("curbside/curbctl.yaml"), atomically: true, encoding: .utf8)
+        let old = try await ToolRun.run(
+            "/usr/bin/env",
+            [
+                "XDG_CONFIG_HOME=\(profiles.path)", try ExecutableLookup.builtProduct("curbctl"), "cmd", "pole-1",
+                "ping", "--profile", "old",
+            ])
+        #expect(old.status == 0, "\(old.output)")
+        #expect(old.output.hasPrefix("accepted  hil/streetlight/pole-1 ping"), "\(old.output)")
+
         let unknown = try await fleet.curbctl(["cmd", "pole-1", "no-such-command"])
         #expect(unknown.status == 2, "\(unknown.output)")
         #expect(unknown.output.contains("reason: unknown-command"), "\(unknown.output)")
