@@ -111,16 +111,22 @@ public struct WatchFormatter: Sendable {
         return paint(text, style)
     }
 
-    /// A value with its unit: `temperature 21.4 °C`; nested objects one level deep as `lamp.power 58 W`.
+    /// A value with its unit: `temperature 21.4 °C`; nested objects one level deep as `lamp.power 58 W`, deeper
+    /// ones as `{key value, …}`; byte counts from 10 KiB on in KiB or MiB.
     private func flatten(_ key: String, _ value: JSONValue) -> [String] {
         if case .object(let inner) = value, !inner.isEmpty {
-            return inner.keys.sorted().flatMap { flatten("\(key).\($0)", inner[$0] ?? .null) }
+            return inner.keys.sorted().map { field("\(key).\($0)", inner[$0] ?? .null) }
         }
         return [field(key, value)]
     }
 
     private func field(_ key: String, _ value: JSONValue) -> String {
         let unit = ValueUnit(name: key)
+        if unit.symbol == "B", case .number(let bytes) = value, bytes >= 10_240 {
+            // 42532864 B reads better as 40.6 MiB.
+            let (scaled, symbol) = bytes >= 10_485_760 ? (bytes / 1_048_576, "MiB") : (bytes / 1_024, "KiB")
+            return "\(unit.quantity) \(Text.number((scaled * 10).rounded() / 10)) \(symbol)"
+        }
         let shown = render(value)
         return unit.symbol.isEmpty ? "\(key) \(shown)" : "\(unit.quantity) \(shown) \(unit.symbol)"
     }
@@ -135,6 +141,9 @@ public struct WatchFormatter: Sendable {
             return "[\(numbers.count) values, max \(Text.number(numbers[top])) at #\(top)]"
         case .array(let items): return "[" + items.map(render).joined(separator: " ") + "]"
         case .string(let text) where text.count > 80: return "\(text.prefix(40))… (\(text.count) chars)"
+        case .object(let inner):
+            // A record nested two levels deep stays on one field: {attempts 1, state active}.
+            return "{" + inner.keys.sorted().map { "\($0) \(render(inner[$0] ?? .null))" }.joined(separator: ", ") + "}"
         default: return JSONText.compact(value)
         }
     }

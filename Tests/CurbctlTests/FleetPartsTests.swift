@@ -53,6 +53,19 @@ struct FleetPartsTests {
         #expect(coloured[0].contains("\u{1B}[36ms/streetlight/p\u{1B}[0m"))
     }
 
+    @Test("health: byte counts in KiB/MiB, a record two levels deep on one field")
+    func health() {
+        let message = MQTTMessage(
+            topic: "curb/v1/s/vibration/p/telemetry/health",
+            string:
+                #"{"rss_bytes":42532864,"outbox_bytes":0,"subscriptions":{"cmd/+":{"state":"active","attempts":1}}}"#)
+        let lines = WatchFormatter(colour: false, width: 200).lines(for: message, receivedAt: "2026-12-02T10:00:01Z")
+        #expect(
+            lines == [
+                "10:00:01 s/vibration/p telemetry/health  outbox 0 B · rss 40.6 MiB · subscriptions.cmd/+ {attempts 1, state active}"
+            ], "\(lines)")
+    }
+
     @Test("the diff lists changed, added and removed values by path")
     func diff() {
         let old: JSONValue = ["lux_on": 30, "lamp": ["settle_s": 10], "profile": [["from": "23:00", "level": 50]]]
