@@ -7,35 +7,38 @@ import Synchronization
 import Testing
 import VibrationLogic
 
-/// A capture whose bytes were damaged on the way is refused, never written. The real daemon never sends one, so a
-/// stand-in device on the real broker answers `get-capture` with the chunks of a real capture, one byte flipped in
-/// the middle chunk (the chunks' CRC-32 is the undamaged file's, as the daemon computes it).
-@Suite("curbctl capture: CRC check", .serialized)
-struct CaptureChecksumTests {
-    @Test("a chunk damaged in transit fails the CRC-32 check: exit 1, no file written")
-    func damagedChunk() async throws {
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        defer { Task { await broker.stop() } }
-        let capture = Capture(
-            start: Timestamp(secondsSinceEpoch: 1_764_000_000), outputDataRateHz: 100, triggerIndex: 10,
-            reason: "capture-now",
-            samples: Triaxial(
-                x: (0..<50).map { Float($0) }, y: Array(repeating: 0, count: 50), z: Array(repeating: 1, count: 50)))
-        var chunks = CaptureChunk.split(capture.encoded(), captureID: capture.id, size: 256)
-        #expect(chunks.count == 3)
-        chunks[1].payload[17] ^= 0x40
-        let device = try await StandInDevice.start(url: broker.url, chunks: chunks)
-        defer { device.stop() }
+extension CurbctlEndToEnd {
+    /// A capture whose bytes were damaged on the way is refused, never written. The real daemon never sends one, so a
+    /// stand-in device on the real broker answers `get-capture` with the chunks of a real capture, one byte flipped in
+    /// the middle chunk (the chunks' CRC-32 is the undamaged file's, as the daemon computes it).
+    @Suite("curbctl capture: CRC check", .serialized)
+    struct CaptureChecksumTests {
+        @Test("a chunk damaged in transit fails the CRC-32 check: exit 1, no file written")
+        func damagedChunk() async throws {
+            let broker = try MosquittoBroker(persistence: false)
+            try await broker.start()
+            defer { Task { await broker.stop() } }
+            let capture = Capture(
+                start: Timestamp(secondsSinceEpoch: 1_764_000_000), outputDataRateHz: 100, triggerIndex: 10,
+                reason: "capture-now",
+                samples: Triaxial(
+                    x: (0..<50).map { Float($0) }, y: Array(repeating: 0, count: 50), z: Array(repeating: 1, count: 50))
+            )
+            var chunks = CaptureChunk.split(capture.encoded(), captureID: capture.id, size: 256)
+            #expect(chunks.count == 3)
+            chunks[1].payload[17] ^= 0x40
+            let device = try await StandInDevice.start(url: broker.url, chunks: chunks)
+            defer { device.stop() }
 
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "damaged-\(UUID().uuidString.prefix(6)).csv")
-        let result = try await ToolRun.run(
-            try ExecutableLookup.builtProduct("curbctl"),
-            ["capture", "get", "hil/vibration/fake-1", capture.id, "-o", output.path, "--broker", broker.url])
-        #expect(result.status == 1, "\(result.output)")
-        #expect(result.output.contains("checksum mismatch: CRC-32"), "\(result.output)")
-        #expect(!FileManager.default.fileExists(atPath: output.path))
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "damaged-\(UUID().uuidString.prefix(6)).csv")
+            let result = try await ToolRun.run(
+                try ExecutableLookup.builtProduct("curbctl"),
+                ["capture", "get", "hil/vibration/fake-1", capture.id, "-o", output.path, "--broker", broker.url])
+            #expect(result.status == 1, "\(result.output)")
+            #expect(result.output.contains("checksum mismatch: CRC-32"), "\(result.output)")
+            #expect(!FileManager.default.fileExists(atPath: output.path))
+        }
     }
 }
 

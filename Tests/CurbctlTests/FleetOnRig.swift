@@ -1,6 +1,12 @@
 import CurbsideTestKit
 import Foundation
 import RigServer
+import Testing
+
+/// The suites that start a broker, daemons or the demo, one after another: each starts several processes, and
+/// running them side by side would only add load to a `make test` already running everything else in parallel.
+@Suite("curbctl end to end", .serialized)
+struct CurbctlEndToEnd {}
 
 /// A real mosquitto on a free loopback port and real daemons on their virtual rigs (in-process rig servers, the
 /// daemons as built executables with the scenario configuration templates), for `curbctl` to talk to.
