@@ -57,6 +57,18 @@ struct BrokerOptions: ParsableArguments {
         return settings
     }
 
+    /// Connects and finds `device` (`site/kind/id` or a unique id); the caller closes the connection.
+    func connect(to device: String) async throws(FleetError) -> (FleetConnection, DeviceIdentity) {
+        let address = try DeviceAddress(parsing: device)
+        let connection = try await connect()
+        do {
+            return (connection, try await address.resolve(on: connection))
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
     func connect(
         onConnectionChange: @escaping @Sendable (Bool, String) -> Void = { _, _ in }
     ) async throws(FleetError) -> FleetConnection {

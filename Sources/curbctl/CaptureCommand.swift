@@ -21,9 +21,8 @@ struct CaptureCommand: AsyncParsableCommand {
         func run() async throws {
             let json = output.json
             try await Output.run { () async throws(FleetError) -> ExitStatus in
-                let connection = try await broker.connect()
+                let (connection, target) = try await broker.connect(to: device)
                 defer { connection.close() }
-                let target = try await DeviceAddress(parsing: device).resolve(on: connection)
                 let entries = try await CaptureDownload.list(
                     target, on: connection, timeout: .milliseconds(Int(timeout * 1000)))
                 if json {
@@ -72,9 +71,8 @@ struct CaptureCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.run { () async throws(FleetError) -> ExitStatus in
-                let connection = try await broker.connect()
+                let (connection, target) = try await broker.connect(to: device)
                 defer { connection.close() }
-                let target = try await DeviceAddress(parsing: device).resolve(on: connection)
                 let wait = Duration.milliseconds(Int(timeout * 1000))
                 let chosen: String
                 if let id {

@@ -40,10 +40,8 @@ struct Command: AsyncParsableCommand {
             } else {
                 args = try CommandCall.arguments(arguments)
             }
-            let address = try DeviceAddress(parsing: device)
-            let connection = try await broker.connect()
+            let (connection, target) = try await broker.connect(to: device)
             defer { connection.close() }
-            let target = try await address.resolve(on: connection)
             let call = CommandCall(target: target, name: name, arguments: args)
             let started = ContinuousClock.now
             let result = try await call.run(on: connection, timeout: .milliseconds(Int(timeout * 1000)))

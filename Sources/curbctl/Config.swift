@@ -24,9 +24,8 @@ struct Config: AsyncParsableCommand {
         func run() async throws {
             let json = output.json
             try await Output.run { () async throws(FleetError) -> ExitStatus in
-                let connection = try await broker.connect()
+                let (connection, target) = try await broker.connect(to: device)
                 defer { connection.close() }
-                let target = try await DeviceAddress(parsing: device).resolve(on: connection)
                 let state = try await ConfigurationState.fetch(target, on: connection)
                 if json {
                     let reported = state.reported.flatMap {
@@ -73,9 +72,8 @@ struct Config: AsyncParsableCommand {
             let json = output.json
             try await Output.run { () async throws(FleetError) -> ExitStatus in
                 let draft = try ConfigurationDraft.load(file: file)
-                let connection = try await broker.connect()
+                let (connection, target) = try await broker.connect(to: device)
                 defer { connection.close() }
-                let target = try await DeviceAddress(parsing: device).resolve(on: connection)
                 let state = try await ConfigurationState.fetch(target, on: connection)
                 let problems = DeviceKinds.problems(kind: target.kind, device: draft.device) ?? []
                 if json {
