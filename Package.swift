@@ -214,6 +214,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
+        // capture download over the MQTT contract (the device side lives in CurbctlDevice).
+        .target(
+            name: "CurbctlFleet",
+            dependencies: [
+                "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
+                "VibrationDevice", "CrosswalkDevice", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        // The technician and operator CLI: one binary, one subcommand per task.
+        .executableTarget(
+            name: "curbctl",
+            dependencies: [
+                "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "ConfigSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
         // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
         .target(
             name: "ConfigSchemas",
@@ -347,6 +365,13 @@ let package = Package(
             dependencies: [
                 "ConfigSchemas", "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice",
                 "CurbsideTestKit",
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CurbctlTests",
+            dependencies: [
+                "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer", "RigProtocol",
+                "HALRig", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -31,6 +31,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var sessionExpiry: Duration = .seconds(86_400)
         public var reconnectMin: Duration = .seconds(1)
         public var reconnectMax: Duration = .seconds(60)
+
+        /// The defaults, with `url`.
+        public init(url: String) { self.url = url }
     }
 
     /// How a daemon reaches its hardware: `linux`, the board's character devices and serial ports; `rig`, the
@@ -210,7 +213,8 @@ extension AgentConfiguration {
 }
 
 extension AgentConfiguration.MQTT {
-    static var section: ConfigSection<Self> {
+    /// The `mqtt` section's keys: a daemon's, and a `curbctl` broker profile's.
+    public static var section: ConfigSection<Self> {
         ConfigSection(
             doc: "How the daemon reaches its broker.",
             keys: [
