@@ -220,7 +220,7 @@ let package = Package(
             name: "CurbctlFleet",
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
-                "VibrationDevice", "CrosswalkDevice", .product(name: "Yams", package: "Yams"),
+                "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // The technician and operator CLI: one binary, one subcommand per task.

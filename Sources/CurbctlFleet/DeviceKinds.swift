@@ -1,6 +1,7 @@
 public import AgentRuntime
 import ConfigSupport
 import CrosswalkDevice
+import ModbusBridgeDevice
 import StreetlightDevice
 import VibrationDevice
 
@@ -13,6 +14,7 @@ public enum DeviceKinds {
         "streetlight": ("streetlightd", check(StreetlightConfiguration.self)),
         "vibration": ("vibrationd", check(VibrationConfiguration.self)),
         "crosswalk": ("crosswalkd", check(CrosswalkConfiguration.self)),
+        "modbus": ("modbusd", check(ModbusdConfiguration.self)),
     ]
 
     /// The kinds with a local validator.

@@ -89,6 +89,27 @@ struct FleetPartsTests {
         #expect(DeviceKinds.problems(kind: "teapot", device: [:]) == nil)
     }
 
+    @Test("every device daemon in Tools/daemons has a local validator for its example's kind")
+    func everyDaemonKindIsKnown() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let table = try String(contentsOf: root.appendingPathComponent("Tools/daemons"), encoding: .utf8)
+        let daemons = table.split(separator: "\n").compactMap { line -> String? in
+            guard let name = line.split(separator: " ").first, !name.hasPrefix("#") else { return nil }
+            return String(name)
+        }
+        #expect(daemons.contains("crosswalkd"))
+        for daemon in daemons where daemon != "curb-agent" {
+            let example = try String(
+                contentsOf: root.appendingPathComponent("Firmware-config/examples/\(daemon).yaml"), encoding: .utf8)
+            // The identity's `kind:`, in block or flow style.
+            let kind = example.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == "{" }).lazy
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("kind:") }?.dropFirst("kind:".count).trimmingCharacters(in: .whitespaces)
+            #expect(kind.flatMap { DeviceKinds.daemon(ofKind: $0) } == daemon, "\(daemon): kind \(kind ?? "none")")
+        }
+    }
+
     @Test("command arguments: key=value, JSON values typed, anything else a string")
     func arguments() throws {
         let args = try CommandCall.arguments(["level=30", "on=true", "name=pole 7", #"zones=["a"]"#])
