@@ -40,6 +40,11 @@ public actor CrosswalkController {
     private var running = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
     private var edgesHandled = 0
+    /// Changes the level check acted on before their edge was handled (a busy machine runs the check between an
+    /// input changing and its edge reaching the actor): the outputs were written at once, and the events wait one
+    /// check period for the edge, so they still carry the reaction from the edge's timestamp to that write.
+    private var awaitingEdge: [CrosswalkInput: (active: Bool, transitions: [CrosswalkTransition], written: Duration)] =
+        [:]
     private var pending: [Publication] = []
     private var lastState: [String: JSONValue] = [:]
     /// Wakes the publishing loop (`publications`); buffered to one, since a wake-up publishes everything pending.
@@ -137,6 +142,9 @@ public actor CrosswalkController {
     /// Writes the safe levels to every output and stops driving them from the machine until `start()`.
     public func enterSafeState() async {
         running = false
+        let unmatched = awaitingEdge.values.flatMap(\.transitions)
+        awaitingEdge = [:]
+        record(unmatched, reaction: nil)
         progress.withLock { $0.armed = false }
         for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
             let level = Self.safeLevel(name)
@@ -166,6 +174,14 @@ public actor CrosswalkController {
         let edgeAt = edgeTimestampsOnClock ? Duration.nanoseconds(Int64(edge.timestampNanoseconds)) : at
         edgesHandled += 1
         let rising = edge.kind == .rising
+        if let reconciled = awaitingEdge.removeValue(forKey: input) {
+            if reconciled.active == rising {
+                // The level check already made this change: its events, timed from this edge to that write.
+                record(reconciled.transitions, reaction: max(.zero, reconciled.written - edgeAt))
+                return
+            }
+            record(reconciled.transitions, reaction: nil)
+        }
         let transitions: [CrosswalkTransition]
         switch input {
         case .zone(let index):
@@ -251,7 +267,11 @@ public actor CrosswalkController {
     /// backend lost. Buttons are momentary and not read; a reset key only acts on its edge.
     public func reconcileInputs() async {
         guard running else { return }
-        var transitions: [CrosswalkTransition] = []
+        // Changes whose edge did not come within a check period: the edge was lost, so no reaction time.
+        let unmatched = awaitingEdge.values.flatMap(\.transitions)
+        awaitingEdge = [:]
+        record(unmatched, reaction: nil)
+        var found: [(input: CrosswalkInput, active: Bool, transitions: [CrosswalkTransition])] = []
         // The line's level, or nil when an edge was handled meanwhile (the actor is reentrant at the read).
         func level(_ line: any GPIOInputLine, _ what: String) async -> Bool? {
             let before = edgesHandled
@@ -262,16 +282,24 @@ public actor CrosswalkController {
             let source = DetectionSource.zone(index)
             guard let active = await level(zone.presence, "zone \(index)"), active != (machine.active[source] != nil)
             else { continue }
-            transitions += active ? [machine.handle(.detected(source), at: now())] : machine.release(source, at: now())
+            found.append(
+                (
+                    .zone(index), active,
+                    active ? [machine.handle(.detected(source), at: now())] : machine.release(source, at: now())
+                ))
         }
         if let line = parts.stopLine, let active = await level(line, "stop line"), active != machine.vehicleAtStopLine {
-            transitions.append(machine.handle(active ? .vehicleArrived : .vehicleLeft, at: now()))
+            found.append((.stopLine, active, [machine.handle(active ? .vehicleArrived : .vehicleLeft, at: now())]))
         }
         if let line = parts.walkPhase, let active = await level(line, "walk phase"), active != machine.walkPhase {
-            transitions.append(machine.handle(active ? .walkStarted : .walkEnded, at: now()))
+            found.append((.walkPhase, active, [machine.handle(active ? .walkStarted : .walkEnded, at: now())]))
         }
         await writeOutputs()
-        record(transitions, reaction: nil)
+        guard !found.isEmpty else { return }
+        let written = now()
+        for change in found { awaitingEdge[change.input] = (change.active, change.transitions, written) }
+        // The state follows the machine now; only the events wait for their edge.
+        record([], reaction: nil)
     }
 
     /// Follows the school-zone schedule and the night window; a lit dimmable beacon takes the new level at once.
