@@ -1,4 +1,5 @@
 import AgentRuntime
+import ChargerDevice
 public import ConfigSupport
 import CrosswalkDevice
 import StreetlightDevice
@@ -14,6 +15,7 @@ public enum ConfigSchemas {
     public static var documents: [(file: String, schema: SchemaJSON)] {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
+            ("chargerd-device.schema.json", ChargerConfiguration.schema(daemon: "chargerd")),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
             ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
             ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),

@@ -200,5 +200,9 @@ public struct ModbusDevice: Sendable {
 public struct DeviceHardwareError: Error, CustomStringConvertible {
     public var configPath: String
     public var detail: String
+    public init(configPath: String, detail: String) {
+        self.configPath = configPath
+        self.detail = detail
+    }
     public var description: String { "\(configPath): \(detail)" }
 }
