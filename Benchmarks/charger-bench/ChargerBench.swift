@@ -55,7 +55,7 @@ struct ChargerBench {
         health: {interval_s: 1}
         device:
           hardware:
-            meter: {serial: rs485-0, baud: 9600, parity: even, unit: 1, timeout_ms: 200}
+            meter: {serial: rs485-0, baud: 9600, parity: none, unit: 1, timeout_ms: 200}
           free_vend: true
           meter_interval_ms: 200
           telemetry_interval_s: 1

@@ -1,6 +1,7 @@
 public import ChargerLogic
 public import ConfigSupport
 public import DaemonComposition
+import HAL
 import Yams
 
 /// The `device` section of chargerd's configuration: where the parts sit and the local current ceiling (`hardware`,
@@ -47,6 +48,8 @@ public struct ChargerConfiguration: Sendable, Hashable {
 
         public init() {
             meter.serial = "rs485-0"
+            // As Eastron ships the SDM630: 9600 Bd, 8N1, unit 1 (SDM630MCT-ML user manual V1.2).
+            meter.parity = .none
         }
     }
 

@@ -39,6 +39,7 @@ public actor ChargerController {
     /// Samples before this instant are not used: the pilot's own level changed and the front end settles.
     private var pilotSettlesAt: Duration = .zero
     private var pilotReadFailures = 0
+    private var pilotSteps = 0
     private var written = Written()
     private var edgesHandled = 0
     private var meterFailures = 0
@@ -63,6 +64,8 @@ public actor ChargerController {
     public static let pilotReadLimit = 5
     /// Consecutive failed meter polls that make a lost meter.
     public static let meterFailureLimit = 3
+    /// The PP resistor is measured every this many pilot steps (once a second at the daemon's 10 ms).
+    public static let cableEvery = 100
 
     private struct Written {
         var contactor: Bool?
@@ -131,9 +134,9 @@ public actor ChargerController {
         } catch {
             queue(.event("output-error", ["output": "pilot", "error": .string("\(error)")]))
         }
-        if let locked = await level(parts.lockFeedback, "lock feedback") {
-            transitions += machine.lockChanged(locked: locked, at: at)
-        }
+        // The lock feedback is not taken here: the lock line was just requested released, and a feedback still
+        // reading locked from before the restart would be stale within the motor's travel. `reconcileInputs` takes
+        // its level half a second later, edges from then on.
         if let closed = await level(parts.contactorFeedback, "contactor feedback") {
             transitions += machine.contactorChanged(closed: closed, at: at)
         }
@@ -250,6 +253,11 @@ public actor ChargerController {
                 lowVolts: low / hardware.cpScale - hardware.cpOffsetVolts, oscillating: oscillating)
             if at >= pilotSettlesAt, let confirmed = confirm(reading) {
                 sampledAt = at
+                // A vehicle just plugged in: the cable's rating first, so the first offer already respects it.
+                if let channel = hardware.ppChannel, confirmed != .state(.a), machine.pilot == nil || machine.pilot == .a
+                {
+                    transitions += await measureCable(channel: channel)
+                }
                 transitions.append(machine.handle(.pilot(confirmed), at: at))
             }
         } catch {
@@ -258,6 +266,10 @@ public actor ChargerController {
                 queue(.event("input-error", ["input": "pilot", "error": .string("\(error)")]))
                 transitions.append(machine.handle(.faultFound(.controlLoopStall), at: now()))
             }
+        }
+        pilotSteps += 1
+        if let channel = hardware.ppChannel, pilotSteps % Self.cableEvery == 1 {
+            transitions += await measureCable(channel: channel)
         }
         transitions += machine.tick(at: now())
         await writeOutputs()
@@ -385,8 +397,8 @@ public actor ChargerController {
     }
 
     /// Measures the PP resistor: the cable's rating limits the offered current (none while no cable is plugged).
-    public func cableStep() async {
-        guard running, let channel = configuration.hardware.ppChannel else { return }
+    /// Called from `pilotStep` only: the ADS1115 does one conversion at a time, so its users take turns in one loop.
+    private func measureCable(channel: Int) async -> [ChargerTransition] {
         let hardware = configuration.hardware
         do {
             let volts = try await parts.adc.measureVolts(
@@ -395,12 +407,11 @@ public actor ChargerController {
                 volts >= hardware.ppSupplyVolts * 0.99
                 ? Double.infinity : hardware.ppPullupOhms * volts / (hardware.ppSupplyVolts - volts)
             let amps = CableRating.amps(forOhms: ohms)
-            guard (amps ?? 0) != (machine.cableAmps ?? -1) else { return }
-            let transition = machine.setCableRating(amps, at: now())
-            await writeOutputs()
-            record([transition], reaction: nil)
+            guard (amps ?? 0) != (machine.cableAmps ?? -1) else { return [] }
+            return [machine.setCableRating(amps, at: now())]
         } catch {
             queue(.event("input-error", ["input": "pp", "error": .string("\(error)")]))
+            return []
         }
     }
 

@@ -87,7 +87,8 @@ enum Chargerd: DeviceDaemon {
             },
             .edges(of: lines.lockFeedback, "lock feedback") { await controller.input(.lockFeedback, $0) },
             // Two ADC conversions at 860 SPS take about 2.5 ms; every 10 ms keeps the reaction to an EV's C → B
-            // within a few tens of milliseconds with two confirming samples.
+            // within a few tens of milliseconds with two confirming samples. The PP resistor is read in this loop too
+            // (once a second): the ADC converts one input at a time.
             .every(.milliseconds(10), "pilot") { await controller.pilotStep() },
             .every(.milliseconds(100), "watchdog") {
                 if await controller.watchdogCheck() {
@@ -95,7 +96,6 @@ enum Chargerd: DeviceDaemon {
                 }
             },
             .every(.milliseconds(500), "input levels") { await controller.reconcileInputs() },
-            .every(.seconds(1), "cable") { await controller.cableStep() },
             .every(settings.meterInterval, "meter") { await controller.meterStep() },
             .every(settings.telemetryInterval, "telemetry") { await controller.telemetryStep() },
             DeviceLoop(name: "publish") { _ in

@@ -195,8 +195,11 @@ struct ChargerControllerTests {
         gpio.setInputLevel(12, high: false)
         let second = try await controller(parts)
         #expect(await second.session?.transactionId == "tx-1")
-        // The lock still reads locked and the EV still asks (C): straight back to charging, same transaction.
+        // The EV still asks (C): the lock closes again and, confirmed, charging resumes in the same transaction.
+        gpio.setInputLevel(15, high: false)
         await samples(second)
+        #expect(await second.machine.state == .preparing)
+        await edge(second, .lockFeedback, 15, true)
         #expect(await second.machine.state == .charging)
         #expect(gpio.outputLevel(11) == true)
         await second.publish()
