@@ -248,7 +248,8 @@ let package = Package(
 
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .target(
-            name: "BenchSupport", dependencies: ["HAL", "HALSim", "MQTTTransport", "CurbsideTestKit"],
+            name: "BenchSupport",
+            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "crosswalk-bench",

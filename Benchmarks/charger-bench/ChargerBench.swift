@@ -29,63 +29,32 @@ struct ChargerBench {
         let samples = Int(environment["SAMPLES"] ?? "") ?? 200
         let faultSamples = Int(environment["FAULT_SAMPLES"] ?? "") ?? 50
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-charger-bench-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-        let rigFile = root.appendingPathComponent("Firmware-config/rigs/ev-charger.yaml").path
-        let rig = try VirtualRig(
-            file: try RigFile.load(file: rigFile, knownChips: SimulatedChipCatalog.names), runDirectory: work.path)
-        let socket = work.appendingPathComponent("rig.sock").path
-        let rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
-        defer { rigTask.cancel() }
+        let bench = try await BenchRig.start(rigName: "ev-charger", root: root)
+        let rig = bench.rig
         guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
         let contactor = try rig.board.gpioLine(named: "contactor", usedAt: "bench").address.offset
-
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let config = work.appendingPathComponent("chargerd.yaml")
+        let control = try await RigConnection.connect(socketPath: bench.socket)
         // Full telemetry load: telemetry and health every second, the meter polled every 200 ms.
-        try """
-        identity: {site: bench, kind: charger, device: evse-1}
-        mqtt: {url: "\(broker.url)"}
-        board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-        hal: {backend: rig, rig_socket: "\(socket)"}
-        state_dir: \(work.appendingPathComponent("state").path)
-        health: {interval_s: 1}
-        device:
-          hardware:
-            meter: {serial: rs485-0, baud: 9600, parity: none, unit: 1, timeout_ms: 200}
-          free_vend: true
-          meter_interval_ms: 200
-          telemetry_interval_s: 1
-        """.write(to: config, atomically: true, encoding: .utf8)
-        say("rig on \(socket), broker on \(broker.url)")
-        while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
-        let control = try await RigConnection.connect(socketPath: socket)
-        let daemon = try SpawnedProcess("\(bin)/chargerd", ["--config", config.path])
+        let daemon = try bench.spawn(
+            "\(bin)/chargerd", kind: "charger", device: "evse-1",
+            deviceSection: """
+                  hardware:
+                    meter: {serial: rs485-0, baud: 9600, parity: none, unit: 1, timeout_ms: 200}
+                  free_vend: true
+                  meter_interval_ms: 200
+                  telemetry_interval_s: 1
+                """)
         defer { daemon.signal(SIGTERM) }
 
         let toSuspended = ReportedReactions {
             $0["from"] as? String == "charging" && $0["state"] as? String == "suspended-ev"
         }
         let toFaulted = ReportedReactions { $0["from"] as? String == "charging" && $0["state"] as? String == "faulted" }
-        let observer = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "bench-observer", cleanStart: true))
-        let observerEvents = observer.events
-        observer.start()
-        let observing = Task {
-            for await event in observerEvents {
-                switch event {
-                case .connected: _ = try? observer.subscribe("\(prefix)/event/transition")
-                case .message(let message):
-                    toSuspended.add(message.payloadString)
-                    toFaulted.add(message.payloadString)
-                default: break
-                }
-            }
+        let observer = try bench.observe("\(prefix)/event/transition") {
+            toSuspended.add($0)
+            toFaulted.add($0)
         }
-        defer { observing.cancel() }
+        defer { observer.stop() }
 
         func set(_ quantity: String, _ value: Double) async throws {
             var message = RigMessage(op: "model.set")
@@ -120,22 +89,15 @@ struct ChargerBench {
         try await set("state", 2)
         try await contactorReaches(true, within: .seconds(30))
 
-        let floorClient = try await RigConnection.connect(socketPath: socket)
-        let floorChip = try await floorClient.gpioChip(named: "sim-gpio0")
-        let floorInput = try await floorChip.requestInput(26, GPIOInputConfiguration(consumer: "floor", edges: .both))
-        let floorOutput = try await floorChip.requestOutput(27, GPIOOutputConfiguration(consumer: "floor"))
-        let floorTask = Task {
-            for try await edge in floorInput.events() { try await floorOutput.write(GPIOValue(edge.kind == .rising)) }
-        }
+        let floorTask = try await bench.startFloorCopy()
         defer { floorTask.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
 
         say(
             "chargerd contactor opening on the rig (\(samples) C → B and \(faultSamples) RCD samples per phase, \(bin)):"
         )
         var flood: Flood?
         for phase in ["quiet", "loaded"] {
-            if phase == "loaded" { flood = try await Flood.start(broker: broker, perSecond: floodPerSecond) }
+            if phase == "loaded" { flood = try await Flood.start(broker: bench.broker, perSecond: floodPerSecond) }
             toSuspended.reset()
             toFaulted.reset()
             say("  \(phase): measuring")
@@ -151,7 +113,7 @@ struct ChargerBench {
                 try await set("rcd", 0)
                 // Released, then reset: a new free-vend session for the EV still asking.
                 try await Task.sleep(for: .milliseconds(150))
-                _ = try observer.publish(
+                _ = try observer.client.publish(
                     MQTTMessage(topic: "\(prefix)/cmd/reset-fault", string: #"{"id":"r\#(phase)\#(index)"}"#))
                 try await contactorReaches(true)
             }
@@ -178,8 +140,7 @@ struct ChargerBench {
                     + "(\(softwareFault.count))")
         }
         flood?.stop()
-        observer.disconnect()
         _ = await daemon.stop()
-        await broker.stop()
+        await bench.stop()
     }
 }

@@ -27,62 +27,32 @@ struct CrosswalkBench {
         let bin = environment["BIN"] ?? root.appendingPathComponent(".build/release").path
         let samples = Int(environment["SAMPLES"] ?? "") ?? 300
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-crosswalk-bench-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-        let rigFile = root.appendingPathComponent("Firmware-config/rigs/crosswalk.yaml").path
-        let rig = try VirtualRig(file: try RigFile.load(file: rigFile, knownChips: SimulatedChipCatalog.names))
-        let socket = work.appendingPathComponent("rig.sock").path
-        let rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
-        defer { rigTask.cancel() }
+        let bench = try await BenchRig.start(rigName: "crosswalk", root: root)
+        let rig = bench.rig
+        let broker = bench.broker
         guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
         func offset(_ name: String) throws -> GPIOLineOffset {
             try rig.board.gpioLine(named: name, usedAt: "bench").address.offset
         }
-
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let config = work.appendingPathComponent("crosswalkd.yaml")
-        try """
-        identity: {site: bench, kind: crosswalk, device: xing-1}
-        mqtt: {url: "\(broker.url)"}
-        board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-        hal: {backend: rig, rig_socket: "\(socket)"}
-        state_dir: \(work.appendingPathComponent("state").path)
-        health: {interval_s: 1}
-        device:
-          hardware:
-            zones: [{presence: pedDetector}]
-            buttons: [{line: walkButton}]
-            beacon_left: beacon
-            beacon_right: beaconRight
-            in_road_markers: inRoadLeds
-            warning_sign: warningSign
-          clearance_s: 3
-          stuck_after_s: 3600
-          telemetry_interval_s: 1
-        """.write(to: config, atomically: true, encoding: .utf8)
-        say("rig on \(socket), broker on \(broker.url)")
-        while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
-        let daemon = try SpawnedProcess("\(bin)/crosswalkd", ["--config", config.path])
+        let daemon = try bench.spawn(
+            "\(bin)/crosswalkd", kind: "crosswalk", device: "xing-1",
+            deviceSection: """
+                  hardware:
+                    zones: [{presence: pedDetector}]
+                    buttons: [{line: walkButton}]
+                    beacon_left: beacon
+                    beacon_right: beaconRight
+                    in_road_markers: inRoadLeds
+                    warning_sign: warningSign
+                  clearance_s: 3
+                  stuck_after_s: 3600
+                  telemetry_interval_s: 1
+                """)
         defer { daemon.signal(SIGTERM) }
 
         let reported = ReportedReactions()
-        let observer = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "bench-observer", cleanStart: true))
-        let observerEvents = observer.events
-        observer.start()
-        let observing = Task {
-            for await event in observerEvents {
-                switch event {
-                case .connected: _ = try? observer.subscribe("curb/v1/bench/crosswalk/xing-1/event/conflict")
-                case .message(let message): reported.add(message.payloadString)
-                default: break
-                }
-            }
-        }
-        defer { observing.cancel() }
+        let observer = try bench.observe("curb/v1/bench/crosswalk/xing-1/event/conflict") { reported.add($0) }
+        defer { observer.stop() }
 
         let sign = try offset("warningSign")
         let stopLine = try offset("stopLine")
@@ -107,15 +77,8 @@ struct CrosswalkBench {
         }
 
         // The floor: the same backend, input copied to output by a bare client (spare lines SIM26 → SIM27).
-        let floorClient = try await RigConnection.connect(socketPath: socket)
-        let floorChip = try await floorClient.gpioChip(named: "sim-gpio0")
-        let floorInput = try await floorChip.requestInput(26, GPIOInputConfiguration(consumer: "floor", edges: .both))
-        let floorOutput = try await floorChip.requestOutput(27, GPIOOutputConfiguration(consumer: "floor"))
-        let floorTask = Task {
-            for try await edge in floorInput.events() { try await floorOutput.write(GPIOValue(edge.kind == .rising)) }
-        }
+        let floorTask = try await bench.startFloorCopy()
         defer { floorTask.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
 
         say("crosswalkd interlock reaction on the rig (\(samples) samples per figure, \(bin)):")
         var flood: Flood?
@@ -143,8 +106,7 @@ struct CrosswalkBench {
             )
         }
         flood?.stop()
-        observer.disconnect()
         _ = await daemon.stop()
-        await broker.stop()
+        await bench.stop()
     }
 }

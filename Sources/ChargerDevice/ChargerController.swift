@@ -5,7 +5,6 @@ import Foundation
 public import HAL
 import PCA9685
 import SDM630
-import Synchronization
 
 /// The charge point's state machine bound to its parts. The pilot is sampled every few milliseconds
 /// (`pilotStep`); input edges (RCD, contactor and lock feedback) go straight to `input(_:_:)`. Both feed the machine
@@ -47,14 +46,13 @@ public actor ChargerController {
     /// A session started before the meter's first answer takes that answer as its start reading.
     private var sessionAwaitsMeterStart = false
     private var lastSessionSave: Duration = .zero
-    private var pending: [Publication] = []
-    private var lastState: [String: JSONValue] = [:]
-    private let wake: AsyncStream<Void>.Continuation
+    private let outbox = PublicationQueue()
     /// One element whenever something waits to be published; the daemon's publishing loop calls `publish()` on each.
-    public nonisolated let publications: AsyncStream<Void>
+    public nonisolated var publications: AsyncStream<Void> { outbox.wakeUps }
     /// When the pilot loop last stepped; shared with `watchdogCheck`, which must work while the actor is stuck.
-    private let progress: Mutex<Progress>
-    public nonisolated let stallLimit: Duration
+    private let progress: LoopProgress
+    /// The pilot's PCA9685 channel, for the watchdog (`hardware` is local only and never changes at run time).
+    private nonisolated let pwmChannel: Int
 
     /// Pilot samples confirming a change before the machine sees it (a single glitch never latches a fault).
     public static let confirmingSamples = 2
@@ -73,18 +71,6 @@ public actor ChargerController {
         var lock: Bool?
     }
 
-    private struct Progress {
-        var armed = false
-        var lastStep: Duration = .zero
-        var stalled = false
-    }
-
-    private enum Publication {
-        case event(String, [String: JSONValue])
-        case state([String: JSONValue])
-        case telemetry(String, [String: JSONValue])
-    }
-
     public init(
         configuration: ChargerConfiguration, parts: ChargerParts, sink: any DeviceSink, store: ChargerSessionStore,
         now: @escaping @Sendable () -> Duration, edgeTimestampsOnClock: Bool = true,
@@ -100,10 +86,9 @@ public actor ChargerController {
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
         self.newTransactionId = newTransactionId
-        self.stallLimit = stallLimit
         machine = ChargerMachine(settings: configuration.settings, ceilingAmps: configuration.hardware.ceilingAmps)
-        progress = Mutex(Progress())
-        (publications, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        progress = LoopProgress(stallLimit: stallLimit)
+        pwmChannel = configuration.hardware.pwmChannel
     }
 
     // MARK: Start, settings, safe state
@@ -144,7 +129,7 @@ public actor ChargerController {
         running = true
         lastReading = nil
         candidate = nil
-        progress.withLock { $0 = Progress() }
+        progress.disarm()
         written = Written()
         await writeOutputs()
         record(transitions, reaction: nil)
@@ -175,7 +160,7 @@ public actor ChargerController {
         // Before the first start nothing is loaded yet: saving then would overwrite the stored session.
         let started = running
         running = false
-        progress.withLock { $0.armed = false }
+        progress.disarm()
         written = Written()
         await writeSafeLevels(report: true)
         if started { saveStore() }
@@ -228,10 +213,7 @@ public actor ChargerController {
     /// (supervision timeouts) and writes the outputs. The daemon calls this every 10 ms.
     public func pilotStep() async {
         guard running else { return }
-        let stalled = progress.withLock { progress in
-            defer { progress = Progress(armed: true, lastStep: now(), stalled: false) }
-            return progress.stalled
-        }
+        let stalled = progress.step(at: now())
         var transitions: [ChargerTransition] = []
         if stalled {
             // The watchdog wrote the safe levels behind the machine's back: write everything again.
@@ -254,7 +236,8 @@ public actor ChargerController {
             if at >= pilotSettlesAt, let confirmed = confirm(reading) {
                 sampledAt = at
                 // A vehicle just plugged in: the cable's rating first, so the first offer already respects it.
-                if let channel = hardware.ppChannel, confirmed != .state(.a), machine.pilot == nil || machine.pilot == .a
+                if let channel = hardware.ppChannel, confirmed != .state(.a),
+                    machine.pilot == nil || machine.pilot == .a
                 {
                     transitions += await measureCable(channel: channel)
                 }
@@ -477,15 +460,10 @@ public actor ChargerController {
     /// the fault. - Returns: whether it found a stall now.
     public nonisolated func watchdogCheck() async -> Bool {
         let at = now()
-        let stalled = progress.withLock { progress in
-            guard progress.armed, !progress.stalled, at - progress.lastStep > stallLimit else { return false }
-            progress.stalled = true
-            return true
-        }
-        guard stalled else { return false }
+        guard progress.checkStalled(at: at) else { return false }
         // Best effort by design: the next pilot step writes every output again.
         try? await parts.contactor.write(.inactive)
-        try? await parts.pwm.setDutyCycle(channel: configuration.hardware.pwmChannel, 1)
+        try? await parts.pwm.setDutyCycle(channel: pwmChannel, 1)
         return true
     }
 
@@ -522,18 +500,11 @@ public actor ChargerController {
 
     /// Sends everything queued to the sink (events, retained state, telemetry), in order.
     public func publish() async {
-        while !pending.isEmpty {
-            switch pending.removeFirst() {
-            case .event(let name, let values): await sink.event(name, values)
-            case .state(let values): await sink.state(values)
-            case .telemetry(let stream, let values): await sink.telemetry(stream, values)
-            }
-        }
+        await outbox.send(to: sink)
     }
 
-    private func queue(_ publication: Publication) {
-        pending.append(publication)
-        wake.yield()
+    private func queue(_ publication: PublicationQueue.Publication) {
+        outbox.append(publication)
     }
 
     private func record(_ transitions: [ChargerTransition], reaction: Duration?) {
@@ -596,11 +567,7 @@ public actor ChargerController {
                 queue(.event("transition", values))
             }
         }
-        let state = stateDocument()
-        if state != lastState {
-            lastState = state
-            queue(.state(state))
-        }
+        outbox.state(stateDocument())
     }
 
     private func stateDocument() -> [String: JSONValue] {

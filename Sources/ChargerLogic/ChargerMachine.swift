@@ -92,7 +92,8 @@ public struct ChargerMachine: Sendable {
         case (_, .pilot(.state(.a))):
             return .go(.available)
         // Plugged in with the lock already reading locked (held over a restart) and an authorisation waiting.
-        case (.available, .pilot(.state(let reading))) where lockLocked && (settings.freeVend || pendingAuthorization != nil):
+        case (.available, .pilot(.state(let reading)))
+        where lockLocked && (settings.freeVend || pendingAuthorization != nil):
             return .go(sessionState(pilot: reading))
         case (.available, .pilot):
             return .go(.preparing)

@@ -42,22 +42,17 @@ enum Chargerd: DeviceDaemon {
             throw DeviceHardwareError(configPath: "$.device.hardware.meter", detail: "neither serial nor tcp given")
         }
         let meter = try await hardware.modbus(meterSettings, usedAt: "$.device.hardware.meter")
+        let clock = hardware.controllerClock()
         return Parts(
             parts: ChargerParts(
                 pwm: PCA9685(device: try await bus.device(at: I2CAddress(integerLiteral: map.pwm))),
-                adc: ADS1115(device: try await bus.device(at: I2CAddress(integerLiteral: map.adc))), contactor: contactor,
+                adc: ADS1115(device: try await bus.device(at: I2CAddress(integerLiteral: map.adc))),
+                contactor: contactor,
                 contactorFeedback: try await input(map.contactorFeedback, "contactor_feedback"),
                 rcd: try await input(map.rcd, "rcd"), lock: lock,
                 lockFeedback: try await input(map.lockFeedback, "lock_feedback"),
                 meter: SDM630(client: meter.client, unit: meter.unit, timeout: meter.timeout)),
-            now: clock(hardware.edgeClock), edgeTimestampsOnClock: hardware.edgeClock != nil)
-    }
-
-    /// One clock for the controller and the edges, made once: two would differ by their origins.
-    private static func clock(_ edgeClock: (@Sendable () -> UInt64)?) -> @Sendable () -> Duration {
-        if let edgeClock { return { .nanoseconds(Int64(edgeClock())) } }
-        let start = ContinuousClock.now
-        return { ContinuousClock.now - start }
+            now: clock.now, edgeTimestampsOnClock: clock.edgeTimestampsOnClock)
     }
 
     static func makeController(_ configuration: ChargerConfiguration, parts: Parts, context: DaemonContext) async

@@ -55,9 +55,10 @@ struct ChargerControllerTests {
         line.attach(meterChip.device, as: SDM630.defaultUnit)
         server = try ModbusTCPServer(handler: line)
         client = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: server.port))
-        stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "charger-controller-\(UUID().uuidString.prefix(8))"
-        ).path
+        stateDirectory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "charger-controller-\(UUID().uuidString.prefix(8))"
+            ).path
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
     }
 
