@@ -167,6 +167,21 @@ struct ChargerControllerTests {
         #expect(await controller.session?.meterStartWh == 100_000)
     }
 
+    @Test("a stalled pilot loop: the watchdog opens the contactor and sets +12 V itself; the next step latches the fault")
+    func stalledLoop() async throws {
+        let controller = try await controller()
+        try await charging(controller)
+        #expect(await controller.watchdogCheck() == false)
+        clock.advance(.milliseconds(600))
+        #expect(await controller.watchdogCheck() == true)
+        #expect(gpio.outputLevel(11) == false)
+        #expect(pwmChip.dutyCycle(channel: 0) == 1)
+        #expect(await controller.watchdogCheck() == false, "once per stall")
+        await controller.pilotStep()
+        #expect(await controller.machine.latched.contains(.controlLoopStall))
+        #expect(await controller.machine.state == .faulted)
+    }
+
     @Test("a diode fault: the low level is missing under the running PWM")
     func diodeFault() async throws {
         let controller = try await controller()

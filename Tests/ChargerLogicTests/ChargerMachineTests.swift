@@ -209,8 +209,12 @@ import Testing
 
     @Test("the contactor closes only with the lock confirmed")
     func contactorNeedsLock() {
-        var machine = Self.machine(in: .suspendedEV)
-        machine.handle(.pilot(.state(.c)), at: .seconds(3))
+        // The lock reads open (no supervision in between): the EV's request is refused, the contactor stays open.
+        var open = Self.machine(in: .suspendedEV)
+        open.handle(.lockFeedback(locked: false), at: .seconds(3))
+        let refused = open.handle(.pilot(.state(.c)), at: .seconds(3))
+        #expect(refused.refusal == "the cable lock is not confirmed")
+        #expect(open.state == .suspendedEV && !open.outputs.contactor)
         // Lock lost in a session: a lock failure at once, contactor open.
         var unlocked = Self.machine(in: .charging)
         let transitions = unlocked.lockChanged(locked: false, at: .seconds(3))
