@@ -167,7 +167,7 @@ struct ChargerControllerTests {
         #expect(await controller.session?.meterStartWh == 100_000)
     }
 
-    @Test("a stalled pilot loop: the watchdog opens the contactor and sets +12 V itself; the next step latches the fault")
+    @Test("a stalled pilot loop: the watchdog opens the contactor and sets +12 V; the next step latches the fault")
     func stalledLoop() async throws {
         let controller = try await controller()
         try await charging(controller)
