@@ -143,6 +143,21 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        // The AC charge point's state machine (IEC 61851-1), pilot classification, duty/current tables, sessions.
+        .target(
+            name: "ChargerLogic",
+            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // The charge point's machine bound to its parts (pilot PWM and ADC, lines, meter); sessions stored durably.
+        // DaemonComposition only for the Modbus placement keys of its `hardware` section (`ModbusDeviceSettings`).
+        .target(
+            name: "ChargerDevice",
+            dependencies: [
+                "HAL", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition", "ADS1115", "PCA9685",
+                "SDM630", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
         .target(
             name: "CrosswalkDevice",
@@ -207,6 +222,13 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
+            name: "chargerd",
+            dependencies: [
+                "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "HAL", "ADS1115", "PCA9685",
+                "SDM630", .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .executableTarget(
             name: "curb-agent",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
@@ -220,7 +242,8 @@ let package = Package(
             name: "CurbctlFleet",
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
-                "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", .product(name: "Yams", package: "Yams"),
+                "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", "ChargerDevice",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // The technician and operator CLI: one binary, one subcommand per task.
@@ -238,6 +261,7 @@ let package = Package(
             dependencies: [
                 "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
                 "ModbusBridgeDevice", "ModbusBridgeLogic",
+                "ChargerDevice",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -264,10 +288,25 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
+        .target(
+            name: "BenchSupport",
+            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "MQTTTransport", "CurbsideTestKit"],
+            path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "crosswalk-bench",
-            dependencies: ["RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: [
+                "BenchSupport", "RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
+                "CurbsideTestKit",
+            ],
             path: "Benchmarks/crosswalk-bench", swiftSettings: swiftSettings),
+        // chargerd's contactor opening (EV C → B, RCD trip) on the rig, against the same bare copy of input to output.
+        .executableTarget(
+            name: "charger-bench",
+            dependencies: [
+                "BenchSupport", "RigServer", "RigProtocol", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
+                "CurbsideTestKit",
+            ],
+            path: "Benchmarks/charger-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
@@ -296,6 +335,17 @@ let package = Package(
                 "DaemonComposition", "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["peers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChargerLogicTests",
+            dependencies: ["ChargerLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChargerDeviceTests",
+            dependencies: [
+                "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115", "PCA9685",
+                "SDM630",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [

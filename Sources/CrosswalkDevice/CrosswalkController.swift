@@ -1,7 +1,6 @@
 public import AgentRuntime
 public import CrosswalkLogic
 public import HAL
-import Synchronization
 
 /// The crossing's state machine bound to its lines. Input edges go straight to `input(_:_:edgeAt:)`, which feeds the
 /// machine and writes the outputs before anything else — publishing is queued and sent by `publish()` from its own
@@ -45,29 +44,13 @@ public actor CrosswalkController {
     /// check period for the edge, so they still carry the reaction from the edge's timestamp to that write.
     private var awaitingEdge: [CrosswalkInput: (active: Bool, transitions: [CrosswalkTransition], written: Duration)] =
         [:]
-    private var pending: [Publication] = []
-    private var lastState: [String: JSONValue] = [:]
-    /// Wakes the publishing loop (`publications`); buffered to one, since a wake-up publishes everything pending.
-    private let wake: AsyncStream<Void>.Continuation
+    private let outbox = PublicationQueue()
     /// One element whenever something waits to be published; the daemon's publishing loop calls `publish()` on each.
-    public nonisolated let publications: AsyncStream<Void>
-    /// When the flash loop last stepped and whether the watchdog has found it stalled; shared with `watchdogCheck`,
-    /// which must work while the actor itself is stuck.
-    private let progress: Mutex<Progress>
+    public nonisolated var publications: AsyncStream<Void> { outbox.wakeUps }
+    /// When the flash loop last stepped, shared with `watchdogCheck`, which must work while the actor itself is stuck.
+    private let progress: LoopProgress
     /// How long the flash loop may go without a step before the watchdog applies the safe state.
-    public nonisolated let stallLimit: Duration
-
-    private struct Progress {
-        var armed = false
-        var lastStep: Duration = .zero
-        var stalled = false
-    }
-
-    private enum Publication {
-        case event(String, [String: JSONValue])
-        case state([String: JSONValue])
-        case telemetry(String, [String: JSONValue])
-    }
+    public nonisolated var stallLimit: Duration { progress.stallLimit }
 
     /// The outputs' safe levels (see the type's documentation).
     public static let safeOutputs: [String: Bool] = [
@@ -86,12 +69,10 @@ public actor CrosswalkController {
         self.now = now
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
-        self.stallLimit = stallLimit
         drives = parts.drives
         let heartbeatZones = parts.zones.indices.filter { parts.zones[$0].heartbeat != nil }
         machine = CrosswalkMachine(settings: configuration.settings, heartbeatZones: heartbeatZones, start: now())
-        progress = Mutex(Progress())
-        (publications, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        progress = LoopProgress(stallLimit: stallLimit)
     }
 
     // MARK: Start, settings, safe state
@@ -115,7 +96,7 @@ public actor CrosswalkController {
         }
         running = true
         // Armed by the flash loop's first step: until the loops run the daemon is still starting, not stalled.
-        progress.withLock { $0 = Progress() }
+        progress.disarm()
         transitions += followSchedules(at: at)
         written = [:]
         await writeOutputs()
@@ -145,7 +126,7 @@ public actor CrosswalkController {
         let unmatched = awaitingEdge.values.flatMap(\.transitions)
         awaitingEdge = [:]
         record(unmatched, reaction: nil)
-        progress.withLock { $0.armed = false }
+        progress.disarm()
         for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
             let level = Self.safeLevel(name)
             do {
@@ -246,10 +227,7 @@ public actor CrosswalkController {
     public func flashStep() async {
         guard running else { return }
         let at = now()
-        let stalled = progress.withLock { progress in
-            defer { progress = Progress(armed: true, lastStep: at, stalled: false) }
-            return progress.stalled
-        }
+        let stalled = progress.step(at: at)
         var transitions: [CrosswalkTransition] = []
         if stalled {
             // The watchdog wrote the safe levels behind the machine's back: write everything again.
@@ -367,12 +345,7 @@ public actor CrosswalkController {
     /// - Returns: whether it found a stall now.
     public nonisolated func watchdogCheck() async -> Bool {
         let at = now()
-        let stalled = progress.withLock { progress in
-            guard progress.armed, !progress.stalled, at - progress.lastStep > stallLimit else { return false }
-            progress.stalled = true
-            return true
-        }
-        guard stalled else { return false }
+        guard progress.checkStalled(at: at) else { return false }
         for (name, drive) in drives {
             // Best effort by design: an output that fails here is reported by the read-back once the loop runs again.
             try? await drive.write(Self.safeLevel(name))
@@ -384,19 +357,11 @@ public actor CrosswalkController {
 
     /// Sends everything queued to the sink (events, retained state, telemetry), in order.
     public func publish() async {
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            switch next {
-            case .event(let name, let values): await sink.event(name, values)
-            case .state(let values): await sink.state(values)
-            case .telemetry(let stream, let values): await sink.telemetry(stream, values)
-            }
-        }
+        await outbox.send(to: sink)
     }
 
-    private func queue(_ publication: Publication) {
-        pending.append(publication)
-        wake.yield()
+    private func queue(_ publication: PublicationQueue.Publication) {
+        outbox.append(publication)
     }
 
     private func record(_ transitions: [CrosswalkTransition], reaction: Duration?) {
@@ -437,11 +402,7 @@ public actor CrosswalkController {
                         ]) { old, _ in old }))
             }
         }
-        let state = stateDocument()
-        if state != lastState {
-            lastState = state
-            queue(.state(state))
-        }
+        outbox.state(stateDocument())
     }
 
     private func stateDocument() -> [String: JSONValue] {

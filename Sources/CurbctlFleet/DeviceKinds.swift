@@ -1,4 +1,5 @@
 public import AgentRuntime
+import ChargerDevice
 import ConfigSupport
 import CrosswalkDevice
 import ModbusBridgeDevice
@@ -15,6 +16,7 @@ public enum DeviceKinds {
         "vibration": ("vibrationd", check(VibrationConfiguration.self)),
         "crosswalk": ("crosswalkd", check(CrosswalkConfiguration.self)),
         "modbus": ("modbusd", check(ModbusdConfiguration.self)),
+        "charger": ("chargerd", check(ChargerConfiguration.self)),
     ]
 
     /// The kinds with a local validator.

@@ -56,13 +56,14 @@ enum Crosswalkd: DeviceDaemon {
                 GPIOOutputConfiguration(
                     consumer: name, initialValue: GPIOValue(CrosswalkController.safeOutputs[key] ?? false)))
         }
+        let clock = hardware.controllerClock()
         return Parts(
             lines: CrosswalkParts(
                 zones: zones, buttons: buttons, stopLine: try await optional(map.stopLine, "stop_line"),
                 walkPhase: try await optional(map.walkPhase, "walk_phase"),
                 faultReset: try await optional(map.faultReset, "fault_reset"), outputs: outputs,
                 pwmOutputs: try await beaconChannels(map.beaconDimmer, from: hardware)),
-            now: clock(hardware.edgeClock), edgeTimestampsOnClock: hardware.edgeClock != nil)
+            now: clock.now, edgeTimestampsOnClock: clock.edgeTimestampsOnClock)
     }
 
     /// The beacons' PCA9685 channels when the beacon dimmer is configured: the chip started at its frequency and every
@@ -90,13 +91,6 @@ enum Crosswalkd: DeviceDaemon {
             configuration: configuration, parts: parts.lines, sink: context.sink, now: parts.now,
             edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 },
             stallLimit: configuration.hardware.stallLimit)
-    }
-
-    /// One clock for the controller and the edges, made once: two would differ by their origins.
-    private static func clock(_ edgeClock: (@Sendable () -> UInt64)?) -> @Sendable () -> Duration {
-        if let edgeClock { return { .nanoseconds(Int64(edgeClock())) } }
-        let start = ContinuousClock.now
-        return { ContinuousClock.now - start }
     }
 
     static func registerCommands(on router: CommandRouter, controller: CrosswalkController, context: DaemonContext)
