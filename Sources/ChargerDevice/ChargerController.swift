@@ -38,7 +38,7 @@ public actor ChargerController {
     /// Samples before this instant are not used: the pilot's own level changed and the front end settles.
     private var pilotSettlesAt: Duration = .zero
     private var pilotReadFailures = 0
-    private var pilotSteps = 0
+    private var lastCableMeasurement: Duration?
     private var written = Written()
     private var edgesHandled = 0
     private var meterFailures = 0
@@ -62,8 +62,9 @@ public actor ChargerController {
     public static let pilotReadLimit = 5
     /// Consecutive failed meter polls that make a lost meter.
     public static let meterFailureLimit = 3
-    /// The PP resistor is measured every this many pilot steps (once a second at the daemon's 10 ms).
-    public static let cableEvery = 100
+    /// How often the PP resistor is measured while a cable is in: by the clock, not by counting pilot steps — each
+    /// step waits for ADC conversions, so on a busy bus or CPU a hundred steps took several seconds.
+    public static let cableEvery: Duration = .seconds(1)
 
     private struct Written {
         var contactor: Bool?
@@ -250,8 +251,8 @@ public actor ChargerController {
                 transitions.append(machine.handle(.faultFound(.controlLoopStall), at: now()))
             }
         }
-        pilotSteps += 1
-        if let channel = hardware.ppChannel, pilotSteps % Self.cableEvery == 1 {
+        if let channel = hardware.ppChannel, lastCableMeasurement.map({ now() - $0 >= Self.cableEvery }) ?? true {
+            lastCableMeasurement = now()
             transitions += await measureCable(channel: channel)
         }
         transitions += machine.tick(at: now())

@@ -75,10 +75,10 @@ struct ChargerControllerTests {
             meter: SDM630(client: client, timeout: .seconds(1)))
     }
 
-    func controller(_ parts: ChargerParts? = nil) async throws -> ChargerController {
+    func controller(_ parts: ChargerParts? = nil, ppChannel: Int? = nil) async throws -> ChargerController {
         var configuration = ChargerConfiguration()
         configuration.settings.allowList = ["04A1B2C3"]
-        configuration.hardware.ppChannel = nil
+        configuration.hardware.ppChannel = ppChannel
         let parts = if let parts { parts } else { try await self.parts() }
         let clock = clock
         let controller = ChargerController(
@@ -122,6 +122,21 @@ struct ChargerControllerTests {
         await samples(controller)
         #expect(gpio.outputLevel(11) == true, "the contactor closes on C")
         await edge(controller, .contactorFeedback, 12, true)
+    }
+
+    @Test("the cable's PP rating is measured again once a second of the clock, however few pilot steps ran")
+    func cableRatingFollowsTheClock() async throws {
+        // The PP divider on ADS1115 AIN2: 1 kΩ pull-up from 3.3 V; 220 Ω codes a 32 A cable, 680 Ω a 20 A one.
+        func cable(ohms: Double) { adcChip.setInput(channel: 2, volts: 3.3 * ohms / (1_000 + ohms)) }
+        cable(ohms: 220)
+        let controller = try await controller(ppChannel: 2)
+        try await charging(controller)
+        #expect(abs(pwmChip.dutyCycle(channel: 0) - 32 / 0.6 / 100) < 0.001)
+        cable(ohms: 680)
+        // Counting steps, the next measurement waited for a hundred of them: seconds on a busy bus.
+        clock.advance(.milliseconds(1_100))
+        await controller.pilotStep()
+        #expect(abs(pwmChip.dutyCycle(channel: 0) - 20 / 0.6 / 100) < 0.001)
     }
 
     @Test("start: contactor open, pilot +12 V steady, lock released")
