@@ -133,7 +133,8 @@ public final class DeviceHardware: Sendable {
                         device: device, baudRate: line.baudRate, parity: line.parity, dataBits: line.dataBits,
                         stopBits: line.stopBits, rs485: line.rs485, responseTimeout: settings.timeout))
             }
-        case .tcp(let host, let port):
+        case .tcp(let configuredHost, let configuredPort):
+            let (host, port) = try await tcpEndpoint(configuredHost, configuredPort)
             key = "tcp:\(host):\(port)"
             make = {
                 try LinuxModbusClient.tcp(
@@ -173,6 +174,19 @@ public final class DeviceHardware: Sendable {
         return String(line.endpoint[line.endpoint.index(line.endpoint.startIndex, offsetBy: 4)..<at])
     }
 
+    /// Where a TCP device answers: the configured address on Linux; on the rig, where the rig serves the Modbus device
+    /// whose rig-file name is the configured host (`tcp: "stack:502"` for `{name: stack, tcp: 0}`, a free port per
+    /// run, reported by `hello`), else the configured address.
+    private func tcpEndpoint(_ host: String, _ port: Int) async throws -> (String, Int) {
+        guard case .rig(let socket) = backend else { return (host, port) }
+        let connection = try await rig(socket)
+        let devices = await connection.hello.modbus ?? []
+        guard let device = devices.first(where: { $0.name == host }), device.endpoint.hasPrefix("tcp:"),
+            let served = ModbusDeviceSettings.parseHostPort(String(device.endpoint.dropFirst(4)))
+        else { return (host, port) }
+        return served
+    }
+
     private func chip(_ identifier: String) async throws -> any GPIOChip {
         if let chip = chips.withLock({ $0[identifier] }) { return chip }
         let opened: any GPIOChip
@@ -201,4 +215,9 @@ public struct DeviceHardwareError: Error, CustomStringConvertible {
     public var configPath: String
     public var detail: String
     public var description: String { "\(configPath): \(detail)" }
+
+    public init(configPath: String, detail: String) {
+        self.configPath = configPath
+        self.detail = detail
+    }
 }

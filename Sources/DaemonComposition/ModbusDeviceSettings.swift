@@ -109,7 +109,12 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
 
     /// Reads one device's placement, every problem recorded at its path.
     public static func read(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> ModbusDeviceSettings? {
-        guard let placement = section.read(&reader, node, at: path, defaults: Placement()) else { return nil }
+        section.read(&reader, node, at: path, defaults: Placement()).flatMap(ModbusDeviceSettings.init)
+    }
+
+    /// The settings of a placement read by `section` (nested in a daemon's `hardware` section): serial when it names
+    /// a port, else its TCP address; nil when it has neither.
+    public init?(_ placement: Placement) {
         var line = SerialLine()
         line.baudRate = placement.baud
         line.parity = placement.parity
@@ -119,14 +124,13 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
         let transport: Transport
         if let port = placement.serial {
             transport = .serial(port: port, line: line)
-        } else if let tcp = placement.tcp, let (host, port) = parseHostPort(tcp) {
+        } else if let tcp = placement.tcp, let (host, port) = Self.parseHostPort(tcp) {
             transport = .tcp(host: host, port: port)
         } else {
             return nil
         }
-        return ModbusDeviceSettings(
-            transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs)
-        )
+        self.init(
+            transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs))
     }
 
     /// `"host:port"` with a port 1…65535; IPv6 literals in brackets (`[::1]:502`).
