@@ -130,6 +130,20 @@ let package = Package(
             dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // The fuel-cell plant's sequence, latched safety and set-point ramp; pure Swift, time injected.
+        .target(
+            name: "FuelCellLogic",
+            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // The plant's state machine bound to its controller (Modbus), H2 detector (ADS1115) and lines.
+        .target(
+            name: "FuelCellDevice",
+            dependencies: [
+                "HAL", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
+                "DaemonComposition", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
         .target(
             name: "CrosswalkDevice",
@@ -186,6 +200,13 @@ let package = Package(
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
+            name: "fuelcelld",
+            dependencies: [
+                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "DaemonComposition", "AgentRuntime",
+                "HAL", .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .executableTarget(
             name: "curb-agent",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
@@ -196,7 +217,9 @@ let package = Package(
         // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
         .target(
             name: "ConfigSchemas",
-            dependencies: ["ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice"],
+            dependencies: [
+                "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice", "FuelCellDevice",
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "curb-schema", dependencies: ["ConfigSchemas", "ConfigSupport"], swiftSettings: swiftSettings),
@@ -242,6 +265,17 @@ let package = Package(
         .testTarget(
             name: "CrosswalkLogicTests",
             dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FuelCellLogicTests",
+            dependencies: ["FuelCellLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FuelCellDeviceTests",
+            dependencies: [
+                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
+                "HALLinux",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",

@@ -1,6 +1,7 @@
 import AgentRuntime
 public import ConfigSupport
 import CrosswalkDevice
+import FuelCellDevice
 import StreetlightDevice
 import VibrationDevice
 
@@ -15,6 +16,7 @@ public enum ConfigSchemas {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
+            ("fuelcelld-device.schema.json", FuelCellConfiguration.schema(daemon: "fuelcelld")),
             ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
             ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
         ]
