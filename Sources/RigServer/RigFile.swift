@@ -74,6 +74,9 @@ public struct RigFile: Sendable, Hashable {
                 "mode3_hz": 17.5, "mode3_mg": 0.5, "tilt_x_deg": 0, "tilt_y_deg": 0, "seed": 1,
             ]
         ),
+        "fuel-cell": (
+            ["adc", "stack", "e_stop"], ["adc_channel": 0, "zero_volts": 0.4, "full_scale_volts": 2.0, "full_scale_lfl": 100]
+        ),
         "daylight": (
             ["sensor"], ["latitude": 37.5665, "longitude": 126.978, "peak_lux": 100_000, "clouds": 0.3, "seed": 1]
         ),
