@@ -84,7 +84,8 @@ extension VirtualRig {
                     expected: "the name of a FuelCellController on this rig", found: "\"\(stackName)\"")
             }
             return FuelCellEnclosureModel(
-                adc: try device("adc", chip: "ADS1115"), stack: stack, eStop: try gpio("e_stop"), numbers: model.numbers)
+                adc: try device("adc", chip: "ADS1115"), stack: stack, eStop: try gpio("e_stop"), numbers: model.numbers
+            )
         case "vibration":
             let interruptName = model.references["interrupt"] ?? ""
             guard let interrupt = line(interruptName, board: board, gpioChips: gpioChips) else {

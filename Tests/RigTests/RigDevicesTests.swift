@@ -4,6 +4,7 @@ import AgentRuntime
 import ConfigSupport
 import CurbsideTestKit
 import DaemonComposition
+import FuelCellController
 import Foundation
 import HAL
 import HALLinux
@@ -221,6 +222,36 @@ struct RigDevicesTests {
             #expect(set.ok == true, "\(set)")
             #expect(try await SDM630(client: meter.client, unit: meter.unit).read().phaseVolts == [231, 231, 231])
             await meter.client.close()
+        }
+    }
+
+    @Test("a daemon's Modbus TCP device named after the rig's device reaches the port the rig serves it on")
+    func tcpDeviceByNameOnTheRig() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
+        ).path
+        try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
+            rig, _, _ in
+            let board = Self.rigs.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Boards/sim.yaml").path
+            let (agent, _) = try AgentConfiguration.parse(
+                yaml: """
+                    identity: {site: t, kind: fuel-cell, device: f1}
+                    mqtt: {url: "mqtt://127.0.0.1:1883"}
+                    board: \(board)
+                    hal: {backend: rig, rig_socket: \(socket)}
+                    state_dir: /tmp/unused
+                    """
+            ) { _, _, _ in 0 }
+            let hardware = try DeviceHardware.open(agent)
+            var reader = NodeReader()
+            let node = try #require(try Yams.compose(yaml: "{tcp: \"stack:502\", unit: 1, timeout_ms: 300}"))
+            let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
+            let stack = try await hardware.modbus(settings, usedAt: "$.device.hardware.controller")
+            let served = try #require(rig.modbusDevice(named: "stack")?.endpoint)
+            #expect(stack.client.endpoint == served, "\(stack.client.endpoint) vs \(served)")
+            #expect(try await FuelCellController(client: stack.client, unit: stack.unit).status().ratedKW == 5)
+            await stack.client.close()
         }
     }
 
