@@ -130,7 +130,8 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
             return nil
         }
         self.init(
-            transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs))
+            transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs)
+        )
     }
 
     /// `"host:port"` with a port 1…65535; IPv6 literals in brackets (`[::1]:502`).

@@ -35,6 +35,9 @@ public actor FuelCellPlant {
     /// What the controller was last told; nil fields: unknown (never written, or the write failed).
     private var told = Told()
     private var tellingController = false
+    /// A reset is clearing the controller's latch: nothing else tells the controller meanwhile (the machine, still
+    /// tripped, would set its emergency stop again).
+    private var resetting = false
     private var controllerErrorReported = false
     private var watchdogArmed = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
@@ -330,7 +333,9 @@ public actor FuelCellPlant {
     /// Resets latched conditions (the `reset-fault` command or the local key): clears the controller's own latch
     /// first when it holds one, so its faults count only if their cause stands. Nil when done, else why not.
     public func resetFault(_ source: ResetSource = .command) async -> String? {
-        if machine.state == .tripped || machine.latched.contains(where: \.isControllerFault) {
+        if machine.state == .tripped || machine.latched.contains(where: \.isControllerFault), !resetting {
+            resetting = true
+            defer { resetting = false }
             do {
                 try await parts.controller.setRunning(false)
                 try await parts.controller.writeEmergencyStop(false)
@@ -388,7 +393,7 @@ public actor FuelCellPlant {
     /// Tells the controller what the machine wants (emergency stop, run request, set-point), safety first, writing
     /// only what changed. One exchange at a time: a call while one runs leaves the work to it.
     private func tellController() async {
-        guard running, !tellingController else { return }
+        guard running, !tellingController, !resetting else { return }
         tellingController = true
         defer { tellingController = false }
         let controller = parts.controller
@@ -500,7 +505,8 @@ public actor FuelCellPlant {
             case .conditionFound(let condition) where condition.isTrip:
                 queue(
                     .event(
-                        "fault", ["fault": .string(condition.code), "detail": .string(condition.description), "latched": true]))
+                        "fault",
+                        ["fault": .string(condition.code), "detail": .string(condition.description), "latched": true]))
             case .conditionFound(let condition):
                 queue(
                     .event(

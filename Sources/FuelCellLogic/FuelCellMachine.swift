@@ -156,6 +156,8 @@ public struct FuelCellMachine: Sendable {
             if next != from {
                 state = next
                 enteredAt = now
+                // The ramp counts from the entry: time spent before it never adds to a step.
+                lastRamp = max(lastRamp, now)
                 if from == .purge, next == .start { starts += 1 }
                 if next == .tripped, tripCause == nil, case .conditionFound(let condition) = event {
                     tripCause = condition
@@ -263,7 +265,8 @@ public struct FuelCellMachine: Sendable {
     private mutating func ramp(to now: Duration) {
         let elapsed = max(now - lastRamp, .zero)
         lastRamp = now
-        let step = settings.rampKWPerSecond * Double(elapsed.components.seconds)
+        let step =
+            settings.rampKWPerSecond * Double(elapsed.components.seconds)
             + settings.rampKWPerSecond * Double(elapsed.components.attoseconds) / 1e18
         let target = targetKW
         setpointKW = setpointKW < target ? min(setpointKW + step, target) : max(setpointKW - step, target)

@@ -49,7 +49,8 @@ extension FuelCellLimits {
             keys: [
                 .number(
                     "power_ceiling_kw", \.powerCeilingKW, 0.1...10_000, "kW",
-                    doc: "No set-point above this, whatever a command, the remote configuration or the controller says."),
+                    doc: "No set-point above this, whatever a command, the remote configuration or the controller says."
+                ),
                 // Gas-alarm practice: a first stage between 5 and 20 %LFL, the second at most 40 %LFL.
                 .number(
                     "h2_warning_lfl_pct", \.hydrogenWarningLFL, 1...20, "%LFL",

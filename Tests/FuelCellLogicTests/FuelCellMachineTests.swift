@@ -21,8 +21,15 @@ import Testing
         .coolDown: .seconds(43), .tripped: .seconds(1),
     ]
 
+    /// The default limits with a link that never times out: the tables feed no controller answers.
+    static let limits: FuelCellLimits = {
+        var limits = FuelCellLimits()
+        limits.linkLostAfter = .seconds(1_000_000)
+        return limits
+    }()
+
     /// A machine brought into `state` by ordinary events.
-    static func machine(in state: FuelCellState, limits: FuelCellLimits = FuelCellLimits()) -> FuelCellMachine {
+    static func machine(in state: FuelCellState, limits: FuelCellLimits = limits) -> FuelCellMachine {
         var machine = FuelCellMachine(settings: settings, limits: limits, start: .zero)
         func go(_ event: FuelCellEvent, _ seconds: Int) {
             let transition = machine.handle(event, at: .seconds(seconds))
@@ -49,7 +56,7 @@ import Testing
         /// The state after, or nil when the event must be refused.
         var to: FuelCellState?
         /// Seconds after reaching `from`.
-        var after_s = 100
+        var afterSeconds = 100
         var testDescription: String {
             "\(from.rawValue)\(after.map { " after \($0)" }.joined()) + \(event) → " + (to?.rawValue ?? "refused")
         }
@@ -89,13 +96,13 @@ import Testing
         Row(from: .tripped, event: .powerRequested(kilowatts: 1), to: nil),
         // purge elapsed
         Row(from: .purge, event: .purgeElapsed, to: .start),
-        Row(from: .purge, event: .purgeElapsed, to: nil, after_s: 9),  // too early
+        Row(from: .purge, event: .purgeElapsed, to: nil, afterSeconds: 9),  // too early
         Row(from: .standby, event: .purgeElapsed, to: nil),
         Row(from: .start, event: .purgeElapsed, to: nil),
         Row(from: .tripped, event: .purgeElapsed, to: nil),
         // warm-up elapsed
         Row(from: .warmUp, event: .warmUpElapsed, to: .running),
-        Row(from: .warmUp, event: .warmUpElapsed, to: nil, after_s: 29),  // too early
+        Row(from: .warmUp, event: .warmUpElapsed, to: nil, afterSeconds: 29),  // too early
         Row(from: .start, event: .warmUpElapsed, to: nil),
         Row(from: .running, event: .warmUpElapsed, to: nil),
         Row(from: .tripped, event: .warmUpElapsed, to: nil),
@@ -153,7 +160,7 @@ import Testing
             #expect(!machine.handle(event, at: start).isRefused, "\(event)")
         }
         let before = machine
-        let transition = machine.handle(row.event, at: start + .seconds(row.after_s))
+        let transition = machine.handle(row.event, at: start + .seconds(row.afterSeconds))
         if let to = row.to {
             #expect(transition.refusal == nil)
             #expect(transition.to == to)
@@ -184,7 +191,8 @@ import Testing
     @Test("a refusal says why")
     func refusalReasons() {
         var machine = Self.machine(in: .tripped)
-        #expect(machine.handle(.resetRequested(.command), at: .seconds(2)).refusal == "cause still present: emergency-stop")
+        #expect(
+            machine.handle(.resetRequested(.command), at: .seconds(2)).refusal == "cause still present: emergency-stop")
         #expect(
             machine.handle(.powerRequested(kilowatts: 7), at: .seconds(2)).refusal
                 == "7.0 kW is above the local ceiling of 5.0 kW")

@@ -62,7 +62,8 @@ import Testing
         #expect(machine.latched == [.emergencyStop, .leakContact])
     }
 
-    @Test("controller fault codes: each a condition, a fault state without bits too, cleared when the controller clears")
+    @Test(
+        "controller fault codes: each a condition, a fault state without bits too, cleared when the controller clears")
     func controllerFaults() {
         var machine = Tests.machine(in: .running)
         let faulted = machine.controller(.fault, faults: ["h2-pressure-low"], at: .seconds(50))
@@ -99,7 +100,9 @@ import Testing
         #expect(machine.tick(at: .seconds(12)).map(\.event) == [.conditionFound(.controllerLinkLost)])
         #expect(machine.state == .tripped)
         #expect(machine.tick(at: .seconds(13)).isEmpty)
-        #expect(machine.controller(.off, faults: [], at: .seconds(14)).map(\.event).contains(.causeCleared(.controllerLinkLost)))
+        #expect(
+            machine.controller(.off, faults: [], at: .seconds(14)).map(\.event).contains(
+                .causeCleared(.controllerLinkLost)))
         #expect(machine.handle(.resetRequested(.command), at: .seconds(15)).to == .standby)
     }
 

@@ -27,7 +27,8 @@ import Yams
 
     @Test("a ramp of zero and an unknown key are refused at their paths")
     func refused() {
-        let (_, issues) = Self.read("{ramp_kw_per_s: 0, purge: 3}", FuelCellSettings.section, defaults: FuelCellSettings())
+        let (_, issues) = Self.read(
+            "{ramp_kw_per_s: 0, purge: 3}", FuelCellSettings.section, defaults: FuelCellSettings())
         #expect(issues.contains { $0.hasPrefix("$.device.ramp_kw_per_s: expected number 0.01…1000 kW/s") })
         #expect(issues.contains { $0.hasPrefix("$.device.purge:") && $0.contains("purge_s") })
     }

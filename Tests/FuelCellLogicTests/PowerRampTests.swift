@@ -67,7 +67,7 @@ import Testing
 
     @Test("the target never exceeds the local ceiling, whatever the settings ask")
     func ceiling() {
-        var limits = FuelCellLimits()
+        var limits = Tests.limits
         limits.powerCeilingKW = 1.5
         var settings = Tests.settings
         settings.startPowerKW = 8
