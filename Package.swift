@@ -244,11 +244,26 @@ let package = Package(
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
+        // What the reaction benchmarks share: timing on the rig's chip, percentiles, reported reactions, a broker flood.
+        .target(
+            name: "BenchSupport", dependencies: ["HAL", "HALSim", "MQTTTransport", "CurbsideTestKit"],
+            path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .executableTarget(
             name: "crosswalk-bench",
-            dependencies: ["RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: [
+                "BenchSupport", "RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
+                "CurbsideTestKit",
+            ],
             path: "Benchmarks/crosswalk-bench", swiftSettings: swiftSettings),
+        // fuelcelld's trip reaction (leak contact → valve closed) on the rig against the same bare copy.
+        .executableTarget(
+            name: "fuelcell-bench",
+            dependencies: [
+                "BenchSupport", "RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
+                "CurbsideTestKit",
+            ],
+            path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
