@@ -1,7 +1,6 @@
 public import AgentRuntime
 public import CrosswalkLogic
 public import HAL
-import Synchronization
 
 /// The crossing's state machine bound to its lines. Input edges go straight to `input(_:_:edgeAt:)`, which feeds the
 /// machine and writes the outputs before anything else — publishing is queued and sent by `publish()` from its own
@@ -31,29 +30,14 @@ public actor CrosswalkController {
     private var running = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
     private var edgesHandled = 0
-    private var pending: [Publication] = []
-    private var lastState: [String: JSONValue] = [:]
-    /// Wakes the publishing loop (`publications`); buffered to one, since a wake-up publishes everything pending.
-    private let wake: AsyncStream<Void>.Continuation
     /// One element whenever something waits to be published; the daemon's publishing loop calls `publish()` on each.
-    public nonisolated let publications: AsyncStream<Void>
-    /// When the flash loop last stepped and whether the watchdog has found it stalled; shared with `watchdogCheck`,
-    /// which must work while the actor itself is stuck.
-    private let progress: Mutex<Progress>
+    public nonisolated var publications: AsyncStream<Void> { outgoing.ready }
+    /// Events, state and telemetry waiting for the publishing loop.
+    private let outgoing = DevicePublications()
+    /// Whether the flash loop still steps, read by `watchdogCheck` from outside the actor (which may be stuck).
+    private let stallWatch: LoopStallWatch
     /// How long the flash loop may go without a step before the watchdog applies the safe state.
-    public nonisolated let stallLimit: Duration
-
-    private struct Progress {
-        var armed = false
-        var lastStep: Duration = .zero
-        var stalled = false
-    }
-
-    private enum Publication {
-        case event(String, [String: JSONValue])
-        case state([String: JSONValue])
-        case telemetry(String, [String: JSONValue])
-    }
+    public nonisolated var stallLimit: Duration { stallWatch.limit }
 
     /// The outputs' safe levels (see the type's documentation).
     public static let safeOutputs: [String: Bool] = [
@@ -72,11 +56,9 @@ public actor CrosswalkController {
         self.now = now
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
-        self.stallLimit = stallLimit
+        stallWatch = LoopStallWatch(limit: stallLimit)
         let heartbeatZones = parts.zones.indices.filter { parts.zones[$0].heartbeat != nil }
         machine = CrosswalkMachine(settings: configuration.settings, heartbeatZones: heartbeatZones, start: now())
-        progress = Mutex(Progress())
-        (publications, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Start, settings, safe state
@@ -100,7 +82,7 @@ public actor CrosswalkController {
         }
         running = true
         // Armed by the flash loop's first step: until the loops run the daemon is still starting, not stalled.
-        progress.withLock { $0 = Progress() }
+        stallWatch.disarm()
         transitions += schoolHoursTransitions(at: at)
         written = [:]
         await writeOutputs()
@@ -127,7 +109,7 @@ public actor CrosswalkController {
     /// Writes the safe levels to every output and stops driving them from the machine until `start()`.
     public func enterSafeState() async {
         running = false
-        progress.withLock { $0.armed = false }
+        stallWatch.disarm()
         for (name, line) in parts.outputs.sorted(by: { $0.key < $1.key }) {
             let level = Self.safeOutputs[name] ?? false
             do {
@@ -214,10 +196,7 @@ public actor CrosswalkController {
     public func flashStep() async {
         guard running else { return }
         let at = now()
-        let stalled = progress.withLock { progress in
-            defer { progress = Progress(armed: true, lastStep: at, stalled: false) }
-            return progress.stalled
-        }
+        let stalled = stallWatch.step(at: at)
         var transitions: [CrosswalkTransition] = []
         if stalled {
             // The watchdog wrote the safe levels behind the machine's back: write everything again.
@@ -320,11 +299,7 @@ public actor CrosswalkController {
     /// - Returns: whether it found a stall now.
     public nonisolated func watchdogCheck() async -> Bool {
         let at = now()
-        let stalled = progress.withLock { progress in
-            guard progress.armed, !progress.stalled, at - progress.lastStep > stallLimit else { return false }
-            progress.stalled = true
-            return true
-        }
+        let stalled = stallWatch.check(at: at)
         guard stalled else { return false }
         for (name, line) in parts.outputs {
             // Best effort by design: a line that fails here is reported by the read-back once the loop runs again.
@@ -337,19 +312,11 @@ public actor CrosswalkController {
 
     /// Sends everything queued to the sink (events, retained state, telemetry), in order.
     public func publish() async {
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            switch next {
-            case .event(let name, let values): await sink.event(name, values)
-            case .state(let values): await sink.state(values)
-            case .telemetry(let stream, let values): await sink.telemetry(stream, values)
-            }
-        }
+        await outgoing.publish(to: sink)
     }
 
-    private func queue(_ publication: Publication) {
-        pending.append(publication)
-        wake.yield()
+    private func queue(_ publication: DevicePublications.Publication) {
+        outgoing.queue(publication)
     }
 
     private func record(_ transitions: [CrosswalkTransition], reaction: Duration?) {
@@ -391,10 +358,7 @@ public actor CrosswalkController {
             }
         }
         let state = stateDocument()
-        if state != lastState {
-            lastState = state
-            queue(.state(state))
-        }
+        outgoing.state(state)
     }
 
     private func stateDocument() -> [String: JSONValue] {

@@ -3,7 +3,6 @@ public import AgentRuntime
 public import FuelCellController
 public import FuelCellLogic
 public import HAL
-import Synchronization
 
 /// The fuel-cell plant's state machine bound to its parts. A trip input's edge goes straight to `input(_:_:)`, which
 /// feeds the machine and writes the valve and the fan before anything else — the controller's Modbus commands come
@@ -42,16 +41,14 @@ public actor FuelCellPlant {
     private var watchdogArmed = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
     private var edgesHandled = 0
-    private var pending: [Publication] = []
-    private var lastState: [String: JSONValue] = [:]
-    private let wake: AsyncStream<Void>.Continuation
     /// One element whenever something waits to be published; the daemon's publishing loop calls `publish()` on each.
-    public nonisolated let publications: AsyncStream<Void>
-    /// When the control loop last stepped and whether the watchdog found it stalled; shared with `watchdogCheck`,
-    /// which must work while the actor itself is stuck.
-    private let progress: Mutex<Progress>
+    public nonisolated var publications: AsyncStream<Void> { outgoing.ready }
+    /// Events, state and telemetry waiting for the publishing loop.
+    private let outgoing = DevicePublications()
+    /// Whether the control loop still steps, read by `watchdogCheck` from outside the actor (which may be stuck).
+    private let stallWatch: LoopStallWatch
     /// How long the control loop may go without a step before the watchdog applies the safe state.
-    public nonisolated let stallLimit: Duration
+    public nonisolated var stallLimit: Duration { stallWatch.limit }
 
     private struct Written {
         var valve: Bool?
@@ -64,18 +61,6 @@ public actor FuelCellPlant {
         var setpointKW: Double?
     }
 
-    private struct Progress {
-        var armed = false
-        var lastStep: Duration = .zero
-        var stalled = false
-    }
-
-    private enum Publication {
-        case event(String, [String: JSONValue])
-        case state([String: JSONValue])
-        case telemetry(String, [String: JSONValue])
-    }
-
     public init(
         configuration: FuelCellConfiguration, parts: FuelCellParts, sink: any DeviceSink,
         now: @escaping @Sendable () -> Duration, edgeTimestampsOnClock: Bool = true,
@@ -86,11 +71,9 @@ public actor FuelCellPlant {
         self.sink = sink
         self.now = now
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
-        self.stallLimit = stallLimit
+        stallWatch = LoopStallWatch(limit: stallLimit)
         machine = FuelCellMachine(
             settings: configuration.settings, limits: configuration.hardware.limits, start: now())
-        progress = Mutex(Progress())
-        (publications, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Start, settings, safe state
@@ -101,7 +84,7 @@ public actor FuelCellPlant {
         let at = now()
         machine = FuelCellMachine(settings: configuration.settings, limits: configuration.hardware.limits, start: at)
         running = true
-        progress.withLock { $0 = Progress() }
+        stallWatch.disarm()
         var transitions: [FuelCellTransition] = []
         if let closed = await level(parts.emergencyStop, .emergencyStop) {
             transitions += machine.emergencyStop(closed: closed, at: at)
@@ -127,7 +110,7 @@ public actor FuelCellPlant {
     /// outputs from the machine until `start()`.
     public func enterSafeState() async {
         running = false
-        progress.withLock { $0.armed = false }
+        stallWatch.disarm()
         // The valve first: it is the one that shuts the hydrogen off.
         await write(parts.valve, FuelCellOutputs.safe.valveOpen, "valve")
         written.valve = FuelCellOutputs.safe.valveOpen
@@ -272,10 +255,7 @@ public actor FuelCellPlant {
     public func controlStep() async {
         guard running else { return }
         let at = now()
-        let stalled = progress.withLock { progress in
-            defer { progress = Progress(armed: true, lastStep: at, stalled: false) }
-            return progress.stalled
-        }
+        let stalled = stallWatch.step(at: at)
         var transitions: [FuelCellTransition] = []
         if stalled {
             // The watchdog wrote the safe levels behind the machine's back: write everything again.
@@ -293,11 +273,7 @@ public actor FuelCellPlant {
     /// latches the trip. - Returns: whether it found a stall now.
     public nonisolated func watchdogCheck() async -> Bool {
         let at = now()
-        let stalled = progress.withLock { progress in
-            guard progress.armed, !progress.stalled, at - progress.lastStep > stallLimit else { return false }
-            progress.stalled = true
-            return true
-        }
+        let stalled = stallWatch.check(at: at)
         guard stalled else { return false }
         // Best effort by design: there is nothing else to do with a line that fails here.
         try? await parts.valve.write(GPIOValue(false))
@@ -468,19 +444,11 @@ public actor FuelCellPlant {
 
     /// Sends everything queued to the sink (events, retained state, telemetry), in order.
     public func publish() async {
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            switch next {
-            case .event(let name, let values): await sink.event(name, values)
-            case .state(let values): await sink.state(values)
-            case .telemetry(let stream, let values): await sink.telemetry(stream, values)
-            }
-        }
+        await outgoing.publish(to: sink)
     }
 
-    private func queue(_ publication: Publication) {
-        pending.append(publication)
-        wake.yield()
+    private func queue(_ publication: DevicePublications.Publication) {
+        outgoing.queue(publication)
     }
 
     private func record(_ transitions: [FuelCellTransition], reaction: Duration?) {
@@ -535,10 +503,7 @@ public actor FuelCellPlant {
             }
         }
         let document = stateDocument()
-        if document != lastState {
-            lastState = document
-            queue(.state(document))
-        }
+        outgoing.state(document)
     }
 
     private func stateDocument() -> [String: JSONValue] {
