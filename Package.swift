@@ -246,27 +246,24 @@ let package = Package(
 
         // What the reaction benchmarks share: timing on the rig's chip, percentiles, reported reactions, a broker flood.
         .target(
-            name: "BenchSupport", dependencies: ["HAL", "HALSim", "MQTTTransport", "CurbsideTestKit"],
+            name: "BenchSupport",
+            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .executableTarget(
             name: "crosswalk-bench",
-            dependencies: [
-                "BenchSupport", "RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
-                "CurbsideTestKit",
-            ],
+            dependencies: ["BenchSupport", "HALSim", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/crosswalk-bench", swiftSettings: swiftSettings),
         // fuelcelld's trip reaction (leak contact → valve closed) on the rig against the same bare copy.
         .executableTarget(
             name: "fuelcell-bench",
-            dependencies: [
-                "BenchSupport", "RigServer", "HALRig", "HAL", "HALSim", "BoardSupport", "MQTTTransport",
-                "CurbsideTestKit",
-            ],
+            dependencies: ["BenchSupport", "HALSim", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
+        .target(name: "DeviceTestKit", dependencies: ["AgentRuntime"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         .testTarget(
@@ -289,13 +286,13 @@ let package = Package(
             name: "FuelCellDeviceTests",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
-                "HALLinux",
+                "HALLinux", "DeviceTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [
-                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "DeviceTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),

@@ -1,13 +1,8 @@
 import BenchSupport
-import BoardSupport
 import CurbsideTestKit
 import Foundation
-import HAL
-import HALRig
 import HALSim
 import MQTTTransport
-import RigServer
-import Synchronization
 
 /// Interlock reaction of crosswalkd on the virtual rig: from a scenario setting the stop-line input (a conflict, with
 /// a pedestrian in the zone) to the daemon's write of the warning sign, both timestamped by the rig's simulated chip
@@ -27,65 +22,36 @@ struct CrosswalkBench {
         let bin = environment["BIN"] ?? root.appendingPathComponent(".build/release").path
         let samples = Int(environment["SAMPLES"] ?? "") ?? 300
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-crosswalk-bench-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-        let rigFile = root.appendingPathComponent("Firmware-config/rigs/crosswalk.yaml").path
-        let rig = try VirtualRig(file: try RigFile.load(file: rigFile, knownChips: SimulatedChipCatalog.names))
-        let socket = work.appendingPathComponent("rig.sock").path
-        let rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
-        defer { rigTask.cancel() }
-        guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
-        func offset(_ name: String) throws -> GPIOLineOffset {
-            try rig.board.gpioLine(named: name, usedAt: "bench").address.offset
-        }
-
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let config = work.appendingPathComponent("crosswalkd.yaml")
-        try """
-        identity: {site: bench, kind: crosswalk, device: xing-1}
-        mqtt: {url: "\(broker.url)"}
-        board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-        hal: {backend: rig, rig_socket: "\(socket)"}
-        state_dir: \(work.appendingPathComponent("state").path)
-        health: {interval_s: 1}
-        device:
-          hardware:
-            zones: [{presence: pedDetector}]
-            buttons: [{line: walkButton}]
-            beacon_left: beacon
-            beacon_right: beaconRight
-            in_road_markers: inRoadLeds
-            warning_sign: warningSign
-          clearance_s: 3
-          stuck_after_s: 3600
-          telemetry_interval_s: 1
-        """.write(to: config, atomically: true, encoding: .utf8)
-        say("rig on \(socket), broker on \(broker.url)")
-        while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
-        let daemon = try SpawnedProcess("\(bin)/crosswalkd", ["--config", config.path])
+        let bench = try await RigBench.start(
+            root: root, rigFile: "Firmware-config/rigs/crosswalk.yaml", name: "crosswalk-bench")
+        let chip = bench.chip
+        let daemon = try bench.daemon(
+            "\(bin)/crosswalkd",
+            configuration: """
+                identity: {site: bench, kind: crosswalk, device: xing-1}
+                mqtt: {url: "\(bench.broker.url)"}
+                board: \(root.appendingPathComponent("Boards/sim.yaml").path)
+                hal: {backend: rig, rig_socket: "\(bench.socket)"}
+                state_dir: \(bench.work.appendingPathComponent("state").path)
+                health: {interval_s: 1}
+                device:
+                  hardware:
+                    zones: [{presence: pedDetector}]
+                    buttons: [{line: walkButton}]
+                    beacon_left: beacon
+                    beacon_right: beaconRight
+                    in_road_markers: inRoadLeds
+                    warning_sign: warningSign
+                  clearance_s: 3
+                  stuck_after_s: 3600
+                  telemetry_interval_s: 1
+                """)
         defer { daemon.signal(SIGTERM) }
+        let observer = try bench.observe("curb/v1/bench/crosswalk/xing-1/event/conflict")
+        defer { observer.task.cancel() }
 
-        let reported = ReportedReactions()
-        let observer = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "bench-observer", cleanStart: true))
-        let observerEvents = observer.events
-        observer.start()
-        let observing = Task {
-            for await event in observerEvents {
-                switch event {
-                case .connected: _ = try? observer.subscribe("curb/v1/bench/crosswalk/xing-1/event/conflict")
-                case .message(let message): reported.add(message.payloadString)
-                default: break
-                }
-            }
-        }
-        defer { observing.cancel() }
-
-        let sign = try offset("warningSign")
-        let stopLine = try offset("stopLine")
+        let sign = try bench.offset("warningSign")
+        let stopLine = try bench.offset("stopLine")
         // Ready once the daemon has left its safe state (sign on) for idle (sign off).
         let deadline = ContinuousClock.now + .seconds(30)
         while chip.outputLevel(sign) != false {
@@ -97,55 +63,31 @@ struct CrosswalkBench {
         // A pedestrian in the zone for the whole run (each stop-line edge is then a conflict); the beacons say the
         // daemon saw them. The observer's subscription is in place by then too.
         try await Task.sleep(for: .seconds(1))
-        chip.setInputLevel(try offset("pedDetector"), high: true)
-        let beacon = try offset("beacon")
+        chip.setInputLevel(try bench.offset("pedDetector"), high: true)
+        let beacon = try bench.offset("beacon")
         while chip.outputLevel(beacon) != true {
             guard ContinuousClock.now < deadline + .seconds(10) else {
                 throw TestKitError("crosswalkd never lit the beacons:\n\(daemon.output)")
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-
-        // The floor: the same backend, input copied to output by a bare client (spare lines SIM26 → SIM27).
-        let floorClient = try await RigConnection.connect(socketPath: socket)
-        let floorChip = try await floorClient.gpioChip(named: "sim-gpio0")
-        let floorInput = try await floorChip.requestInput(26, GPIOInputConfiguration(consumer: "floor", edges: .both))
-        let floorOutput = try await floorChip.requestOutput(27, GPIOOutputConfiguration(consumer: "floor"))
-        let floorTask = Task {
-            for try await edge in floorInput.events() { try await floorOutput.write(GPIOValue(edge.kind == .rising)) }
-        }
-        defer { floorTask.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
+        let floor = try await bench.startFloor()
+        defer { floor.cancel() }
 
         say("crosswalkd interlock reaction on the rig (\(samples) samples per figure, \(bin)):")
         var flood: Flood?
         for phase in ["quiet", "loaded"] {
-            if phase == "loaded" { flood = try await Flood.start(broker: broker, perSecond: floodPerSecond) }
-            reported.reset()
+            if phase == "loaded" { flood = try await Flood.start(broker: bench.broker, perSecond: floodPerSecond) }
+            bench.reported.reset()
             say("  \(phase): measuring")
-            let daemonFigures = try await Reaction.measure(chip, input: stopLine, output: sign, samples: samples)
-            let floorFigures = try await Reaction.measure(chip, input: 26, output: 27, samples: samples)
-            // The events go through the daemon's outbox at its paced drain rate: wait for this phase's.
-            let drained = ContinuousClock.now + .seconds(20)
-            while reported.reactions().count < samples, ContinuousClock.now < drained {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            let inDaemon = reported.reactions()
-            say("  \(phase)\(phase == "loaded" ? " (+\(floodPerSecond) msg/s broker flood)" : ""):")
-            say("    crosswalkd  stop line → warning sign  \(Reaction.summary(daemonFigures))")
-            say("    floor       input → output copy        \(Reaction.summary(floorFigures))")
-            say(
-                String(
-                    format: "    ratio p50 %.1f×, p99 %.1f×", Reaction.ratio(daemonFigures, floorFigures, 0.5),
-                    Reaction.ratio(daemonFigures, floorFigures, 0.99)))
-            say(
-                "    reaction_ms in event/conflict (arrival → write): \(Reaction.summary(inDaemon)) (\(inDaemon.count) events)"
-            )
+            let figures = try await Reaction.measure(chip, input: stopLine, output: sign, samples: samples)
+            try await bench.report(
+                phase: phase, flood: flood.map { _ in floodPerSecond }, daemon: "crosswalkd  stop line → warning sign",
+                figures, samples: samples, event: "event/conflict")
         }
         flood?.stop()
-        observer.disconnect()
+        observer.client.disconnect()
         _ = await daemon.stop()
-        await broker.stop()
+        await bench.stop()
     }
-
 }

@@ -1,5 +1,6 @@
 import ADS1115
 import AgentRuntime
+import DeviceTestKit
 import FuelCellController
 import FuelCellDevice
 import FuelCellLogic
@@ -8,30 +9,6 @@ import HALLinux
 import HALSim
 import Synchronization
 import Testing
-
-/// Records what the plant publishes.
-final class FuelCellRecordingSink: DeviceSink {
-    let events = Mutex<[(String, [String: JSONValue])]>([])
-    let telemetry = Mutex<[(String, [String: JSONValue])]>([])
-    let states = Mutex<[[String: JSONValue]]>([])
-
-    func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
-        telemetry.withLock { $0.append((stream, values)) }
-    }
-    func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
-    func state(_ values: [String: JSONValue]) async { states.withLock { $0.append(values) } }
-
-    func events(named name: String) -> [[String: JSONValue]] {
-        events.withLock { $0.filter { $0.0 == name }.map(\.1) }
-    }
-}
-
-/// A monotonic clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let instant = Mutex<Duration>(.seconds(100))
-    var now: Duration { instant.withLock { $0 } }
-    func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
-}
 
 /// The plant on a simulated GPIO chip and ADS1115, with the simulated controller behind real libmodbus over TCP
 /// loopback; the plant's clock and the controller's simulated time move by hand.
@@ -46,8 +23,8 @@ struct FuelCellPlantTests {
     let stack = SimulatedFuelCellController()
     let line = SimulatedModbusLine()
     let server: ModbusTCPServer
-    let sink = FuelCellRecordingSink()
-    let clock = ManualClock()
+    let sink = RecordingSink()
+    let clock = ManualMonotonicClock()
 
     init() throws {
         line.attach(stack.device, as: 1)

@@ -4,8 +4,8 @@ import AgentRuntime
 import ConfigSupport
 import CurbsideTestKit
 import DaemonComposition
-import FuelCellController
 import Foundation
+import FuelCellController
 import HAL
 import HALLinux
 import HALRig
@@ -191,6 +191,22 @@ struct RigDevicesTests {
         }
     }
 
+    /// A daemon's parts on the rig at `rigSocket`, as `hal: rig` opens them.
+    static func daemonHardware(rigSocket socket: String) throws -> DeviceHardware {
+        let board = rigs.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Boards/sim.yaml").path
+        let (agent, _) = try AgentConfiguration.parse(
+            yaml: """
+                identity: {site: t, kind: fuel-cell, device: f1}
+                mqtt: {url: "mqtt://127.0.0.1:1883"}
+                board: \(board)
+                hal: {backend: rig, rig_socket: \(socket)}
+                state_dir: /tmp/unused
+                """
+        ) { _, _, _ in 0 }
+        return try DeviceHardware.open(agent)
+    }
+
     @Test("a daemon's Modbus device by board serial port name reaches the rig's line for that port (rtu: rs485-1)")
     func serialPortByNameOnTheRig() async throws {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -198,18 +214,7 @@ struct RigDevicesTests {
         ).path
         try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
             rig, _, scenario in
-            let board = Self.rigs.deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Boards/sim.yaml").path
-            let (agent, _) = try AgentConfiguration.parse(
-                yaml: """
-                    identity: {site: t, kind: fuel-cell, device: f1}
-                    mqtt: {url: "mqtt://127.0.0.1:1883"}
-                    board: \(board)
-                    hal: {backend: rig, rig_socket: \(socket)}
-                    state_dir: /tmp/unused
-                    """
-            ) { _, _, _ in 0 }
-            let hardware = try DeviceHardware.open(agent)
+            let hardware = try Self.daemonHardware(rigSocket: socket)
             var reader = NodeReader()
             let node = try #require(try Yams.compose(yaml: "{serial: rs485-1, unit: 2, timeout_ms: 300}"))
             let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
@@ -232,18 +237,7 @@ struct RigDevicesTests {
         ).path
         try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
             rig, _, _ in
-            let board = Self.rigs.deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Boards/sim.yaml").path
-            let (agent, _) = try AgentConfiguration.parse(
-                yaml: """
-                    identity: {site: t, kind: fuel-cell, device: f1}
-                    mqtt: {url: "mqtt://127.0.0.1:1883"}
-                    board: \(board)
-                    hal: {backend: rig, rig_socket: \(socket)}
-                    state_dir: /tmp/unused
-                    """
-            ) { _, _, _ in 0 }
-            let hardware = try DeviceHardware.open(agent)
+            let hardware = try Self.daemonHardware(rigSocket: socket)
             var reader = NodeReader()
             let node = try #require(try Yams.compose(yaml: "{tcp: \"stack:502\", unit: 1, timeout_ms: 300}"))
             let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
