@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger soak clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
 
 all: build
 
@@ -72,6 +72,12 @@ bench-crosswalk-kernel: bootstrap
 bench-charger: bootstrap
 	for product in chargerd charger-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	.build/release/charger-bench
+
+# fuelcelld's trip reaction (leak contact → H2 valve closed, p50/p99) on the rig, quiet and under full telemetry load,
+# against a bare input→output copy.
+bench-fuelcell: bootstrap
+	for product in fuelcelld fuelcell-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	.build/release/fuelcell-bench
 
 # The fault-injection soak with its full figures (Tests/AgentRuntimeTests/SoakTests.swift; make test runs the short
 # ones): prints them and keeps them in .build/soak-report.txt. CURBSIDE_SOAK_LOAD_S=N shortens the hour of load.

@@ -2,6 +2,7 @@ import AgentRuntime
 import ChargerDevice
 public import ConfigSupport
 import CrosswalkDevice
+import FuelCellDevice
 import ModbusBridgeDevice
 import ModbusBridgeLogic
 import StreetlightDevice
@@ -19,6 +20,7 @@ public enum ConfigSchemas {
             ("agent-config.schema.json", AgentConfiguration.schema),
             ("chargerd-device.schema.json", ChargerConfiguration.schema(daemon: "chargerd")),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
+            ("fuelcelld-device.schema.json", FuelCellConfiguration.schema(daemon: "fuelcelld")),
             ("modbusd-device.schema.json", ModbusdConfiguration.schema(daemon: "modbusd")),
             // Not a configuration section but the register-map files modbusd's devices name.
             ("modbus-map.schema.json", RegisterMap.schema),

@@ -2,6 +2,7 @@ public import AgentRuntime
 import ChargerDevice
 import ConfigSupport
 import CrosswalkDevice
+import FuelCellDevice
 import ModbusBridgeDevice
 import StreetlightDevice
 import VibrationDevice
@@ -17,6 +18,7 @@ public enum DeviceKinds {
         "crosswalk": ("crosswalkd", check(CrosswalkConfiguration.self)),
         "modbus": ("modbusd", check(ModbusdConfiguration.self)),
         "charger": ("chargerd", check(ChargerConfiguration.self)),
+        "fuel-cell": ("fuelcelld", check(FuelCellConfiguration.self)),
     ]
 
     /// The kinds with a local validator.

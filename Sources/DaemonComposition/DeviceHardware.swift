@@ -142,7 +142,8 @@ public final class DeviceHardware: Sendable {
                         device: device, baudRate: line.baudRate, parity: line.parity, dataBits: line.dataBits,
                         stopBits: line.stopBits, rs485: line.rs485, responseTimeout: settings.timeout))
             }
-        case .tcp(let host, let port):
+        case .tcp(let configuredHost, let configuredPort):
+            let (host, port) = try await tcpEndpoint(configuredHost, configuredPort)
             key = "tcp:\(host):\(port)"
             make = {
                 try LinuxModbusClient.tcp(
@@ -180,6 +181,19 @@ public final class DeviceHardware: Sendable {
             line.endpoint.hasPrefix("rtu:"), let at = line.endpoint.lastIndex(of: "@")
         else { return boardPort.device }
         return String(line.endpoint[line.endpoint.index(line.endpoint.startIndex, offsetBy: 4)..<at])
+    }
+
+    /// Where a TCP device answers: the configured address on Linux; on the rig, where the rig serves the Modbus device
+    /// whose rig-file name is the configured host (`tcp: "stack:502"` for `{name: stack, tcp: 0}`, a free port per
+    /// run, reported by `hello`), else the configured address.
+    private func tcpEndpoint(_ host: String, _ port: Int) async throws -> (String, Int) {
+        guard case .rig(let socket) = backend else { return (host, port) }
+        let connection = try await rig(socket)
+        let devices = await connection.hello.modbus ?? []
+        guard let device = devices.first(where: { $0.name == host }), device.endpoint.hasPrefix("tcp:"),
+            let served = ModbusDeviceSettings.parseHostPort(String(device.endpoint.dropFirst(4)))
+        else { return (host, port) }
+        return served
     }
 
     private func chip(_ identifier: String) async throws -> any GPIOChip {

@@ -51,6 +51,9 @@ public struct RigFile: Sendable, Hashable {
         /// The board serial port the line stands for (`rtu: rs485-0`): its link is `${RUN_DIR}/rs485-0`, and `hello`
         /// names the port, so a daemon configured with `serial: rs485-0` finds it on the rig as on a board.
         public var serialPort: String?
+        /// The simulated device's design figures the rig file sets (`design: {startup_s: 2}`), by the names
+        /// `SimulatedModbusCatalog.designKeys` lists for its kind; the rest keep the device's defaults.
+        public var design: [String: Double] = [:]
     }
 
     public struct Model: Sendable, Hashable {
@@ -79,6 +82,10 @@ public struct RigFile: Sendable, Hashable {
                 "interrupt_pin": 1, "noise_mg": 0.3, "mode1_hz": 2.3, "mode1_mg": 2, "mode2_hz": 7.9, "mode2_mg": 1,
                 "mode3_hz": 17.5, "mode3_mg": 0.5, "tilt_x_deg": 0, "tilt_y_deg": 0, "seed": 1,
             ]
+        ),
+        "fuel-cell": (
+            ["adc", "stack", "e_stop"],
+            ["adc_channel": 0, "zero_volts": 0.4, "full_scale_volts": 2.0, "full_scale_lfl": 100]
         ),
         "daylight": (
             ["sensor"], ["latitude": 37.5665, "longitude": 126.978, "peak_lux": 100_000, "clouds": 0.3, "seed": 1]
@@ -174,7 +181,8 @@ public struct RigFile: Sendable, Hashable {
     ) -> ModbusDevice? {
         guard
             let keys = reader.object(
-                item, at: itemPath, required: ["name", "device", "unit"], optional: ["tcp", "rtu", "baud", "parity"])
+                item, at: itemPath, required: ["name", "device", "unit"],
+                optional: ["tcp", "rtu", "baud", "parity", "design"])
         else { return nil }
         let name = keys["name"].flatMap { reader.string($0, at: itemPath.appending("name")) }
         let device = keys["device"].flatMap { Self.known($0, at: itemPath.appending("device"), among: known, &reader) }
@@ -203,9 +211,18 @@ public struct RigFile: Sendable, Hashable {
                 .invalidValue, at: itemPath, expected: "exactly one of \"tcp\" (port) or \"rtu\" (link path)",
                 found: keys["tcp"] == nil ? "neither" : "both")
         }
+        var design: [String: Double] = [:]
+        if let node = keys["design"], let device {
+            let designPath = itemPath.appending("design")
+            let names = SimulatedModbusCatalog.designKeys[device] ?? []
+            for (key, value) in reader.object(node, at: designPath, required: [], optional: names) ?? [:] {
+                design[key] = reader.number(value, at: designPath.appending(key), in: 0.001...1e6)
+            }
+        }
         guard let name, let device, let unit, let endpoint else { return nil }
         return ModbusDevice(
-            name: name, device: device, unit: ModbusUnitID(UInt8(unit)), endpoint: endpoint, serialPort: serialPort)
+            name: name, device: device, unit: ModbusUnitID(UInt8(unit)), endpoint: endpoint, serialPort: serialPort,
+            design: design)
     }
 
     private enum ParityName: String, CaseIterable {

@@ -76,6 +76,17 @@ extension VirtualRig {
                 pwm: try device("pwm", chip: "PCA9685"), adc: try device("adc", chip: "ADS1115"),
                 contactor: try gpio("contactor"), feedback: try gpio("feedback"), lock: try gpio("lock"),
                 lockFeedback: try gpio("lock_feedback"), rcd: try gpio("rcd"), meter: meter, numbers: model.numbers)
+        case "fuel-cell":
+            let stackName = model.references["stack"] ?? ""
+            guard let stack = modbusDevices.first(where: { $0.name == stackName }), stack.kind == "FuelCellController"
+            else {
+                throw ConfigIssue(
+                    .unknownReference, path: "$.models[\(index)].stack",
+                    expected: "the name of a FuelCellController on this rig", found: "\"\(stackName)\"")
+            }
+            return FuelCellEnclosureModel(
+                adc: try device("adc", chip: "ADS1115"), stack: stack, eStop: try gpio("e_stop"), numbers: model.numbers
+            )
         case "vibration":
             let interruptName = model.references["interrupt"] ?? ""
             guard let interrupt = line(interruptName, board: board, gpioChips: gpioChips) else {

@@ -28,8 +28,9 @@ public final class SimulatedModbusInstance: Sendable {
 
 /// The simulated Modbus devices a rig file may put on a line or a TCP port, by name.
 public enum SimulatedModbusCatalog {
-    public static let factories: [String: @Sendable () -> SimulatedModbusInstance] = [
-        "SDM630": {
+    /// - Parameter design: the rig file's `design` figures (names in `designKeys`).
+    public static let factories: [String: @Sendable ([String: Double]) -> SimulatedModbusInstance] = [
+        "SDM630": { _ in
             let meter = SimulatedSDM630()
             return SimulatedModbusInstance(
                 device: meter.device,
@@ -44,8 +45,13 @@ public enum SimulatedModbusCatalog {
                 },
                 outputs: ["import_kwh": { meter.importKWh }], advance: { meter.advance(by: $0) })
         },
-        "FuelCellController": {
-            let stack = SimulatedFuelCellController()
+        "FuelCellController": { figures in
+            var design = SimulatedFuelCellController.Design()
+            if let seconds = figures["startup_s"] { design.startup = .milliseconds(Int64(seconds * 1000)) }
+            if let seconds = figures["cool_down_s"] { design.coolDown = .milliseconds(Int64(seconds * 1000)) }
+            if let seconds = figures["power_tau_s"] { design.powerTimeConstantSeconds = seconds }
+            if let kilowatts = figures["rated_kw"] { design.ratedKW = kilowatts }
+            let stack = SimulatedFuelCellController(design: design)
             return SimulatedModbusInstance(
                 device: stack.device, inputs: ["h2_bar": 1.5, "h2_lel": 0, "cooling_failed": 0],
                 apply: { values in
@@ -59,6 +65,11 @@ public enum SimulatedModbusCatalog {
                 ],
                 advance: { stack.advance(by: $0) })
         },
+    ]
+
+    /// The design figures a rig file may set per device kind (`design:` in a `modbus` entry).
+    public static let designKeys: [String: [String]] = [
+        "FuelCellController": ["startup_s", "cool_down_s", "power_tau_s", "rated_kw"]
     ]
 
     public static var names: [String] { factories.keys.sorted() }

@@ -169,7 +169,7 @@ public final class VirtualRig: Sendable {
         self.devices = devices
         modbusDevices = file.modbusDevices.compactMap { entry in
             SimulatedModbusCatalog.factories[entry.device].map {
-                ModbusDevice(entry: entry, instance: $0(), runDirectory: runDirectory)
+                ModbusDevice(entry: entry, instance: $0(entry.design), runDirectory: runDirectory)
             }
         }
         var models: [any RigModel] = []

@@ -1,34 +1,11 @@
 import AgentRuntime
 import CrosswalkDevice
 import CrosswalkLogic
+import DeviceTestKit
 import HAL
 import HALSim
 import Synchronization
 import Testing
-
-/// Records what the controller publishes.
-final class CrosswalkRecordingSink: DeviceSink {
-    let events = Mutex<[(String, [String: JSONValue])]>([])
-    let telemetry = Mutex<[(String, [String: JSONValue])]>([])
-    let states = Mutex<[[String: JSONValue]]>([])
-
-    func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
-        telemetry.withLock { $0.append((stream, values)) }
-    }
-    func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
-    func state(_ values: [String: JSONValue]) async { states.withLock { $0.append(values) } }
-
-    func events(named name: String) -> [[String: JSONValue]] {
-        events.withLock { $0.filter { $0.0 == name }.map(\.1) }
-    }
-}
-
-/// A monotonic clock the test moves by hand.
-final class ManualMonotonicClock: Sendable {
-    private let instant = Mutex<Duration>(.seconds(100))
-    var now: Duration { instant.withLock { $0 } }
-    func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
-}
 
 /// The crosswalk controller on a simulated GPIO chip with a manual clock: what each input does to the lines and what
 /// is published, without a process, a broker or sleeping.
@@ -43,7 +20,7 @@ struct CrosswalkControllerTests {
         "warning_sign": 23,
     ]
     let gpio = SimulatedGPIOChip(name: "sim-gpio0", lineCount: 32, lineNames: lineNames)
-    let sink = CrosswalkRecordingSink()
+    let sink = RecordingSink()
     let clock = ManualMonotonicClock()
 
     func controller(

@@ -1,6 +1,7 @@
 import AgentRuntime
 import CrosswalkDevice
 import CrosswalkLogic
+import DeviceTestKit
 import HAL
 import HALSim
 import PCA9685
@@ -22,7 +23,7 @@ struct CrosswalkDimmingTests {
         name: "sim-gpio0", lineCount: 32, lineNames: [0: "walkButton", 1: "pedDetector", 5: "inRoadLeds"])
     let bus = SimulatedI2CBus(name: "sim-i2c-0")
     let dimmer = SimulatedPCA9685()
-    let sink = CrosswalkRecordingSink()
+    let sink = RecordingSink()
     let clock = ManualMonotonicClock()
     let wallClock = ManualWallClock(CrosswalkDimmingTests.noon)
 

@@ -5,6 +5,7 @@ import ConfigSupport
 import CurbsideTestKit
 import DaemonComposition
 import Foundation
+import FuelCellController
 import HAL
 import HALLinux
 import HALRig
@@ -190,6 +191,22 @@ struct RigDevicesTests {
         }
     }
 
+    /// A daemon's parts on the rig at `rigSocket`, as `hal: rig` opens them.
+    static func daemonHardware(rigSocket socket: String) throws -> DeviceHardware {
+        let board = rigs.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Boards/sim.yaml").path
+        let (agent, _) = try AgentConfiguration.parse(
+            yaml: """
+                identity: {site: t, kind: fuel-cell, device: f1}
+                mqtt: {url: "mqtt://127.0.0.1:1883"}
+                board: \(board)
+                hal: {backend: rig, rig_socket: \(socket)}
+                state_dir: /tmp/unused
+                """
+        ) { _, _, _ in 0 }
+        return try DeviceHardware.open(agent)
+    }
+
     @Test("a daemon's Modbus device by board serial port name reaches the rig's line for that port (rtu: rs485-1)")
     func serialPortByNameOnTheRig() async throws {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -197,18 +214,7 @@ struct RigDevicesTests {
         ).path
         try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
             rig, _, scenario in
-            let board = Self.rigs.deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Boards/sim.yaml").path
-            let (agent, _) = try AgentConfiguration.parse(
-                yaml: """
-                    identity: {site: t, kind: fuel-cell, device: f1}
-                    mqtt: {url: "mqtt://127.0.0.1:1883"}
-                    board: \(board)
-                    hal: {backend: rig, rig_socket: \(socket)}
-                    state_dir: /tmp/unused
-                    """
-            ) { _, _, _ in 0 }
-            let hardware = try DeviceHardware.open(agent)
+            let hardware = try Self.daemonHardware(rigSocket: socket)
             var reader = NodeReader()
             let node = try #require(try Yams.compose(yaml: "{serial: rs485-1, unit: 2, timeout_ms: 300}"))
             let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
@@ -221,6 +227,25 @@ struct RigDevicesTests {
             #expect(set.ok == true, "\(set)")
             #expect(try await SDM630(client: meter.client, unit: meter.unit).read().phaseVolts == [231, 231, 231])
             await meter.client.close()
+        }
+    }
+
+    @Test("a daemon's Modbus TCP device named after the rig's device reaches the port the rig serves it on")
+    func tcpDeviceByNameOnTheRig() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "curb-rig-\(UUID().uuidString.prefix(6)).sock"
+        ).path
+        try await RigTests.serving(Self.rigs.appendingPathComponent("fuel-cell.yaml").path, socket: socket) {
+            rig, _, _ in
+            let hardware = try Self.daemonHardware(rigSocket: socket)
+            var reader = NodeReader()
+            let node = try #require(try Yams.compose(yaml: "{tcp: \"stack:502\", unit: 1, timeout_ms: 300}"))
+            let settings = try #require(ModbusDeviceSettings.read(&reader, node, at: .root))
+            let stack = try await hardware.modbus(settings, usedAt: "$.device.hardware.controller")
+            let served = try #require(rig.modbusDevice(named: "stack")?.endpoint)
+            #expect(stack.client.endpoint == served, "\(stack.client.endpoint) vs \(served)")
+            #expect(try await FuelCellController(client: stack.client, unit: stack.unit).status().ratedKW == 5)
+            await stack.client.close()
         }
     }
 
