@@ -1,0 +1,82 @@
+public import AgentRuntime
+public import ConfigSupport
+import CrosswalkDevice
+import DaemonComposition
+import StreetlightDevice
+import VibrationDevice
+import Yams
+
+/// The daemons whose parts curbctl knows, by the configuration's `identity.kind`. A daemon missing here is still
+/// checked (configuration, files, broker, clock, and every Modbus placement under `hardware`); its lines and chips
+/// are reported as not checked until a `PartsInventory` conformance and a row here are added.
+public enum DeviceKinds {
+    /// `identity.kind` → the `device` section's type.
+    static let inventories: [String: any PartsInventory.Type] = [
+        "streetlight": StreetlightConfiguration.self,
+        "vibration": VibrationConfiguration.self,
+        "crosswalk": CrosswalkConfiguration.self,
+    ]
+
+    /// A loaded configuration: the runtime sections, the `device` node and, for a known kind, its parts.
+    public struct Loaded: Sendable {
+        public var agent: AgentConfiguration
+        /// nil when curbctl has no inventory for the kind.
+        public var parts: [ConfiguredPart]?
+    }
+
+    /// Parses `yaml` with the kind's own reader when curbctl knows the kind (every problem with its path, as the
+    /// daemon reports it), else with the runtime sections only; Modbus placements anywhere under
+    /// `$.device.hardware` are found either way.
+    ///
+    /// - Throws: `DocumentError` with every problem.
+    public static func parse(yaml: String, file: String?) throws(DocumentError) -> Loaded {
+        // First pass: the runtime sections and the raw device node, to learn the kind.
+        let (agent, node) = try AgentConfiguration.parse(yaml: yaml, file: file) { _, node, _ in node ?? Node("") }
+        var loaded = Loaded(agent: agent, parts: nil)
+        if let inventory = inventories[agent.identity.kind] {
+            loaded.parts = try strictParts(inventory, yaml: yaml, file: file)
+        }
+        let modbus = modbusPlacements(in: node)
+        let known = Set(loaded.parts?.map(\.configPath) ?? [])
+        if !modbus.isEmpty { loaded.parts = (loaded.parts ?? []) + modbus.filter { !known.contains($0.configPath) } }
+        return loaded
+    }
+
+    private static func strictParts<Inventory: PartsInventory>(
+        _ type: Inventory.Type, yaml: String, file: String?
+    ) throws(DocumentError) -> [ConfiguredPart] {
+        let (_, device) = try AgentConfiguration.parse(yaml: yaml, file: file) { reader, node, path in
+            Inventory.read(&reader, node, at: path)
+        }
+        return device.parts
+    }
+
+    /// Every mapping under `$.device.hardware` with a `unit` and a `serial` or `tcp` key, read as the daemons read
+    /// a Modbus placement (`ModbusDeviceSettings`), named by its path below `hardware`.
+    static func modbusPlacements(in device: Node) -> [ConfiguredPart] {
+        guard let hardware = device.mapping?["hardware"] else { return [] }
+        var found: [ConfiguredPart] = []
+        func walk(_ node: Node, _ path: JSONPath, _ name: String) {
+            if let mapping = node.mapping {
+                let keys = Set(mapping.keys.compactMap(\.string))
+                if keys.contains("unit"), !keys.isDisjoint(with: ["serial", "tcp"]) {
+                    var reader = NodeReader()
+                    if let settings = ModbusDeviceSettings.read(&reader, node, at: path) {
+                        found.append(ConfiguredPart(name: name, configPath: "\(path)", kind: .modbus(settings)))
+                    }
+                    return
+                }
+                for (key, value) in mapping {
+                    guard let key = key.string else { continue }
+                    walk(value, path.appending(key), name.isEmpty ? key : "\(name).\(key)")
+                }
+            } else if let sequence = node.sequence {
+                for (index, value) in sequence.enumerated() {
+                    walk(value, path.appending(index: index), "\(name)[\(index)]")
+                }
+            }
+        }
+        walk(hardware, JSONPath.root.appending("device").appending("hardware"), "")
+        return found
+    }
+}
