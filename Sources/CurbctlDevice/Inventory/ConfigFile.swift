@@ -8,8 +8,10 @@ import FoundationEssentials
 public struct ConfigFile: Sendable {
     public var path: String
     public var agent: AgentConfiguration
-    /// nil when curbctl has no inventory for the kind (see `DeviceKinds`).
-    public var parts: [ConfiguredPart]?
+    /// Every part the configuration names; for a kind curbctl has no inventory for, its Modbus placements only.
+    public var parts: [ConfiguredPart]
+    /// Whether curbctl has a parts list for the kind (see `DeviceKinds`).
+    public var knowsKind: Bool
 
     /// - Throws: `DocumentError` (unreadable, syntax, or every invalid key).
     public init(path: String) throws(DocumentError) {
@@ -23,6 +25,7 @@ public struct ConfigFile: Sendable {
         self.path = path
         self.agent = loaded.agent
         self.parts = loaded.parts
+        self.knowsKind = loaded.knowsKind
         if !agent.board.hasPrefix("/") {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             agent.board = folder.appendingPathComponent(agent.board).standardizedFileURL.path
@@ -32,6 +35,6 @@ public struct ConfigFile: Sendable {
     /// The part the configuration calls `name` (`relay`, `climate`, `zones[0].presence`), or a line used under
     /// that board name.
     public func part(named name: String) -> ConfiguredPart? {
-        parts?.first { $0.name == name } ?? parts?.first { $0.line == name }
+        parts.first { $0.name == name } ?? parts.first { $0.line == name }
     }
 }

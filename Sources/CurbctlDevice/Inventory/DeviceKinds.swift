@@ -17,11 +17,13 @@ public enum DeviceKinds {
         "crosswalk": CrosswalkConfiguration.self,
     ]
 
-    /// A loaded configuration: the runtime sections, the `device` node and, for a known kind, its parts.
+    /// A loaded configuration: the runtime sections and the parts curbctl found.
     public struct Loaded: Sendable {
         public var agent: AgentConfiguration
-        /// nil when curbctl has no inventory for the kind.
-        public var parts: [ConfiguredPart]?
+        /// Every part the configuration names (for an unknown kind, its Modbus placements only).
+        public var parts: [ConfiguredPart]
+        /// Whether curbctl has a parts list for the kind (else lines and chips go unchecked).
+        public var knowsKind: Bool
     }
 
     /// Parses `yaml` with the kind's own reader when curbctl knows the kind (every problem with its path, as the
@@ -30,25 +32,26 @@ public enum DeviceKinds {
     ///
     /// - Throws: `DocumentError` with every problem.
     public static func parse(yaml: String, file: String?) throws(DocumentError) -> Loaded {
-        // First pass: the runtime sections and the raw device node, to learn the kind.
-        let (agent, node) = try AgentConfiguration.parse(yaml: yaml, file: file) { _, node, _ in node ?? Node("") }
-        var loaded = Loaded(agent: agent, parts: nil)
-        if let inventory = inventories[agent.identity.kind] {
-            loaded.parts = try strictParts(inventory, yaml: yaml, file: file)
+        // The kind decides the reader, so it is looked up before the validating parse (which reports everything).
+        let root = try? Yams.compose(yaml: yaml)
+        let kind = root?.mapping?["identity"]?.mapping?["kind"]?.string ?? ""
+        let modbus = root?.mapping?["device"].map(modbusPlacements(in:)) ?? []
+        guard let inventory = inventories[kind] else {
+            let (agent, _) = try AgentConfiguration.parse(yaml: yaml, file: file) { _, node, _ in node ?? Node("") }
+            return Loaded(agent: agent, parts: modbus, knowsKind: false)
         }
-        let modbus = modbusPlacements(in: node)
-        let known = Set(loaded.parts?.map(\.configPath) ?? [])
-        if !modbus.isEmpty { loaded.parts = (loaded.parts ?? []) + modbus.filter { !known.contains($0.configPath) } }
-        return loaded
+        let (agent, parts) = try strictParts(inventory, yaml: yaml, file: file)
+        let known = Set(parts.map(\.configPath))
+        return Loaded(agent: agent, parts: parts + modbus.filter { !known.contains($0.configPath) }, knowsKind: true)
     }
 
     private static func strictParts<Inventory: PartsInventory>(
         _ type: Inventory.Type, yaml: String, file: String?
-    ) throws(DocumentError) -> [ConfiguredPart] {
-        let (_, device) = try AgentConfiguration.parse(yaml: yaml, file: file) { reader, node, path in
+    ) throws(DocumentError) -> (AgentConfiguration, [ConfiguredPart]) {
+        let (agent, device) = try AgentConfiguration.parse(yaml: yaml, file: file) { reader, node, path in
             Inventory.read(&reader, node, at: path)
         }
-        return device.parts
+        return (agent, device.parts)
     }
 
     /// Every mapping under `$.device.hardware` with a `unit` and a `serial` or `tcp` key, read as the daemons read

@@ -94,7 +94,7 @@ public struct Provisioner: Sendable {
             changes == 0
                 ? "nothing to change: \(daemon) is already provisioned as \(identity)"
                 : "\(changes) step\(changes == 1 ? "" : "s") \(request.dryRun ? "would change something" : "done")")
-        if request.certificate == nil, !request.dryRun {
+        if changes > 0, request.certificate == nil, !request.dryRun {
             say(
                 "next: have \(credentials)/device.csr signed by the fleet CA, install the certificate with "
                     + "curbctl provision … --cert FILE --key \(credentials)/device.key, then curbctl check")

@@ -24,7 +24,7 @@ public struct Wiring: Sendable {
             throw WiringError("\(name) is not a GPIO line (\(part.configPath))")
         }
         guard hardware.board.gpioLineNames.contains(name) else {
-            let known = (file.parts ?? []).compactMap { $0.line == nil ? nil : $0.name }
+            let known = file.parts.compactMap { $0.line == nil ? nil : $0.name }
             throw WiringError(
                 "\(name) is neither a configured line (\(known.joined(separator: ", "))) nor a line of board "
                     + "\(hardware.board.id)")
@@ -42,8 +42,14 @@ public struct Wiring: Sendable {
         if case .input(_, let low) = part?.kind { activeLow = low }
         let input = try await hardware.input(
             line, usedAt: path, GPIOInputConfiguration(consumer: Self.consumer, activeLow: activeLow))
-        defer { Task { await input.release() } }
-        return try await input.read()
+        do {
+            let value = try await input.read()
+            await input.release()
+            return value
+        } catch {
+            await input.release()
+            throw error
+        }
     }
 
     /// Drives an output away from its safe level for `duration`, then back; the safe level is the configuration's
@@ -88,7 +94,7 @@ public struct Wiring: Sendable {
             return (try await bus.device(at: address), nil)
         }
         guard let part = file.part(named: nameOrBus), case .chip(let busName, let address, let chip) = part.kind else {
-            let chips = (file.parts ?? []).compactMap { part -> String? in
+            let chips = file.parts.compactMap { part -> String? in
                 if case .chip = part.kind { return part.name }
                 return nil
             }
@@ -123,7 +129,7 @@ public struct Wiring: Sendable {
     /// Registers of a configured Modbus device: holding (function 03) or input (function 04).
     public func readRegisters(_ name: String, register: UInt16, count: Int, input: Bool) async throws -> [UInt16] {
         guard let part = file.part(named: name), case .modbus(let settings) = part.kind else {
-            let devices = (file.parts ?? []).compactMap { part -> String? in
+            let devices = file.parts.compactMap { part -> String? in
                 if case .modbus = part.kind { return part.name }
                 return nil
             }
@@ -155,7 +161,7 @@ public struct RegisterDump: Sendable, Hashable, Codable {
         ]
         let start = Int(first) & ~0xF
         for row in stride(from: start, to: Int(first) + values.count, by: 16) {
-            var line = String(hex(UInt8(row)).dropFirst(2)) + ":  "
+            var line = String(hex(UInt8(row)).dropFirst(2)).lowercased() + ":  "
             for column in 0..<16 {
                 let index = row + column - Int(first)
                 if index < 0 || index >= values.count {
