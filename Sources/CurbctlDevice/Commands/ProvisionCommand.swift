@@ -21,7 +21,9 @@ public struct ProvisionCommand: ParsableCommand {
     @Option(help: "Site (topic segment).") public var site: String
     @Option(help: "Root of the target system.") public var root = "/"
     @Option(help: "Folder of the example configurations.") public var examples = "/usr/share/curbside/examples"
-    @Option(help: "Board id (a file in /usr/share/curbside/boards); default: the example's.") public var board: String?
+    @Option(help: "Folder of the board files on the target (a checkout's Boards/ to run from source).")
+    public var boards = "/usr/share/curbside/boards"
+    @Option(help: "Board id (a file in --boards); default: the example's.") public var board: String?
     @Option(help: "HAL backend: linux or rig; default: the example's.") public var hal: String?
     @Option(help: "Broker URL (mqtt:// or mqtts://); default: the example's.") public var broker: String?
     @Option(help: "Device certificate to install (with --key).") public var cert: String?
@@ -44,6 +46,7 @@ public struct ProvisionCommand: ParsableCommand {
         var request = Provisioner.Request(kind: kind, device: device, site: site)
         request.root = root
         request.examples = examples
+        request.boards = boards
         request.board = board
         request.hal = hal
         request.broker = broker
