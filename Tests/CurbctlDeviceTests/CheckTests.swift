@@ -15,87 +15,79 @@ struct CheckTests {
         report.failures.filter { $0.area != "clock" }.map(\.name)
     }
 
-    @Test("streetlight rig with every chip: each line and chip passes, the broker accepts the CONNECT")
-    func everythingPresent() async throws {
+    /// Serves `rig`, starts a broker, writes `daemon`'s example configuration for them (changed by `edit`), lets
+    /// `prepare` act on the rig, and runs the check.
+    func check(
+        _ rig: String, _ daemon: String, edit: @escaping (String) -> String = { $0 },
+        prepare: (RigConnection) async -> Void = { _ in }
+    ) async throws -> (report: CheckReport, file: String) {
         let broker = try MosquittoBroker(persistence: false)
         try await broker.start()
         let folder = try RigFixture.scratch()
-        try await RigFixture.serving("streetlight.yaml") { _, _, socket in
-            let file = try RigFixture.config("streetlightd", socket: socket, broker: broker.url, in: folder)
-            let report = await Commissioning.run(configFile: file)
-            print(report.table())
-            #expect(hardwareFailures(report) == [], "\(report.table())")
-            let passed = Set(report.items.filter { $0.status == .pass }.map(\.area))
-            #expect(passed.isSuperset(of: ["config", "board", "hal", "gpio", "i2c", "broker"]))
-            // Five chips on the sensor head, each probed by its driver.
-            let chips = report.items.filter { $0.area == "i2c" }
-            #expect(chips.count == 5)
-            #expect(chips.first { $0.name.hasPrefix("climate BME280") }?.detail == "chip ID 0x60")
-            #expect(report.items.contains { $0.area == "clock" })
+        var result: (CheckReport, String)?
+        try await RigFixture.serving(rig) { _, control, socket in
+            await prepare(control)
+            let file = try RigFixture.config(daemon, socket: socket, broker: broker.url, in: folder, edit: edit)
+            result = (await Commissioning.run(configFile: file), file)
         }
         await broker.stop()
+        let (report, file) = try #require(result)
+        print(report.table())
+        return (report, file)
+    }
+
+    @Test("streetlight rig with every chip: each line and chip passes, the broker accepts the CONNECT")
+    func everythingPresent() async throws {
+        let (report, _) = try await check("streetlight.yaml", "streetlightd")
+        #expect(hardwareFailures(report) == [], "\(report.table())")
+        let passed = Set(report.items.filter { $0.status == .pass }.map(\.area))
+        #expect(passed.isSuperset(of: ["config", "board", "hal", "gpio", "i2c", "broker"]))
+        // Five chips on the sensor head, each probed by its driver.
+        let chips = report.items.filter { $0.area == "i2c" }
+        #expect(chips.count == 5)
+        #expect(chips.first { $0.name.hasPrefix("climate BME280") }?.detail == "chip ID 0x60")
+        #expect(report.items.contains { $0.area == "clock" })
     }
 
     @Test("one chip unplugged on the rig: the check reports exactly that chip, with its fix, and exits 1")
     func oneChipMissing() async throws {
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let folder = try RigFixture.scratch()
-        try await RigFixture.serving("streetlight.yaml") { _, control, socket in
-            let unplugged = await RigFixture.op(control, "i2c.unplug") {
-                $0.bus = "sim-i2c-0"
-                $0.address = 0x76
-            }
-            #expect(unplugged.ok == true, "\(unplugged)")
-            let file = try RigFixture.config("streetlightd", socket: socket, broker: broker.url, in: folder)
-            let report = await Commissioning.run(configFile: file)
-            print(report.table())
-            #expect(hardwareFailures(report) == ["climate BME280 sim-i2c-0@0x76"], "\(report.table())")
-            let item = try #require(report.failures.first { $0.area == "i2c" })
-            #expect(item.fix?.contains("no BME280 answers at 0x76 on sim-i2c-0") == true, "\(item)")
-            #expect(report.table().contains("✗ i2c"))
-
-            let json = try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any]
-            #expect(json?["passed"] as? Bool == false)
-
-            var command = try CheckCommand.parseAsRoot(["--config", file]) as? CheckCommand
-            await #expect(throws: ExitCode.failure) { try await command?.run() }
-            command = nil
-        }
-        await broker.stop()
+        let (report, file) = try await check(
+            "streetlight.yaml", "streetlightd",
+            prepare: { control in
+                let unplugged = await RigFixture.op(control, "i2c.unplug") {
+                    $0.bus = "sim-i2c-0"
+                    $0.address = 0x76
+                }
+                #expect(unplugged.ok == true, "\(unplugged)")
+            })
+        #expect(hardwareFailures(report) == ["climate BME280 sim-i2c-0@0x76"], "\(report.table())")
+        let item = try #require(report.failures.first { $0.area == "i2c" })
+        #expect(item.fix?.contains("no BME280 answers at 0x76 on sim-i2c-0") == true, "\(item)")
+        #expect(report.table().contains("✗ i2c"))
+        let json = try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any]
+        #expect(json?["passed"] as? Bool == false)
+        // The command exits 1 when anything failed (here the rig is gone by now as well).
+        let command = try CheckCommand.parseAsRoot(["--config", file, "--broker-timeout", "1"]) as? CheckCommand
+        await #expect(throws: ExitCode.failure) { try await command?.run() }
     }
 
     @Test("a rig file without a chip the configuration names: that chip fails, the others pass")
     func chipNotOnRig() async throws {
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let folder = try RigFixture.scratch()
-        try await RigFixture.serving("streetlight.yaml") { _, _, socket in
-            // A VEML7700 configured at 0x11, where the rig has nothing.
-            let file = try RigFixture.config("streetlightd", socket: socket, broker: broker.url, in: folder) {
-                $0.replacingOccurrences(of: "    lux: 0x10", with: "    lux: 0x11")
-            }
-            let report = await Commissioning.run(configFile: file)
-            #expect(hardwareFailures(report) == ["lux VEML7700 sim-i2c-0@0x11"], "\(report.table())")
-        }
-        await broker.stop()
+        // A VEML7700 configured at 0x11, where the rig has nothing.
+        let (report, _) = try await check(
+            "streetlight.yaml", "streetlightd",
+            edit: { $0.replacingOccurrences(of: "    lux: 0x10", with: "    lux: 0x11") })
+        #expect(hardwareFailures(report) == ["lux VEML7700 sim-i2c-0@0x11"], "\(report.table())")
     }
 
     @Test("crosswalk rig: every input read and every output requested at its safe level")
     func crosswalkLines() async throws {
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let folder = try RigFixture.scratch()
-        try await RigFixture.serving("crosswalk.yaml") { _, _, socket in
-            let file = try RigFixture.config("crosswalkd", socket: socket, broker: broker.url, in: folder)
-            let report = await Commissioning.run(configFile: file)
-            #expect(hardwareFailures(report) == [], "\(report.table())")
-            let lines = report.items.filter { $0.area == "gpio" }
-            #expect(lines.count == 11, "\(report.table())")
-            let outputs = lines.filter { $0.detail.hasPrefix("output") }
-            #expect(outputs.count == 6 && outputs.allSatisfy { $0.detail.hasPrefix("output held at its safe") })
-        }
-        await broker.stop()
+        let (report, _) = try await check("crosswalk.yaml", "crosswalkd")
+        #expect(hardwareFailures(report) == [], "\(report.table())")
+        let lines = report.items.filter { $0.area == "gpio" }
+        #expect(lines.count == 11, "\(report.table())")
+        let outputs = lines.filter { $0.detail.hasPrefix("output") }
+        #expect(outputs.count == 6 && outputs.allSatisfy { $0.detail.hasPrefix("output held at its safe") })
     }
 
     @Test("no broker, an exposed key and a missing certificate: each is its own ✗ with a fix")
