@@ -36,6 +36,7 @@ stack_start() {
     while read -r daemon rig overrides; do
         [ "$rig" = - ] && continue
         edits=(-e "s|mqtt://127.0.0.1:1883|mqtt://127.0.0.1:$port|" -e "s|board: ../../Boards|board: $PWD/Boards|"
+            -e "s|map: ../modbus/|map: $PWD/Firmware-config/modbus/|"
             -e "s|rig_socket: .*|rig_socket: $RUN/rig-$daemon.sock|" -e "s|state_dir: .*|state_dir: $RUN/$daemon|")
         for override in $overrides; do
             var="${override%%=*}" key="${override#*=}"

@@ -1,6 +1,9 @@
 import AgentRuntime
+import ChargerDevice
 public import ConfigSupport
 import CrosswalkDevice
+import ModbusBridgeDevice
+import ModbusBridgeLogic
 import StreetlightDevice
 import VibrationDevice
 
@@ -14,7 +17,11 @@ public enum ConfigSchemas {
     public static var documents: [(file: String, schema: SchemaJSON)] {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
+            ("chargerd-device.schema.json", ChargerConfiguration.schema(daemon: "chargerd")),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
+            ("modbusd-device.schema.json", ModbusdConfiguration.schema(daemon: "modbusd")),
+            // Not a configuration section but the register-map files modbusd's devices name.
+            ("modbus-map.schema.json", RegisterMap.schema),
             ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
             ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
         ]

@@ -302,6 +302,42 @@ extension ConfigKey {
             })
     }
 
+    /// A mapping of entries by name (`groups: {fast: {…}, slow: {…}}`), each read by `item` starting from
+    /// `seed(name)`, in file order. Names follow ``NodeReader/isName(_:)``; an entry with any problem is left out.
+    public static func entries<Item>(
+        _ name: String, _ keyPath: WritableKeyPath<Root, [Item]>, of what: String, minimumCount: Int = 0,
+        item: ConfigSection<Item>, seed: @escaping (String) -> Item, doc: String
+    ) -> Self {
+        Self(
+            name, doc: doc,
+            keywords: { _ in
+                SchemaJSON.members([
+                    "type": .string("object"),
+                    "minProperties": minimumCount > 0 ? .number(Double(minimumCount)) : nil,
+                    "propertyNames": .object([SchemaJSON.Member("pattern", .string("^[A-Za-z][A-Za-z0-9_.-]*$"))]),
+                    "additionalProperties": .object(item.keywords(defaults: seed("entry"))),
+                ])
+            },
+            read: { reader, node, path, root in
+                var accepted: [Item] = []
+                let entries = reader.entries(node, at: path, of: what)
+                if case .mapping = node, entries.count < minimumCount {
+                    reader.report(
+                        .invalidValue, at: path, expected: "at least \(minimumCount) \(what)",
+                        found: "\(entries.count)", node: node)
+                }
+                for (entryName, entryNode) in entries {
+                    var value = seed(entryName)
+                    let issuesBefore = reader.issues.count
+                    guard item.read(&reader, entryNode, at: path.appending(entryName), into: &value) != nil,
+                        reader.issues.count == issuesBefore
+                    else { continue }
+                    accepted.append(value)
+                }
+                root[keyPath: keyPath] = accepted
+            })
+    }
+
     /// `minimum`/`maximum` (or `enum` when only some values are allowed) and `x-unit`.
     private static func bounds(_ lower: Double, _ upper: Double, allowed: [SchemaJSON], unit: String)
         -> [SchemaJSON.Member]
@@ -334,4 +370,19 @@ public struct ListEntry<Item> {
     public let found: ConfigSection<Item>.Found
     /// The entries before it that were accepted, with their paths.
     public let accepted: [(path: JSONPath, item: Item)]
+}
+
+extension ListEntry {
+    /// Whether the entry's `key` (its name, as `name(item)` gives it) differs from every accepted entry's; reports a
+    /// conflict at the key, naming the entry that has it already, when not.
+    public func hasOwnName(
+        _ key: String, _ name: (Item) -> String, among what: String, _ reader: inout NodeReader
+    ) -> Bool {
+        let own = name(item)
+        guard let first = accepted.first(where: { name($0.item) == own }) else { return true }
+        reader.report(
+            .conflict, at: found.path.appending(key), expected: "a name no other \(what) has",
+            found: "\"\(own)\", already the name of \(first.path)", node: found.keys[key])
+        return false
+    }
 }

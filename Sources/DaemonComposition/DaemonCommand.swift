@@ -43,7 +43,8 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
         guard
             let (agent, local, logger) = try DaemonStart.load(
                 file: configFile, checkOnly: checkOnly, label: Daemon.name,
-                device: { Configuration.read(&$0, $1, at: $2) })
+                device: { Configuration.read(&$0, $1, at: $2) },
+                files: { $0.loadReferencedFiles(configurationFile: configFile) })
         else { return }
 
         let health = HealthRegistry()

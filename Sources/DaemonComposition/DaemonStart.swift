@@ -17,13 +17,20 @@ public enum DaemonStart {
     /// - Returns: nil when `checkOnly` (after printing that the file is valid).
     /// - Throws: `DaemonExit` after printing every problem.
     public static func load<Device>(
-        file: String, checkOnly: Bool, label: String, device read: (inout NodeReader, Node?, JSONPath) -> Device?
+        file: String, checkOnly: Bool, label: String, device read: (inout NodeReader, Node?, JSONPath) -> Device?,
+        files loadFiles: (inout Device) -> [DocumentError] = { _ in [] }
     ) throws(DaemonExit) -> (agent: AgentConfiguration, device: Device, logger: Logger)? {
-        let loaded: (AgentConfiguration, Device)
+        var loaded: (AgentConfiguration, Device)
         do {
             loaded = try AgentConfiguration.load(file: file, device: read)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw DaemonExit(status: checkOnly ? 1 : 78)
+        }
+        // The files the device section names (register maps), each problem under its own file's name.
+        let problems = loadFiles(&loaded.1)
+        guard problems.isEmpty else {
+            for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
             throw DaemonExit(status: checkOnly ? 1 : 78)
         }
         if checkOnly {

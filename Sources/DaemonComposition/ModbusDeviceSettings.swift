@@ -110,6 +110,12 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
     /// Reads one device's placement, every problem recorded at its path.
     public static func read(_ reader: inout NodeReader, _ node: Node, at path: JSONPath) -> ModbusDeviceSettings? {
         guard let placement = section.read(&reader, node, at: path, defaults: Placement()) else { return nil }
+        return ModbusDeviceSettings(placement: placement)
+    }
+
+    /// The settings a valid placement says (nil when it names neither a serial port nor a valid TCP address, which
+    /// the section's rules report).
+    public init?(placement: Placement) {
         var line = SerialLine()
         line.baudRate = placement.baud
         line.parity = placement.parity
@@ -119,12 +125,12 @@ public struct ModbusDeviceSettings: Sendable, Hashable {
         let transport: Transport
         if let port = placement.serial {
             transport = .serial(port: port, line: line)
-        } else if let tcp = placement.tcp, let (host, port) = parseHostPort(tcp) {
+        } else if let tcp = placement.tcp, let (host, port) = Self.parseHostPort(tcp) {
             transport = .tcp(host: host, port: port)
         } else {
             return nil
         }
-        return ModbusDeviceSettings(
+        self.init(
             transport: transport, unit: ModbusUnitID(UInt8(placement.unit)), timeout: .milliseconds(placement.timeoutMs)
         )
     }

@@ -11,6 +11,14 @@ public protocol DeviceConfiguration: Sendable, Hashable {
     static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self?
     /// The local-only part, compared between the local file and a remote candidate.
     var hardware: Hardware { get }
+    /// Loads the files the section names (modbusd's register maps) once the section was read, relative paths against
+    /// the folder of `configurationFile`; returns every problem, each a `DocumentError` naming its own file. By
+    /// default a section names no files.
+    mutating func loadReferencedFiles(configurationFile: String) -> [DocumentError]
+}
+
+extension DeviceConfiguration {
+    public mutating func loadReferencedFiles(configurationFile: String) -> [DocumentError] { [] }
 }
 
 /// For a device section without a `hardware` part: everything in it is remotely settable.

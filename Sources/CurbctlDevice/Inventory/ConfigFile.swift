@@ -10,7 +10,7 @@ public struct ConfigFile: Sendable {
     public var agent: AgentConfiguration
     /// Every part the configuration names; for a kind curbctl has no inventory for, its Modbus placements only.
     public var parts: [ConfiguredPart]
-    /// Whether curbctl has a parts list for the kind (see `DeviceKinds`).
+    /// Whether curbctl has a parts list for the kind (see `PartsInventories`).
     public var knowsKind: Bool
 
     /// - Throws: `DocumentError` (unreadable, syntax, or every invalid key).
@@ -21,7 +21,7 @@ public struct ConfigFile: Sendable {
         } catch {
             throw DocumentError(.unreadable, file: path, detail: "\(error)")
         }
-        let loaded = try DeviceKinds.parse(yaml: text, file: path)
+        let loaded = try PartsInventories.parse(yaml: text, file: path)
         self.path = path
         self.agent = loaded.agent
         self.parts = loaded.parts

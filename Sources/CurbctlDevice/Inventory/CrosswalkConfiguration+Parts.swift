@@ -21,6 +21,9 @@ extension CrosswalkConfiguration: PartsInventory {
             let safe = GPIOValue(CrosswalkController.safeOutputs[key] ?? false)
             parts.append(line.map { .hardware(key, .output(line: $0, activeLow: false, safe: safe)) })
         }
+        // Beacons on a PCA9685 instead of GPIO lines.
+        parts.append(
+            ConfiguredPart.chip("beacon_dimmer", bus: map.beaconDimmer.i2cBus, map.beaconDimmer.address, "PCA9685"))
         return parts.compactMap { $0 }
     }
 }

@@ -177,7 +177,7 @@ public struct Provisioner: Sendable {
         }
         let text = template.text
         do {
-            return (text, try DeviceKinds.parse(yaml: text, file: example).agent)
+            return (text, try PartsInventories.parse(yaml: text, file: example).agent)
         } catch {
             throw ProvisionError("the configuration made from \(example) is not valid:\n\(error)")
         }

@@ -9,7 +9,7 @@ import Yams
 /// The daemons whose parts curbctl knows, by the configuration's `identity.kind`. A daemon missing here is still
 /// checked (configuration, files, broker, clock, and every Modbus placement under `hardware`); its lines and chips
 /// are reported as not checked until a `PartsInventory` conformance and a row here are added.
-public enum DeviceKinds {
+public enum PartsInventories {
     /// `identity.kind` → the `device` section's type.
     static let inventories: [String: any PartsInventory.Type] = [
         "streetlight": StreetlightConfiguration.self,
@@ -64,8 +64,15 @@ public enum DeviceKinds {
                 let keys = Set(mapping.keys.compactMap(\.string))
                 if keys.contains("unit"), !keys.isDisjoint(with: ["serial", "tcp"]) {
                     var reader = NodeReader()
-                    if let settings = ModbusDeviceSettings.read(&reader, node, at: path) {
-                        found.append(ConfiguredPart(name: name, configPath: "\(path)", kind: .modbus(settings)))
+                    // modbusd's devices carry their own name beside the placement keys.
+                    let placement = Node.mapping(
+                        Node.Mapping(
+                            mapping.filter {
+                                $0.key.string != "name" && $0.key.string != "map" && $0.key.string != "periods_ms"
+                            }))
+                    if let settings = ModbusDeviceSettings.read(&reader, placement, at: path) {
+                        let named = mapping["name"]?.string ?? name
+                        found.append(ConfiguredPart(name: named, configPath: "\(path)", kind: .modbus(settings)))
                     }
                     return
                 }

@@ -1,0 +1,6 @@
+public import AgentRuntime
+public import ModbusBridgeLogic
+
+extension ModbusdConfiguration: DeclaredDeviceConfiguration {}
+
+extension ModbusBridgeSettings: DeclaredSettings {}
