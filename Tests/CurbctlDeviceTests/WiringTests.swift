@@ -80,18 +80,25 @@ struct WiringTests {
                 meters:
                   - {serial: rs485-1, baud: 9600, parity: even, unit: 2, timeout_ms: 500}
                   - {serial: rs485-1, baud: 9600, parity: even, unit: 7, timeout_ms: 200}
+                # modbusd's shape: a named device with its map beside the placement keys.
+                devices:
+                  - {name: stack, map: fuel-cell.yaml, periods_ms: {fast: 100}, tcp: "127.0.0.1:\(port)", unit: 1}
             """.write(toFile: file, atomically: true, encoding: .utf8)
             let wiring = try Wiring(configFile: file)
             let version = try await wiring.readRegisters("controller", register: 23, count: 1, input: true)
             #expect(version == [0x0100], "map version 1.0 in input register 23")
+            #expect(try await wiring.readRegisters("stack", register: 23, count: 1, input: true) == [0x0100])
 
             let report = await Commissioning.run(configFile: file)
             let modbus = report.items.filter { $0.area == "modbus" }
             #expect(
-                modbus.map(\.name) == ["controller unit 1", "meters[0] unit 2", "meters[1] unit 7"], "\(report.table())"
-            )
-            #expect(modbus.map(\.status) == [.pass, .pass, .fail], "\(report.table())")
-            #expect(modbus.last?.fix?.contains("no answer from unit 7 on rs485-1") == true, "\(report.table())")
+                Set(modbus.map(\.name)) == [
+                    "controller unit 1", "meters[0] unit 2", "meters[1] unit 7", "stack unit 1",
+                ],
+                "\(report.table())")
+            let failed = modbus.filter { $0.status == .fail }
+            #expect(failed.map(\.name) == ["meters[1] unit 7"], "\(report.table())")
+            #expect(failed.first?.fix?.contains("no answer from unit 7 on rs485-1") == true, "\(report.table())")
             #expect(report.items.contains { $0.area == "gpio/i2c" && $0.status == .skip })
         }
         await broker.stop()
