@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
+.PHONY: all bootstrap build package test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
 
 all: build
 
@@ -92,6 +92,16 @@ soak: bootstrap
 bench-daemons: bootstrap
 	for product in $(STACK_DAEMONS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	Benchmarks/daemon-footprint
+
+# The curbside suite .deb (Tools/package/build) from a release build with the Swift runtime linked in, so the board
+# needs only Debian's C libraries: .build/package/curbside_<version>_<arch>.deb. README "Installing on a board".
+PACKAGE_PRODUCTS := $(shell awk '!/^[[:space:]]*(\#|$$)/ {print $$1}' Tools/daemons)
+package: bootstrap
+	for product in $(PACKAGE_PRODUCTS); do \
+		$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product $$product || exit 1; done
+	if grep -q 'name: "curbctl"' Package.swift; then \
+		$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product curbctl || exit 1; fi
+	Tools/package/build $$($(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --show-bin-path) .build/package
 
 format:
 	$(SWIFT) format format --in-place --recursive $(FORMAT_DIRS)

@@ -43,6 +43,8 @@ let package = Package(
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        // glibc's <sys/timex.h> (adjtimex), which the Glibc module leaves out: curbctl check's clock-sync test.
+        .systemLibrary(name: "CTimex"),
 
         // Layer 2: the hardware abstraction and its two backends.
         .target(name: "HAL", swiftSettings: swiftSettings),
@@ -257,6 +259,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // curbctl's device side (issue 16): the commissioning check, the wiring helpers and provisioning, as
+        // argument-parser commands the `curbctl` executable lists among its subcommands.
+        .target(
+            name: "CurbctlDevice",
+            dependencies: [
+                "HAL", "HALRig", "BoardSupport", "AgentRuntime", "ConfigSupport", "DaemonComposition", "MQTTTransport",
+                "CTimex", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice", "ADS1115", "ADXL345", "ADXL355",
+                "AT24C02",
+                "BME280", "INA219", "MCP23017", "PCA9685", "SPS30", "VEML7700",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
         // capture download over the MQTT contract (the device side lives in CurbctlDevice).
         .target(
@@ -271,7 +286,8 @@ let package = Package(
         .executableTarget(
             name: "curbctl",
             dependencies: [
-                "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "ConfigSupport",
+                "CurbctlFleet", "CurbctlDevice", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL",
+                "ConfigSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -460,6 +476,13 @@ let package = Package(
             dependencies: [
                 "ConfigSchemas", "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice",
                 "CurbsideTestKit",
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CurbctlDeviceTests",
+            dependencies: [
+                "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -135,6 +135,17 @@ public struct ADXL345: Sendable {
     /// How long to wait for DATA_READY beyond four sample periods.
     public var timeout: Duration
 
+    /// Reads DEVID (0x00) and checks it is 0xE5; touches nothing else.
+    public static func checkIdentity(_ device: any I2CDevice) async throws(I2CError) {
+        let id = try await device.writeRead([Register.devID], readCount: 1)[0]
+        guard id == deviceID else {
+            throw I2CError(
+                .invalidResponse, bus: device.bus, address: device.address,
+                operation: "read \(hex(Register.devID)) 1 byte",
+                detail: "DEVID \(hex(id)), expected \(hex(deviceID))")
+        }
+    }
+
     /// Checks DEVID and writes `configuration` (ending in measurement mode).
     ///
     /// Wire sequence: read 0x00 (1 byte, DEVID) → the writes of `configure(_:)`.
@@ -142,13 +153,7 @@ public struct ADXL345: Sendable {
         device: any I2CDevice, configuration: Configuration = Configuration(),
         pollInterval: Duration = .microseconds(250), timeout: Duration = .milliseconds(100)
     ) async throws(I2CError) {
-        let id = try await device.writeRead([Register.devID], readCount: 1)[0]
-        guard id == Self.deviceID else {
-            throw I2CError(
-                .invalidResponse, bus: device.bus, address: device.address,
-                operation: "read \(hex(Register.devID)) 1 byte",
-                detail: "DEVID \(hex(id)), expected \(hex(Self.deviceID))")
-        }
+        try await Self.checkIdentity(device)
         self.device = device
         self.configuration = configuration
         self.pollInterval = pollInterval

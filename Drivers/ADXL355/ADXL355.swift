@@ -123,6 +123,28 @@ public struct ADXL355: Sendable {
     /// Largest single read of FIFO_DATA, rounded down to whole entries; 288 reads the full FIFO at once.
     public var maxFIFOReadLength: Int
 
+    /// Reads the ID registers (0x00…0x03: DEVID_AD 0xAD, DEVID_MST 0x1D, PARTID 0xED, REVID) and checks the first
+    /// three; touches nothing else.
+    ///
+    /// - Returns: REVID, the mask revision.
+    @discardableResult
+    public static func checkIdentity(_ device: any I2CDevice) async throws(I2CError) -> UInt8 {
+        let ids = try await device.writeRead([Register.devidAD], readCount: 4)
+        let expected: [(name: String, register: UInt8, value: UInt8, hint: String)] = [
+            ("DEVID_AD", Register.devidAD, analogDevicesID, ""),
+            ("DEVID_MST", Register.devidMST, memsID, ""),
+            ("PARTID", Register.partID, partID, ids[2] == 0xE9 ? " (an ADXL359)" : ""),
+        ]
+        for (index, check) in expected.enumerated() where ids[index] != check.value {
+            throw I2CError(
+                .invalidResponse, bus: device.bus, address: device.address,
+                operation: "read \(hex(Register.devidAD)) 4 bytes",
+                detail: "\(check.name) (\(hex(check.register))) \(hex(ids[index])), expected \(hex(check.value))"
+                    + check.hint)
+        }
+        return ids[3]
+    }
+
     /// Checks identity, resets the chip and writes `configuration` (ending in measurement mode).
     ///
     /// Wire sequence: read 0x00 (4 bytes: DEVID_AD, DEVID_MST, PARTID, REVID) → write [0x2F, 0x52] → read 0x04 until
@@ -133,21 +155,9 @@ public struct ADXL355: Sendable {
         maxFIFOReadLength: Int = ADXL355.fifoCapacity * ADXL355.FIFOEntry.length
     ) async throws(I2CError) {
         precondition(maxFIFOReadLength >= FIFOEntry.length, "maxFIFOReadLength must hold one FIFO entry")
-        let ids = try await device.writeRead([Register.devidAD], readCount: 4)
-        let expected: [(name: String, register: UInt8, value: UInt8, hint: String)] = [
-            ("DEVID_AD", Register.devidAD, Self.analogDevicesID, ""),
-            ("DEVID_MST", Register.devidMST, Self.memsID, ""),
-            ("PARTID", Register.partID, Self.partID, ids[2] == 0xE9 ? " (an ADXL359)" : ""),
-        ]
-        for (index, check) in expected.enumerated() where ids[index] != check.value {
-            throw I2CError(
-                .invalidResponse, bus: device.bus, address: device.address,
-                operation: "read \(hex(Register.devidAD)) 4 bytes",
-                detail: "\(check.name) (\(hex(check.register))) \(hex(ids[index])), expected \(hex(check.value))"
-                    + check.hint)
-        }
+        let revision = try await Self.checkIdentity(device)
         self.device = device
-        self.revisionID = ids[3]
+        self.revisionID = revision
         self.configuration = configuration
         self.pollInterval = pollInterval
         self.timeout = timeout

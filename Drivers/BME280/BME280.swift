@@ -116,6 +116,18 @@ public struct BME280: Sendable {
     /// How long `measure()` waits for `measuring` to clear, and creation/reset for `im_update`, before giving up.
     public var timeout: Duration
 
+    /// Reads the chip ID (0xD0, datasheet 5.4.1) and checks it is 0x60; touches nothing else, so a commissioning
+    /// check can call it on a chip a daemon uses.
+    public static func checkIdentity(_ device: any I2CDevice) async throws(I2CError) {
+        let found = try await device.writeRead([Register.id], readCount: 1)[0]
+        guard found == chipID else {
+            throw I2CError(
+                .invalidResponse, bus: device.bus, address: device.address, operation: "read \(hex(Register.id))",
+                detail: "chip ID \(hex(found)), expected \(hex(chipID))"
+                    + (found == 0x58 ? " (a BMP280, which has no humidity sensor)" : ""))
+        }
+    }
+
     /// Checks the chip ID, waits for the NVM copy, reads the calibration and writes `configuration`.
     ///
     /// Wire sequence: read 0xD0 (1 byte) → read 0xF3 until `im_update` is 0 → read 0x88 (26 bytes) → read 0xE1
@@ -124,13 +136,7 @@ public struct BME280: Sendable {
         device: any I2CDevice, configuration: Configuration = Configuration(),
         pollInterval: Duration = .milliseconds(1), timeout: Duration = .milliseconds(500)
     ) async throws(I2CError) {
-        let found = try await device.writeRead([Register.id], readCount: 1)[0]
-        guard found == Self.chipID else {
-            throw I2CError(
-                .invalidResponse, bus: device.bus, address: device.address, operation: "read \(hex(Register.id))",
-                detail: "chip ID \(hex(found)), expected \(hex(Self.chipID))"
-                    + (found == 0x58 ? " (a BMP280, which has no humidity sensor)" : ""))
-        }
+        try await Self.checkIdentity(device)
         try await Self.waitForStatusClear(
             Self.statusImUpdate, device: device, pollInterval: pollInterval, timeout: timeout, what: "NVM copy")
         let block1 = try await device.writeRead([Register.calib00], readCount: Self.calibrationBlock1Length)

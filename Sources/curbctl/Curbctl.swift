@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurbctlDevice
 import CurbctlFleet
 
 /// The technician and operator CLI. The fleet side talks to devices over the MQTT contract; the device side
@@ -7,7 +8,9 @@ import CurbctlFleet
 struct Curbctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curbctl",
-        abstract: "Operate Curbside devices: list them, watch them, command them, configure them, fetch captures.",
+        abstract:
+            "Operate Curbside devices: list them, watch them, command them, configure them, fetch captures; "
+            + "on a board: check, probe and provision it.",
         discussion: """
             Every fleet subcommand talks to the broker over the MQTT contract (curb/v1/{site}/{kind}/{device}/…). \
             Name a device as site/kind/id (jongno-gu/streetlight/pole-0417) or by its id alone when only one \
@@ -39,5 +42,7 @@ struct Curbctl: AsyncParsableCommand {
             """,
         subcommands: [
             Devices.self, Watch.self, Command.self, Config.self, CaptureCommand.self,
+            // The device side, run on the board: commissioning, wiring checks, provisioning.
+            CheckCommand.self, GPIOCommand.self, I2CCommand.self, ModbusCommand.self, ProvisionCommand.self,
         ])
 }
