@@ -1,6 +1,8 @@
 import AgentRuntime
 public import ConfigSupport
 import CrosswalkDevice
+import ModbusBridgeDevice
+import ModbusBridgeLogic
 import StreetlightDevice
 import VibrationDevice
 
@@ -15,6 +17,9 @@ public enum ConfigSchemas {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
+            ("modbusd-device.schema.json", ModbusdConfiguration.schema(daemon: "modbusd")),
+            // Not a configuration section but the register-map files modbusd's devices name.
+            ("modbus-map.schema.json", RegisterMap.schema),
             ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
             ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
         ]

@@ -323,8 +323,8 @@ extension ConfigKey {
                 let entries = reader.entries(node, at: path, of: what)
                 if case .mapping = node, entries.count < minimumCount {
                     reader.report(
-                        .invalidValue, at: path, expected: "at least \(minimumCount) \(what)", found: "\(entries.count)",
-                        node: node)
+                        .invalidValue, at: path, expected: "at least \(minimumCount) \(what)",
+                        found: "\(entries.count)", node: node)
                 }
                 for (entryName, entryNode) in entries {
                     var value = seed(entryName)
@@ -370,4 +370,19 @@ public struct ListEntry<Item> {
     public let found: ConfigSection<Item>.Found
     /// The entries before it that were accepted, with their paths.
     public let accepted: [(path: JSONPath, item: Item)]
+}
+
+extension ListEntry {
+    /// Whether the entry's `key` (its name, as `name(item)` gives it) differs from every accepted entry's; reports a
+    /// conflict at the key, naming the entry that has it already, when not.
+    public func hasOwnName(
+        _ key: String, _ name: (Item) -> String, among what: String, _ reader: inout NodeReader
+    ) -> Bool {
+        let own = name(item)
+        guard let first = accepted.first(where: { name($0.item) == own }) else { return true }
+        reader.report(
+            .conflict, at: found.path.appending(key), expected: "a name no other \(what) has",
+            found: "\"\(own)\", already the name of \(first.path)", node: found.keys[key])
+        return false
+    }
 }

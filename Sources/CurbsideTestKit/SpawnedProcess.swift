@@ -101,6 +101,26 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Everything the process printed so far.
     public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
 
+    /// The port a server printed on a line `<marker><port>` once listening (a peer on port 0 says which it got).
+    /// Throws with its output when it exits first or prints nothing within `timeout` (then it is killed).
+    public func printedPort(after marker: String, within timeout: Duration = .seconds(20)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let text = output
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(marker) }),
+                let port = Int(line.dropFirst(marker.count))
+            {
+                return port
+            }
+            guard isRunning else { throw TestKitError("\(executable) exited before listening:\n\(text)") }
+            guard ContinuousClock.now < deadline else {
+                signal(SIGKILL)
+                throw TestKitError("\(executable) did not listen within \(timeout):\n\(text)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     private func reap(blocking: Bool) -> Int32? {
         lock.lock()
         defer { lock.unlock() }

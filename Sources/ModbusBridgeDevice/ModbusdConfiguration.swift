@@ -29,6 +29,9 @@ public struct ModbusdConfiguration: Sendable, Hashable {
         /// The map file as written; relative to the configuration file's folder.
         public var map = ""
         public var placement = ModbusDeviceSettings.Placement()
+        /// Poll periods of this device that differ from its map's, by group name (two meters on one map, one read
+        /// more often).
+        public var periods: [String: Duration] = [:]
         public init(name: String) { self.name = name }
 
         /// Where the device sits; nil only for a placement the reader refused.
@@ -54,24 +57,40 @@ public struct ModbusdConfiguration: Sendable, Hashable {
     public mutating func loadReferencedFiles(configurationFile: String) -> [DocumentError] {
         let folder = URL(fileURLWithPath: configurationFile).deletingLastPathComponent()
         var problems: [DocumentError] = []
-        var unreadable: [ConfigIssue] = []
+        var fileIssues: [ConfigIssue] = []
         for (index, device) in hardware.devices.enumerated() {
             let file =
-                device.map.hasPrefix("/") ? device.map : folder.appendingPathComponent(device.map).standardizedFileURL.path
+                device.map.hasPrefix("/")
+                ? device.map : folder.appendingPathComponent(device.map).standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: file) else {
-                unreadable.append(
+                fileIssues.append(
                     ConfigIssue(
                         .invalidValue, path: "$.device.hardware.devices[\(index)].map",
                         expected: "a readable register map file", found: "\"\(file)\""))
                 continue
             }
             do {
-                maps[device.name] = try RegisterMap.load(file: file)
+                var map = try RegisterMap.load(file: file)
+                for (group, period) in device.periods.sorted(by: { $0.key < $1.key }) {
+                    guard let at = map.groups.firstIndex(where: { $0.name == group }) else {
+                        let names = map.groups.map(\.name)
+                        fileIssues.append(
+                            ConfigIssue(
+                                .unknownReference, path: "$.device.hardware.devices[\(index)].periods_ms.\(group)",
+                                expected: "a group of \(device.map) (" + names.joined(separator: ", ") + ")",
+                                found: "\"\(group)\"", suggestion: NearestMatch.suggestion(for: group, among: names)))
+                        continue
+                    }
+                    map.groups[at].period = period
+                }
+                maps[device.name] = map
             } catch {
                 problems.append(error)
             }
         }
-        if !unreadable.isEmpty { problems.insert(DocumentError(.invalid, file: configurationFile, issues: unreadable), at: 0) }
+        if !fileIssues.isEmpty {
+            problems.insert(DocumentError(.invalid, file: configurationFile, issues: fileIssues), at: 0)
+        }
         return problems
     }
 }
@@ -82,34 +101,59 @@ extension ModbusdConfiguration.Hardware {
             doc: "The polled devices. Local only: a remote change is refused.",
             keys: [
                 .list(
-                    "devices", \.devices, of: "Modbus devices", minimumCount: 1, item: ModbusdConfiguration.Device.section,
+                    "devices", \.devices, of: "Modbus devices", minimumCount: 1,
+                    item: ModbusdConfiguration.Device.section,
                     seed: ModbusdConfiguration.Device(name: ""),
-                    doc: "Every device modbusd polls; devices on one serial port share its one owner and line settings.",
-                    accept: { reader, entry, _ in
-                        guard let first = entry.accepted.first(where: { $0.item.name == entry.item.name }) else {
-                            return true
-                        }
-                        reader.report(
-                            .conflict, at: entry.found.path.appending("name"), expected: "a name no other device has",
-                            found: "\"\(entry.item.name)\", already the name of \(first.path)",
-                            node: entry.found.keys["name"])
-                        return false
-                    })
+                    doc:
+                        "Every device modbusd polls; devices on one serial port share its one owner and line settings.",
+                    accept: { reader, entry, _ in entry.hasOwnName("name", \.name, among: "device", &reader) })
             ])
     }
 }
 
 extension ModbusdConfiguration.Device {
+    /// `periods_ms: {power: 5000}`: group periods of this device that differ from its map's.
+    static var periodsKey: ConfigKey<Self> {
+        ConfigKey(
+            "periods_ms", doc: "Poll periods of this device's groups that differ from its map's, by group name.",
+            keywords: { _ in
+                [
+                    SchemaJSON.Member("type", .string("object")),
+                    SchemaJSON.Member(
+                        "additionalProperties",
+                        .object([
+                            SchemaJSON.Member("type", .string("integer")), SchemaJSON.Member("minimum", .number(10)),
+                            SchemaJSON.Member("maximum", .number(86_400_000)),
+                            SchemaJSON.Member("x-unit", .string("ms")),
+                        ])),
+                ]
+            },
+            read: { reader, node, path, device in
+                // The same range as a map's period_ms.
+                for (group, periodNode) in reader.entries(node, at: path, of: "poll periods by group") {
+                    if let period = reader.integer(
+                        periodNode, at: path.appending(group), in: 10...86_400_000, unit: "ms")
+                    {
+                        device.periods[group] = .milliseconds(period)
+                    }
+                }
+            })
+    }
+
     static var section: ConfigSection<Self> {
         ConfigSection(
             doc: "One Modbus device: its name, its register map and where it sits.",
             keys: [
                 .string(
                     "name", \.name, what: "a name of letters, digits, '_' and '-'", pattern: "^[A-Za-z][A-Za-z0-9_-]*$",
-                    doc: "The device's name: telemetry/{name}/{group}, and the device of a write command.").required(),
+                    doc: "The device's name: telemetry/{name}/{group}, and the device of a write command."
+                ).required(),
                 .string(
-                    "map", \.map, doc: "Register map file (Firmware-config/schema/modbus-map.schema.json), relative to "
-                        + "this configuration file.").required(),
+                    "map", \.map,
+                    doc: "Register map file (Firmware-config/schema/modbus-map.schema.json), relative to "
+                        + "this configuration file."
+                ).required(),
+                periodsKey,
             ]
         ).merged(with: ModbusDeviceSettings.section.lifted(\.placement))
     }

@@ -55,9 +55,11 @@ extension PolledDevice {
             }
             let registers = try codec.encode(value)
             if registers.count == 1 {
-                try await client.writeSingleRegister(unit: unit, address: address, value: registers[0], timeout: timeout)
+                try await client.writeSingleRegister(
+                    unit: unit, address: address, value: registers[0], timeout: timeout)
             } else {
-                try await client.writeMultipleRegisters(unit: unit, address: address, values: registers, timeout: timeout)
+                try await client.writeMultipleRegisters(
+                    unit: unit, address: address, values: registers, timeout: timeout)
             }
             let back = try await client.readHoldingRegisters(
                 unit: unit, address: address, count: registers.count, timeout: timeout)
@@ -65,7 +67,8 @@ extension PolledDevice {
             guard back == registers else {
                 throw PointWriteFailure(
                     reason: .readBack,
-                    message: "\(pointName): wrote \(Self.json(codec.decode(registers: registers[...]))), reads \(readBack)")
+                    message:
+                        "\(pointName): wrote \(Self.json(codec.decode(registers: registers[...]))), reads \(readBack)")
             }
             return readBack
         } catch let error as PointWriteError {

@@ -148,7 +148,9 @@ public actor PolledDevice {
                 if case .exception = error.code {
                     // The device is there and refused this span: its points say why, the others are still read.
                     report(supervisor.answered(), error: nil)
-                    for placement in request.points { pointErrors[group.points[placement.point].name] = "\(error.code)" }
+                    for placement in request.points {
+                        pointErrors[group.points[placement.point].name] = "\(error.code)"
+                    }
                     continue
                 }
                 if error.code == .timeout { timeouts += 1 }
@@ -178,19 +180,34 @@ public actor PolledDevice {
 
     private func read(_ request: ReadRequest) async throws(ModbusError) -> Answer {
         let address = RegisterAddress(UInt16(request.address))
+        let answer: Answer
+        let count: Int
         switch request.register {
         case .coil:
-            return .bits(try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout))
+            let bits = try await client.readCoils(unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.bits(bits), bits.count)
         case .discrete:
-            return .bits(
-                try await client.readDiscreteInputs(unit: unit, address: address, count: request.count, timeout: timeout))
+            let bits = try await client.readDiscreteInputs(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.bits(bits), bits.count)
         case .holding:
-            return .registers(
-                try await client.readHoldingRegisters(unit: unit, address: address, count: request.count, timeout: timeout))
+            let registers = try await client.readHoldingRegisters(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.registers(registers), registers.count)
         case .input:
-            return .registers(
-                try await client.readInputRegisters(unit: unit, address: address, count: request.count, timeout: timeout))
+            let registers = try await client.readInputRegisters(
+                unit: unit, address: address, count: request.count, timeout: timeout)
+            (answer, count) = (.registers(registers), registers.count)
         }
+        // The points are cut out of the answer by offset: a short answer is the device's fault, never a crash here.
+        guard count == request.count else {
+            throw ModbusError(
+                .invalidResponse, endpoint: client.endpoint, unit: unit,
+                operation: "read \(String(request.register.table.rawValue.map { $0 == "-" ? " " : $0 })) "
+                    + "\(request.address)+\(request.count)",
+                detail: "\(count) values in the answer")
+        }
+        return answer
     }
 
     private func report(_ transition: LinkSupervisor.Transition?, error: String?) {
@@ -208,7 +225,9 @@ public actor PolledDevice {
             "skipped_polls": .number(Double(skippedPolls)),
             "consecutive_failures": .number(Double(supervisor.consecutiveFailures)),
         ]
-        if supervisor.state == .offline { status["backoff_ms"] = .number(Double(supervisor.backoff.totalNanoseconds / 1_000_000)) }
+        if supervisor.state == .offline {
+            status["backoff_ms"] = .number(Double(supervisor.backoff.totalNanoseconds / 1_000_000))
+        }
         if let lastError { status["last_error"] = .string(lastError) }
         return status
     }

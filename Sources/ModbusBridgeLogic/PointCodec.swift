@@ -47,7 +47,10 @@ public struct PointCodec: Sendable, Hashable {
             let raw = signed(unsigned(registers))
             return isUnscaled ? .integer(raw) : .number(Double(raw) * scale + offset)
         case .f32:
-            return .number(Double(Float(bitPattern: UInt32(truncatingIfNeeded: unsigned(registers)))) * scale + offset)
+            let single = Float(bitPattern: UInt32(truncatingIfNeeded: unsigned(registers)))
+            // The shortest decimal that reads back as this single (230.1, not 230.10000610351562 — the widened
+            // double's digits are noise the device never measured).
+            return .number((Double(single.description) ?? Double(single)) * scale + offset)
         case .f64:
             return .number(Double(bitPattern: unsigned(registers)) * scale + offset)
         }
@@ -113,7 +116,8 @@ public struct PointCodec: Sendable, Hashable {
             }
             return value
         default:
-            let limit = Double(Int64(1) << Int64(bitsWide - 1))
+            // 2^(bits-1) as a Double: shifting an Int64 by 63 would overflow into the sign bit.
+            let limit = Double(sign: .plus, exponent: bitsWide - 1, significand: 1)
             guard whole >= -limit, whole < limit, let value = Int64(exactly: whole) else {
                 throw PointWriteError("\(number) is outside the range of \(type.rawValue)")
             }

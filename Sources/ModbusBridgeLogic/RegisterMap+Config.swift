@@ -20,7 +20,9 @@ extension RegisterMap {
                 .integer(
                     "max_read_registers", \.limits.maxRegisters, 1...125, "registers",
                     doc: "Most registers one read request asks for."),
-                .integer("max_read_bits", \.limits.maxBits, 1...2000, "bits", doc: "Most coils or discrete inputs one read asks for."),
+                .integer(
+                    "max_read_bits", \.limits.maxBits, 1...2000, "bits",
+                    doc: "Most coils or discrete inputs one read asks for."),
                 .integer(
                     "max_gap_registers", \.limits.maxGapRegisters, 0...124, "registers",
                     doc: "Unused registers read to join two neighbouring spans into one request (0: adjacent only). "
@@ -36,7 +38,7 @@ extension RegisterMap {
                     "points", \.points, of: "points", minimumCount: 1, item: ModbusPoint.section,
                     seed: ModbusPoint(name: ""), doc: "The device's values.", accept: acceptPoint
                 ),
-            ].map { $0 },
+            ],
             rules: [everyGroupUsed])
     }
 
@@ -46,13 +48,7 @@ extension RegisterMap {
     ) -> Bool {
         let point = entry.item
         let path = entry.found.path
-        var accepted = true
-        if let first = entry.accepted.first(where: { $0.item.name == point.name }) {
-            reader.report(
-                .conflict, at: path.appending("name"), expected: "a name no other point has",
-                found: "\"\(point.name)\", already the name of \(first.path)", node: entry.found.keys["name"])
-            accepted = false
-        }
+        var accepted = entry.hasOwnName("name", \.name, among: "point", &reader)
         if map.group(named: point.group) == nil {
             let names = map.groups.map(\.name)
             reader.report(
@@ -136,7 +132,8 @@ extension ModbusPoint {
             keys: [
                 .string(
                     "name", \.name, what: "a name of letters, digits and '_'", pattern: "^[A-Za-z][A-Za-z0-9_]*$",
-                    doc: "The point's name in telemetry and in write commands.").required(),
+                    doc: "The point's name in telemetry and in write commands."
+                ).required(),
                 .choice(
                     "register", \.register, of: RegisterType.self, as: .identity,
                     doc: "The register table: coil (01/05/15), discrete (02), holding (03/06/16), input (04)."
@@ -218,7 +215,8 @@ extension ModbusPoint {
                 report("type", expected: "bool for a \(point.register.rawValue)", found: "\"\(point.type.rawValue)\"")
             }
         } else if point.type == .bool {
-            report("type", expected: "a register type (u16 … bitfield) for a \(point.register.rawValue) register",
+            report(
+                "type", expected: "a register type (u16 … bitfield) for a \(point.register.rawValue) register",
                 found: "\"bool\"")
         }
         switch point.type {
@@ -239,7 +237,9 @@ extension ModbusPoint {
             }
         default:
             if found.keys["length"] != nil {
-                report("length", expected: "length only for string and bitfield", found: "length with \(point.type.rawValue)")
+                report(
+                    "length", expected: "length only for string and bitfield",
+                    found: "length with \(point.type.rawValue)")
             }
         }
         if point.type != .bitfield, found.keys["bits"] != nil {
@@ -254,14 +254,18 @@ extension ModbusPoint {
             report("scale", expected: "a scale other than 0", found: "0", .invalidValue)
         }
         if point.writable, !point.register.isWritable {
-            report("writable", expected: "writable only for coil or holding", found: "a writable \(point.register.rawValue)")
+            report(
+                "writable", expected: "writable only for coil or holding",
+                found: "a writable \(point.register.rawValue)")
         }
         if let low = point.minimum, let high = point.maximum, low > high {
             report("max", expected: "max at least min (\(low))", found: "\(high)", .invalidValue)
         }
         let end = point.address + (point.register.isBits ? 1 : point.count)
         if found.valid("address") != nil, end > 65_536 {
-            report("address", expected: "a point ending at or below address 65535", found: "\(point.address) + \(point.count) registers", .invalidValue)
+            report(
+                "address", expected: "a point ending at or below address 65535",
+                found: "\(point.address) + \(point.count) registers", .invalidValue)
         }
     }
 }

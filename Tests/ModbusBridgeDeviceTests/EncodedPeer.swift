@@ -56,16 +56,9 @@ struct EncodedPeer {
             hint: "Tools/bootstrap installs pymodbus from Tools/requirements-test.txt")
     }
 
-    /// The TCP port it printed once listening.
+    /// The TCP port it printed once listening (python starts slowly on a loaded machine).
     func tcpPort() async throws -> Int {
-        let marker = "listening on 127.0.0.1:"
-        let line = try await eventually(within: .seconds(30), every: .milliseconds(50)) {
-            process.output.split(separator: "\n").first { $0.hasPrefix(marker) }
-        } until: { $0 != nil || !process.isRunning }
-        guard let line, let port = Int(line.dropFirst(marker.count)) else {
-            throw TestKitError("encoded_server.py did not listen:\n\(process.output)")
-        }
-        return port
+        try await process.printedPort(after: "listening on 127.0.0.1:", within: .seconds(30))
     }
 
     /// Waits until unit `unit` answers through `client` (pymodbus opens a pty some time after it starts).

@@ -38,12 +38,15 @@ struct PymodbusInteropTests {
             expected: .object(["b0": .bool(true), "b1": .bool(false), "b5": .bool(true), "b15": .bool(true)])),
     ]
 
-    static let orders: [(word: String, byte: String)] = [("big", "big"), ("little", "big"), ("big", "little"), ("little", "little")]
+    static let orders: [(word: String, byte: String)] = [
+        ("big", "big"), ("little", "big"), ("big", "little"), ("little", "little"),
+    ]
 
     /// The peer's registers and the map that describes them, point by point.
     static func layout() -> (spec: EncodedPeer.Spec, map: String, expected: [String: JSONValue]) {
         var spec = EncodedPeer.Spec()
         var map = """
+            max_gap_bits: 8
             groups:
               all: {period_ms: 1000, heartbeat_s: 60}
             points:
@@ -57,11 +60,14 @@ struct PymodbusInteropTests {
                 if item.type == .string, order.byte == "little" { continue }
                 let name = "\(item.kind)_\(order.word)_\(order.byte)"
                 spec.holding.append(
-                    .init(address: address, kind: item.kind, value: item.value, byteorder: order.byte, wordorder: order.word))
+                    .init(
+                        address: address, kind: item.kind, value: item.value, byteorder: order.byte,
+                        wordorder: order.word))
                 var extra = ""
                 if item.type == .string { extra = ", length: 4" }
                 if item.type == .bitfield { extra = ", bits: {b0: 0, b1: 1, b5: 5, b15: 15}" }
-                map += "  - {name: \(name), register: holding, address: \(address), type: \(item.type.rawValue), "
+                map +=
+                    "  - {name: \(name), register: holding, address: \(address), type: \(item.type.rawValue), "
                     + "word_order: \(order.word), byte_order: \(order.byte), group: all\(extra)}\n"
                 expected[name] = item.expected
                 address += item.type.registerCount(length: item.type == .string ? 4 : 1)
@@ -102,12 +108,14 @@ struct PymodbusInteropTests {
         let map = try RegisterMap.parse(yaml, file: "interop.yaml")
         let sink = RecordingSink()
         let (device, _) = device(map, client, sink)
-        // 92 holding registers in one request, then one each for the input register, the coils and the inputs.
+        // 92 holding registers in one request, then one each for the input register, the inputs and the coils (0 and 2,
+        // joined across the unused coil 1 by max_gap_bits).
         let plan = try #require(await device.plans["all"])
         #expect(plan.map(\.register) == [.coil, .discrete, .holding, .input])
         #expect(plan.first { $0.register == .holding }?.count == 92)
         await device.poll(groupNamed: "all")
-        let published = try #require(await sink.last("dut/all"), "\(await device.status)")
+        let status = await device.status
+        let published = try #require(await sink.last("dut/all"), "\(status)")
         let values = try #require(published["values"])
         for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
             #expect(values[name] == value, "\(name)")
@@ -121,7 +129,8 @@ struct PymodbusInteropTests {
         let (spec, _, _) = Self.layout()
         let peer = try EncodedPeer(spec, ["tcp", "0"])
         defer { peer.stop() }
-        let client = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
+        let client = try LinuxModbusClient.tcp(
+            ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
         try await peer.waitUntilAnswering(client)
         try await Self.check(client)
         await client.close()

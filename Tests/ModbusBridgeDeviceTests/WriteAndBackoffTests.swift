@@ -25,7 +25,8 @@ struct WriteAndBackoffTests {
     func writes() async throws {
         let peer = try EncodedPeer(EncodedPeer.Spec(), ["tcp", "0"])
         defer { peer.stop() }
-        let client = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
+        let client = try LinuxModbusClient.tcp(
+            ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
         try await peer.waitUntilAnswering(client)
         let sink = RecordingSink()
         let (device, _) = PymodbusInteropTests.device(try RegisterMap.parse(Self.writeMap), client, sink)
@@ -35,7 +36,8 @@ struct WriteAndBackoffTests {
         #expect(try await device.write("big", .number(-9.1e15)) == .string("-9100000000000000"))
         #expect(try await device.write("run", .bool(true)) == .bool(true))
         // The registers as the wire holds them: little word order puts 12.5's low word (0x0000) first.
-        #expect(try await client.readHoldingRegisters(unit: 1, address: 200, count: 3, timeout: nil) == [0, 0x4148, 85])
+        #expect(
+            try await client.readHoldingRegisters(unit: 1, address: 200, count: 3, timeout: nil) == [0, 0x4148, 85])
 
         for (point, value, reason) in [
             ("setpoint", WriteValue.number(50.5), PointWriteFailure.Reason.outOfRange),
@@ -46,23 +48,49 @@ struct WriteAndBackoffTests {
             ("status", .number(1), .notWritable),
             ("nothing", .number(1), .unknownPoint),
         ] {
-            await #expect(throws: PointWriteFailure.self, "\(point) \(value)") {
-                do {
-                    _ = try await device.write(point, value)
-                } catch {
-                    #expect(error.reason == reason, "\(point): \(error)")
-                    throw error
-                }
+            do throws(PointWriteFailure) {
+                _ = try await device.write(point, value)
+                Issue.record("\(point) \(value) was written")
+            } catch {
+                #expect(error.reason == reason, "\(point): \(error)")
             }
         }
         // Refused writes touched nothing.
-        #expect(try await client.readHoldingRegisters(unit: 1, address: 200, count: 3, timeout: nil) == [0, 0x4148, 85])
+        #expect(
+            try await client.readHoldingRegisters(unit: 1, address: 200, count: 3, timeout: nil) == [0, 0x4148, 85])
 
         await device.poll(groupNamed: "w")
         let values = try #require(await sink.last("dut/w")?["values"])
         #expect(values["setpoint"] == .number(12.5))
         #expect(values["level"] == .number(42.5))
         #expect(values["run"] == .bool(true))
+        await client.close()
+    }
+
+    @Test("an exception answer: the device is online, the refused span's points carry the error, the others publish")
+    func exceptionSpan() async throws {
+        let peer = try EncodedPeer(EncodedPeer.Spec(), ["tcp", "0"])
+        defer { peer.stop() }
+        let client = try LinuxModbusClient.tcp(
+            ModbusTCPConfiguration(host: "127.0.0.1", port: try await peer.tcpPort()))
+        try await peer.waitUntilAnswering(client)
+        // The peer holds 512 registers: address 600 is past its end (exception 2).
+        let map = try RegisterMap.parse(
+            """
+            groups:
+              g: {period_ms: 1000}
+            points:
+              - {name: near, register: holding, address: 0, group: g}
+              - {name: far, register: holding, address: 600, group: g}
+            """)
+        let sink = RecordingSink()
+        let (device, _) = PymodbusInteropTests.device(map, client, sink)
+        await device.poll(groupNamed: "g")
+        let published = try #require(await sink.last("dut/g"))
+        #expect(published["values"] == .object(["near": .number(0)]))
+        #expect(published["errors"] == .object(["far": .string("exception 2 (illegal data address)")]))
+        #expect(await device.state == .online)
+        #expect(await device.errors == 1)
         await client.close()
     }
 

@@ -18,22 +18,7 @@ enum Peers {
     /// port it printed once listening.
     static func pymodbusTCP() async throws -> (peer: SpawnedProcess, port: Int) {
         let peer = try pymodbus(["tcp", "0"])
-        let marker = "listening on 127.0.0.1:"
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            let output = peer.output
-            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(marker) }),
-                let port = Int(line.dropFirst(marker.count))
-            {
-                return (peer, port)
-            }
-            guard peer.isRunning else { throw TestKitError("pymodbus exited before listening:\n\(output)") }
-            guard ContinuousClock.now < deadline else {
-                peer.signal(SIGKILL)
-                throw TestKitError("pymodbus did not listen within 20 s:\n\(output)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        return (peer, try await peer.printedPort(after: "listening on 127.0.0.1:"))
     }
 
     /// Retries a read until the peer answers: pymodbus opens its port some time after it starts.
