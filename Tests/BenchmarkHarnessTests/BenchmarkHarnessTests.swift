@@ -11,9 +11,14 @@ struct BenchmarkHarnessTests {
 
     /// The daemons that run on a rig (rows of Tools/daemons with a rig file).
     static func rigDaemons() throws -> [String] {
-        try String(contentsOf: root.appendingPathComponent("Tools/daemons"), encoding: .utf8)
-            .split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
-            .filter { $0.count >= 2 && !$0[0].hasPrefix("#") && $0[1] != "-" }.map { String($0[0]) }
+        let table = try String(contentsOf: root.appendingPathComponent("Tools/daemons"), encoding: .utf8)
+        var daemons: [String] = []
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, !fields[0].hasPrefix("#"), fields[1] != "-" else { continue }
+            daemons.append(String(fields[0]))
+        }
+        return daemons
     }
 
     @Test("one short iteration of Benchmarks/bench measures every figure and reports it as a table and as JSON")
