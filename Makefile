@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk soak clean
+.PHONY: all bootstrap build test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger soak clean
 
 all: build
 
@@ -67,6 +67,17 @@ bench-crosswalk: bootstrap
 	for product in crosswalkd crosswalk-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	.build/release/crosswalk-bench
 
+# The same interlock on real kernel GPIO: gpio-sim lines in the kernel-HIL VM (emulated; compare the ratio to the floor).
+bench-crosswalk-kernel: bootstrap
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product crosswalkd
+	cc -O2 -Wall -o .build/crosswalk-kernel-floor Benchmarks/crosswalk-kernel-bench/floor.c -lgpiod
+	Tools/hil-vm run -- python3 Benchmarks/crosswalk-kernel-bench/bench.py
+
+# chargerd's contactor opening (EV C → B, RCD trip) p50/p99 on the rig, quiet and under load, against a bare copy.
+bench-charger: bootstrap
+	for product in chargerd charger-bench; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	.build/release/charger-bench
+
 # The fault-injection soak with its full figures (Tests/AgentRuntimeTests/SoakTests.swift; make test runs the short
 # ones): prints them and keeps them in .build/soak-report.txt. CURBSIDE_SOAK_LOAD_S=N shortens the hour of load.
 soak: bootstrap
@@ -87,7 +98,7 @@ format:
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMAT_DIRS)
 
-# The configuration JSON Schemas (agent, streetlightd, vibrationd and crosswalkd device sections), generated from the Swift key
+# The configuration JSON Schemas (agent, streetlightd, vibrationd, crosswalkd and chargerd device sections), generated from the Swift key
 # declarations; SchemaDriftTests fails when a committed schema differs from them.
 schemas:
 	$(SWIFT) build $(SWIFT_FLAGS) --product curb-schema

@@ -1,3 +1,4 @@
+import BenchSupport
 import BoardSupport
 import CurbsideTestKit
 import Foundation
@@ -26,62 +27,32 @@ struct CrosswalkBench {
         let bin = environment["BIN"] ?? root.appendingPathComponent(".build/release").path
         let samples = Int(environment["SAMPLES"] ?? "") ?? 300
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curb-crosswalk-bench-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-
-        let rigFile = root.appendingPathComponent("Firmware-config/rigs/crosswalk.yaml").path
-        let rig = try VirtualRig(file: try RigFile.load(file: rigFile, knownChips: SimulatedChipCatalog.names))
-        let socket = work.appendingPathComponent("rig.sock").path
-        let rigTask = Task { try await RigServer.run(rig: rig, socketPath: socket) }
-        defer { rigTask.cancel() }
+        let bench = try await BenchRig.start(rigName: "crosswalk", root: root)
+        let rig = bench.rig
+        let broker = bench.broker
         guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
         func offset(_ name: String) throws -> GPIOLineOffset {
             try rig.board.gpioLine(named: name, usedAt: "bench").address.offset
         }
-
-        let broker = try MosquittoBroker(persistence: false)
-        try await broker.start()
-        let config = work.appendingPathComponent("crosswalkd.yaml")
-        try """
-        identity: {site: bench, kind: crosswalk, device: xing-1}
-        mqtt: {url: "\(broker.url)"}
-        board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-        hal: {backend: rig, rig_socket: "\(socket)"}
-        state_dir: \(work.appendingPathComponent("state").path)
-        health: {interval_s: 1}
-        device:
-          hardware:
-            zones: [{presence: pedDetector}]
-            buttons: [{line: walkButton}]
-            beacon_left: beacon
-            beacon_right: beaconRight
-            in_road_markers: inRoadLeds
-            warning_sign: warningSign
-          clearance_s: 3
-          stuck_after_s: 3600
-          telemetry_interval_s: 1
-        """.write(to: config, atomically: true, encoding: .utf8)
-        say("rig on \(socket), broker on \(broker.url)")
-        while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
-        let daemon = try SpawnedProcess("\(bin)/crosswalkd", ["--config", config.path])
+        let daemon = try bench.spawn(
+            "\(bin)/crosswalkd", kind: "crosswalk", device: "xing-1",
+            deviceSection: """
+                  hardware:
+                    zones: [{presence: pedDetector}]
+                    buttons: [{line: walkButton}]
+                    beacon_left: beacon
+                    beacon_right: beaconRight
+                    in_road_markers: inRoadLeds
+                    warning_sign: warningSign
+                  clearance_s: 3
+                  stuck_after_s: 3600
+                  telemetry_interval_s: 1
+                """)
         defer { daemon.signal(SIGTERM) }
 
         let reported = ReportedReactions()
-        let observer = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "bench-observer", cleanStart: true))
-        let observerEvents = observer.events
-        observer.start()
-        let observing = Task {
-            for await event in observerEvents {
-                switch event {
-                case .connected: _ = try? observer.subscribe("curb/v1/bench/crosswalk/xing-1/event/conflict")
-                case .message(let message): reported.add(message.payloadString)
-                default: break
-                }
-            }
-        }
-        defer { observing.cancel() }
+        let observer = try bench.observe("curb/v1/bench/crosswalk/xing-1/event/conflict") { reported.add($0) }
+        defer { observer.stop() }
 
         let sign = try offset("warningSign")
         let stopLine = try offset("stopLine")
@@ -106,15 +77,8 @@ struct CrosswalkBench {
         }
 
         // The floor: the same backend, input copied to output by a bare client (spare lines SIM26 → SIM27).
-        let floorClient = try await RigConnection.connect(socketPath: socket)
-        let floorChip = try await floorClient.gpioChip(named: "sim-gpio0")
-        let floorInput = try await floorChip.requestInput(26, GPIOInputConfiguration(consumer: "floor", edges: .both))
-        let floorOutput = try await floorChip.requestOutput(27, GPIOOutputConfiguration(consumer: "floor"))
-        let floorTask = Task {
-            for try await edge in floorInput.events() { try await floorOutput.write(GPIOValue(edge.kind == .rising)) }
-        }
+        let floorTask = try await bench.startFloorCopy()
         defer { floorTask.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
 
         say("crosswalkd interlock reaction on the rig (\(samples) samples per figure, \(bin)):")
         var flood: Flood?
@@ -122,8 +86,8 @@ struct CrosswalkBench {
             if phase == "loaded" { flood = try await Flood.start(broker: broker, perSecond: floodPerSecond) }
             reported.reset()
             say("  \(phase): measuring")
-            let daemonFigures = try await measure(chip, input: stopLine, output: sign, samples: samples)
-            let floorFigures = try await measure(chip, input: 26, output: 27, samples: samples)
+            let daemonFigures = try await BenchFigures.measure(chip, input: stopLine, output: sign, samples: samples)
+            let floorFigures = try await BenchFigures.measure(chip, input: 26, output: 27, samples: samples)
             // The events go through the daemon's outbox at its paced drain rate: wait for this phase's.
             let drained = ContinuousClock.now + .seconds(20)
             while reported.reactions().count < samples, ContinuousClock.now < drained {
@@ -131,135 +95,18 @@ struct CrosswalkBench {
             }
             let inDaemon = reported.reactions()
             say("  \(phase)\(phase == "loaded" ? " (+\(floodPerSecond) msg/s broker flood)" : ""):")
-            say("    crosswalkd  stop line → warning sign  \(summary(daemonFigures))")
-            say("    floor       input → output copy        \(summary(floorFigures))")
+            say("    crosswalkd  stop line → warning sign  \(BenchFigures.summary(daemonFigures))")
+            say("    floor       input → output copy        \(BenchFigures.summary(floorFigures))")
             say(
                 String(
-                    format: "    ratio p50 %.1f×, p99 %.1f×", ratio(daemonFigures, floorFigures, 0.5),
-                    ratio(daemonFigures, floorFigures, 0.99)))
+                    format: "    ratio p50 %.1f×, p99 %.1f×", BenchFigures.ratio(daemonFigures, floorFigures, 0.5),
+                    BenchFigures.ratio(daemonFigures, floorFigures, 0.99)))
             say(
-                "    reaction_ms in event/conflict (arrival → write): \(summary(inDaemon)) (\(inDaemon.count) events)")
+                "    reaction_ms in event/conflict (arrival → write): \(BenchFigures.summary(inDaemon)) (\(inDaemon.count) events)"
+            )
         }
         flood?.stop()
-        observer.disconnect()
         _ = await daemon.stop()
-        await broker.stop()
-    }
-
-    /// Sets `input` high, times the rig-side write of `output` going high on the chip's clock, and sets it low again.
-    static func measure(_ chip: SimulatedGPIOChip, input: GPIOLineOffset, output: GPIOLineOffset, samples: Int)
-        async throws -> [Duration]
-    {
-        var figures: [Duration] = []
-        for _ in 0..<samples {
-            for high in [true, false] {
-                let changes = chip.outputChanges(output)
-                let start = chip.nowNanoseconds()
-                chip.setInputLevel(input, high: high)
-                // A daemon in its fail-safe state (a stall on a busy machine, say) keeps the sign on: give up then.
-                let reached = await withTaskGroup(of: UInt64?.self) { group in
-                    group.addTask {
-                        for await change in changes where change.high == high { return change.timestampNanoseconds }
-                        return nil
-                    }
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(5))
-                        return nil
-                    }
-                    let first = await group.next() ?? nil
-                    group.cancelAll()
-                    return first
-                }
-                guard let reached else {
-                    throw TestKitError("output \(output) did not go \(high ? "high" : "low") within 5 s")
-                }
-                if high { figures.append(.nanoseconds(Int64(reached - start))) }
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return figures
-    }
-
-    static func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
-    }
-
-    static func milliseconds(_ duration: Duration) -> Double { Double(duration.totalNanoseconds) / 1e6 }
-
-    static func summary(_ values: [Duration]) -> String {
-        guard !values.isEmpty else { return "no figures" }
-        return String(
-            format: "p50 %.2f ms  p99 %.2f ms  max %.2f ms", milliseconds(percentile(values, 0.5)),
-            milliseconds(percentile(values, 0.99)), milliseconds(values.max() ?? .zero))
-    }
-
-    static func ratio(_ measured: [Duration], _ floor: [Duration], _ fraction: Double) -> Double {
-        milliseconds(percentile(measured, fraction)) / milliseconds(percentile(floor, fraction))
-    }
-}
-
-/// One line to standard output at once (not block-buffered into a pipe), so a run cut short shows how far it got.
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-/// The `reaction_ms` figures of the daemon's `event/conflict` messages.
-final class ReportedReactions: Sendable {
-    private let figures = Mutex<[Duration]>([])
-
-    func add(_ payload: String) {
-        guard let data = payload.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let milliseconds = object["reaction_ms"] as? Double
-        else { return }
-        figures.withLock { $0.append(.nanoseconds(Int64(milliseconds * 1e6))) }
-    }
-
-    func reset() { figures.withLock { $0 = [] } }
-    func reactions() -> [Duration] { figures.withLock { $0 } }
-}
-
-/// Telemetry-sized messages through the broker to a `mosquitto_sub`, at a fixed rate, competing for the CPU.
-final class Flood: Sendable {
-    private let client: MosquittoClient
-    private let subscriber: SpawnedProcess
-    private let task: Task<Void, Never>
-
-    private init(client: MosquittoClient, subscriber: SpawnedProcess, task: Task<Void, Never>) {
-        self.client = client
-        self.subscriber = subscriber
-        self.task = task
-    }
-
-    static func start(broker: MosquittoBroker, perSecond: Int) async throws -> Flood {
-        let subscriber = try SpawnedProcess(
-            "mosquitto_sub", ["-p", String(broker.port), "-t", "curb/v1/bench/load/#"],
-            outputFile: URL(fileURLWithPath: "/dev/null"))
-        let client = try MosquittoClient(
-            configuration: MQTTConfiguration(url: broker.url, clientID: "bench-flood", cleanStart: true))
-        client.start()
-        let payload = String(repeating: "x", count: 300)
-        let task = Task {
-            let clock = ContinuousClock()
-            var next = clock.now
-            let batch = max(1, perSecond / 100)
-            while !Task.isCancelled {
-                for index in 0..<batch {
-                    _ = try? client.publish(
-                        MQTTMessage(topic: "curb/v1/bench/load/device-\(index % 20)/telemetry/t", string: payload))
-                }
-                next += .milliseconds(10)
-                try? await Task.sleep(until: next, clock: clock)
-            }
-        }
-        try await Task.sleep(for: .seconds(1))
-        return Flood(client: client, subscriber: subscriber, task: task)
-    }
-
-    func stop() {
-        task.cancel()
-        client.disconnect()
-        subscriber.signal(SIGTERM)
+        await bench.stop()
     }
 }

@@ -1,4 +1,5 @@
 import AgentRuntime
+import ChargerDevice
 public import ConfigSupport
 import CrosswalkDevice
 import ModbusBridgeDevice
@@ -16,6 +17,7 @@ public enum ConfigSchemas {
     public static var documents: [(file: String, schema: SchemaJSON)] {
         [
             ("agent-config.schema.json", AgentConfiguration.schema),
+            ("chargerd-device.schema.json", ChargerConfiguration.schema(daemon: "chargerd")),
             ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
             ("modbusd-device.schema.json", ModbusdConfiguration.schema(daemon: "modbusd")),
             // Not a configuration section but the register-map files modbusd's devices name.

@@ -16,6 +16,9 @@ import Yams
 ///     beacon_right: beaconRight
 ///   clearance_s: 15
 /// ```
+///
+/// Dimmable beacons sit on a PCA9685's channels instead (`beacon_left`/`beacon_right` then stay unset):
+/// `beacon_dimmer: {i2c_bus: i2c-1, address: 0x40, left_channel: 0, right_channel: 1}`.
 public struct CrosswalkConfiguration: Sendable, Hashable {
     /// Board line names (or aliases) of every input and output; `none` for a part the crossing does not have.
     public struct Hardware: Sendable, Hashable {
@@ -47,12 +50,34 @@ public struct CrosswalkConfiguration: Sendable, Hashable {
         public var warningSign: String? = nil
         public var safetyBar: String? = "safetyBar"
         public var audioGuide: String? = "audioGuide"
+        public var stallLimit: Duration = .milliseconds(500)
+        public var beaconDimmer = BeaconDimmer()
         public init() {}
 
-        /// The output lines by the names `CrosswalkOutputs.named` uses; nil where the crossing has none.
+        /// The PCA9685 whose channels drive the beacons instead of GPIO lines, so that they can be dimmed at night;
+        /// absent (no `address`) by default.
+        public struct BeaconDimmer: Sendable, Hashable {
+            public var address: UInt8? = nil
+            public var i2cBus = "i2c-1"
+            public var leftChannel = 0
+            public var rightChannel: Int? = 1
+            public var frequencyHz = 1_000
+            public init() {}
+
+            /// The channels by the names `CrosswalkOutputs.named` uses; empty when there is no dimmer.
+            public var channels: [(name: String, channel: Int)] {
+                guard address != nil else { return [] }
+                return [("beacon_left", leftChannel)] + (rightChannel.map { [("beacon_right", $0)] } ?? [])
+            }
+        }
+
+        /// The output lines by the names `CrosswalkOutputs.named` uses; nil where the crossing has none, and for the
+        /// beacons when they sit on the beacon dimmer.
         public var outputs: [(name: String, line: String?)] {
-            [
-                ("beacon_left", beaconLeft), ("beacon_right", beaconRight), ("in_road_markers", inRoadMarkers),
+            let onLines = beaconDimmer.address == nil
+            return [
+                ("beacon_left", onLines ? beaconLeft : nil), ("beacon_right", onLines ? beaconRight : nil),
+                ("in_road_markers", inRoadMarkers),
                 ("warning_sign", warningSign), ("safety_bar", safetyBar), ("audio_guide", audioGuide),
             ]
         }
@@ -103,7 +128,63 @@ extension CrosswalkConfiguration.Hardware {
                 line("warning_sign", \.warningSign, doc: "Driver warning sign."),
                 line("safety_bar", \.safetyBar, doc: "Safety bar (active: raised, pedestrians may cross)."),
                 line("audio_guide", \.audioGuide, doc: "Voice guidance trigger."),
-            ])
+                .section("beacon_dimmer", \.beaconDimmer, BeaconDimmer.section),
+                .integer(
+                    "stall_limit_ms", \.stallLimit, 100...10_000, "ms", as: .milliseconds,
+                    doc: "How long the flash loop may go without a step before the watchdog writes the safe levels"
+                        + " and latches `control-loop-stall`. Raise it only where the CPU is known to be slow (an"
+                        + " emulated test VM); the loop steps every 10 ms."),
+            ],
+            rules: [beaconsInOnePlace])
+    }
+
+    /// Beacons on the dimmer are not also on GPIO lines: a line named as well would be a wiring mistake left unnoticed.
+    private static func beaconsInOnePlace(
+        _ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ hardware: inout Self
+    ) {
+        guard hardware.beaconDimmer.address != nil else { return }
+        for key in ["beacon_left", "beacon_right"] {
+            guard let node = found.keys[key] else { continue }
+            reader.report(
+                .invalidValue, at: found.path.appending(key), expected: "absent while beacon_dimmer drives the beacons",
+                found: NodeReader.describe(node), node: node)
+        }
+    }
+}
+
+extension CrosswalkConfiguration.Hardware.BeaconDimmer {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc:
+                "A PCA9685 PWM controller driving the beacons (dimmable, see beacon_intensity) instead of the"
+                + " beacon_left/beacon_right GPIO lines; without an address the beacons are on GPIO lines.",
+            keys: [
+                .i2cAddressOrNone(
+                    "address", \.address, doc: "PCA9685 address (0x40 with its A5–A0 pins low), or \"none\"."),
+                .string(
+                    "i2c_bus", \.i2cBus, doc: "Board I²C bus name (i2c-1 on a Raspberry Pi, sim-i2c-0 on the rig)."),
+                .integer("left_channel", \.leftChannel, 0...15, doc: "PCA9685 channel of the left-hand indications."),
+                .integerOrNone(
+                    "right_channel", \.rightChannel, 0...15, as: .identity,
+                    doc: "PCA9685 channel of the right-hand indications, or \"none\"."),
+                // PCA9685 7.3.5: prescale 3…255 at the 25 MHz oscillator gives 1526 Hz down to 24 Hz; 1 kHz puts 50
+                // PWM periods in the shortest IA-21 flash (50 ms) and is far above visible flicker.
+                .integer(
+                    "frequency_hz", \.frequencyHz, 24...1_526, "Hz", doc: "PWM frequency (PCA9685 prescale range)."),
+            ],
+            rules: [distinctChannels])
+    }
+
+    private static func distinctChannels(
+        _ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ dimmer: inout Self
+    ) {
+        guard !found.invalid.contains("left_channel"), let node = found.valid("right_channel"),
+            dimmer.rightChannel == dimmer.leftChannel
+        else { return }
+        reader.report(
+            .invalidValue, at: found.path.appending("right_channel"),
+            expected: "a channel other than left_channel (\(dimmer.leftChannel))",
+            found: NodeReader.describe(node), node: node)
     }
 }
 

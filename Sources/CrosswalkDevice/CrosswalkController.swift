@@ -1,17 +1,21 @@
 public import AgentRuntime
 public import CrosswalkLogic
 public import HAL
-import Synchronization
 
 /// The crossing's state machine bound to its lines. Input edges go straight to `input(_:_:edgeAt:)`, which feeds the
 /// machine and writes the outputs before anything else — publishing is queued and sent by `publish()` from its own
 /// loop, so no broker, disk or configuration ever sits between an edge and the beacons. The daemon steps the flash
-/// sequence (`flashStep`), the school-zone schedule (`scheduleStep`), the read-back (`verifyOutputs`) and the counts
-/// (`telemetryStep`) on its loops; tests call them directly with a manual clock.
+/// sequence (`flashStep`), the school-zone schedule and the night window (`scheduleStep`), the read-back
+/// (`verifyOutputs`) and the counts (`telemetryStep`) on its loops; tests call them directly with a manual clock.
 ///
-/// Safe state (`enterSafeState`, applied before start and on stop): beacons and markers lit, the warning sign on,
-/// voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons are the
-/// strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence continuously.
+/// Beacons on PCA9685 channels (`CrosswalkParts.pwmOutputs`) light at the day or the night level of
+/// `CrosswalkSettings.BeaconIntensity`; whether it is night is decided by `scheduleStep` and kept, so a flash step or
+/// an interlock write only looks the level up — the flash timing is the IA-21 pattern either way.
+///
+/// Safe state (`enterSafeState`, applied before start and on stop): beacons (at full level) and markers lit, the
+/// warning sign on, voice guidance off and the safety bar lowered. With no process left to flash them, steady beacons
+/// are the strongest warning that stays; while the daemon runs, the fail-safe state flashes the IA-21 sequence
+/// continuously.
 public actor CrosswalkController {
     public private(set) var configuration: CrosswalkConfiguration
     private let parts: CrosswalkParts
@@ -20,40 +24,33 @@ public actor CrosswalkController {
     /// `edgeTimestampsOnClock`, else the reaction is timed from an edge's arrival.
     private let now: @Sendable () -> Duration
     private let edgeTimestampsOnClock: Bool
-    /// Wall-clock seconds since 1970 (UTC), for the school-zone schedule.
+    /// Wall-clock seconds since 1970 (UTC), for the school-zone schedule and the night window.
     private let unixTime: @Sendable () -> Double
     public private(set) var machine: CrosswalkMachine
+    /// Every output, lines and PCA9685 channels, by the names of `CrosswalkOutputs.named`.
+    private nonisolated let drives: [String: OutputDrive]
+    /// Inside the night window (dimmable beacons light at the night level); set by the schedule, read by the writes.
+    public private(set) var night = false
 
-    /// The level last written to each output, and how many writes each has had (a read-back that raced a write is
-    /// not compared).
-    private var written: [String: Bool] = [:]
+    /// The level (0…1) last written to each output, and how many writes each has had (a read-back that raced a write
+    /// is not compared).
+    private var written: [String: Double] = [:]
     private var writes: [String: Int] = [:]
     private var running = false
     /// Edges handled so far: a level read that an edge overtook is stale (`reconcileInputs`).
     private var edgesHandled = 0
-    private var pending: [Publication] = []
-    private var lastState: [String: JSONValue] = [:]
-    /// Wakes the publishing loop (`publications`); buffered to one, since a wake-up publishes everything pending.
-    private let wake: AsyncStream<Void>.Continuation
+    /// Changes the level check acted on before their edge was handled (a busy machine runs the check between an
+    /// input changing and its edge reaching the actor): the outputs were written at once, and the events wait one
+    /// check period for the edge, so they still carry the reaction from the edge's timestamp to that write.
+    private var awaitingEdge: [CrosswalkInput: (active: Bool, transitions: [CrosswalkTransition], written: Duration)] =
+        [:]
+    private let outbox = PublicationQueue()
     /// One element whenever something waits to be published; the daemon's publishing loop calls `publish()` on each.
-    public nonisolated let publications: AsyncStream<Void>
-    /// When the flash loop last stepped and whether the watchdog has found it stalled; shared with `watchdogCheck`,
-    /// which must work while the actor itself is stuck.
-    private let progress: Mutex<Progress>
+    public nonisolated var publications: AsyncStream<Void> { outbox.wakeUps }
+    /// When the flash loop last stepped, shared with `watchdogCheck`, which must work while the actor itself is stuck.
+    private let progress: LoopProgress
     /// How long the flash loop may go without a step before the watchdog applies the safe state.
-    public nonisolated let stallLimit: Duration
-
-    private struct Progress {
-        var armed = false
-        var lastStep: Duration = .zero
-        var stalled = false
-    }
-
-    private enum Publication {
-        case event(String, [String: JSONValue])
-        case state([String: JSONValue])
-        case telemetry(String, [String: JSONValue])
-    }
+    public nonisolated var stallLimit: Duration { progress.stallLimit }
 
     /// The outputs' safe levels (see the type's documentation).
     public static let safeOutputs: [String: Bool] = [
@@ -72,11 +69,10 @@ public actor CrosswalkController {
         self.now = now
         self.edgeTimestampsOnClock = edgeTimestampsOnClock
         self.unixTime = unixTime
-        self.stallLimit = stallLimit
+        drives = parts.drives
         let heartbeatZones = parts.zones.indices.filter { parts.zones[$0].heartbeat != nil }
         machine = CrosswalkMachine(settings: configuration.settings, heartbeatZones: heartbeatZones, start: now())
-        progress = Mutex(Progress())
-        (publications, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        progress = LoopProgress(stallLimit: stallLimit)
     }
 
     // MARK: Start, settings, safe state
@@ -100,8 +96,8 @@ public actor CrosswalkController {
         }
         running = true
         // Armed by the flash loop's first step: until the loops run the daemon is still starting, not stalled.
-        progress.withLock { $0 = Progress() }
-        transitions += schoolHoursTransitions(at: at)
+        progress.disarm()
+        transitions += followSchedules(at: at)
         written = [:]
         await writeOutputs()
         record(transitions, reaction: nil)
@@ -120,18 +116,21 @@ public actor CrosswalkController {
     public func apply(settings: CrosswalkSettings) async {
         configuration.settings = settings
         machine.settings = settings
-        record(schoolHoursTransitions(at: now()), reaction: nil)
+        record(followSchedules(at: now()), reaction: nil)
         await writeOutputs()
     }
 
     /// Writes the safe levels to every output and stops driving them from the machine until `start()`.
     public func enterSafeState() async {
         running = false
-        progress.withLock { $0.armed = false }
-        for (name, line) in parts.outputs.sorted(by: { $0.key < $1.key }) {
-            let level = Self.safeOutputs[name] ?? false
+        let unmatched = awaitingEdge.values.flatMap(\.transitions)
+        awaitingEdge = [:]
+        record(unmatched, reaction: nil)
+        progress.disarm()
+        for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
+            let level = Self.safeLevel(name)
             do {
-                try await line.write(GPIOValue(level))
+                try await drive.write(level)
                 written[name] = level
             } catch {
                 written[name] = nil
@@ -141,6 +140,9 @@ public actor CrosswalkController {
     }
 
     public var isHealthy: Bool { machine.state != .failSafe }
+
+    /// An output's safe level: full (a dimmable beacon included: nobody is left to follow the night) or off.
+    public static func safeLevel(_ name: String) -> Double { safeOutputs[name] == true ? 1 : 0 }
 
     // MARK: The interlock
 
@@ -153,6 +155,14 @@ public actor CrosswalkController {
         let edgeAt = edgeTimestampsOnClock ? Duration.nanoseconds(Int64(edge.timestampNanoseconds)) : at
         edgesHandled += 1
         let rising = edge.kind == .rising
+        if let reconciled = awaitingEdge.removeValue(forKey: input) {
+            if reconciled.active == rising {
+                // The level check already made this change: its events, timed from this edge to that write.
+                record(reconciled.transitions, reaction: max(.zero, reconciled.written - edgeAt))
+                return
+            }
+            record(reconciled.transitions, reaction: nil)
+        }
         let transitions: [CrosswalkTransition]
         switch input {
         case .zone(let index):
@@ -188,11 +198,14 @@ public actor CrosswalkController {
     private func writeOutputs() async {
         guard running else { return }
         var failed: [String] = []
+        let dimmedLevel = machine.beaconLevel(night: night)
         for (name, active) in machine.outputs(at: now()).named {
-            guard let line = parts.outputs[name], written[name] != active else { continue }
+            guard let drive = drives[name] else { continue }
+            let level = active ? (drive.isDimmable ? dimmedLevel : 1) : 0
+            guard written[name] != level else { continue }
             do {
-                try await line.write(GPIOValue(active))
-                written[name] = active
+                try await drive.write(level)
+                written[name] = level
             } catch {
                 written[name] = nil
                 failed.append(name)
@@ -214,10 +227,7 @@ public actor CrosswalkController {
     public func flashStep() async {
         guard running else { return }
         let at = now()
-        let stalled = progress.withLock { progress in
-            defer { progress = Progress(armed: true, lastStep: at, stalled: false) }
-            return progress.stalled
-        }
+        let stalled = progress.step(at: at)
         var transitions: [CrosswalkTransition] = []
         if stalled {
             // The watchdog wrote the safe levels behind the machine's back: write everything again.
@@ -235,7 +245,11 @@ public actor CrosswalkController {
     /// backend lost. Buttons are momentary and not read; a reset key only acts on its edge.
     public func reconcileInputs() async {
         guard running else { return }
-        var transitions: [CrosswalkTransition] = []
+        // Changes whose edge did not come within a check period: the edge was lost, so no reaction time.
+        let unmatched = awaitingEdge.values.flatMap(\.transitions)
+        awaitingEdge = [:]
+        record(unmatched, reaction: nil)
+        var found: [(input: CrosswalkInput, active: Bool, transitions: [CrosswalkTransition])] = []
         // The line's level, or nil when an edge was handled meanwhile (the actor is reentrant at the read).
         func level(_ line: any GPIOInputLine, _ what: String) async -> Bool? {
             let before = edgesHandled
@@ -246,28 +260,39 @@ public actor CrosswalkController {
             let source = DetectionSource.zone(index)
             guard let active = await level(zone.presence, "zone \(index)"), active != (machine.active[source] != nil)
             else { continue }
-            transitions += active ? [machine.handle(.detected(source), at: now())] : machine.release(source, at: now())
+            found.append(
+                (
+                    .zone(index), active,
+                    active ? [machine.handle(.detected(source), at: now())] : machine.release(source, at: now())
+                ))
         }
         if let line = parts.stopLine, let active = await level(line, "stop line"), active != machine.vehicleAtStopLine {
-            transitions.append(machine.handle(active ? .vehicleArrived : .vehicleLeft, at: now()))
+            found.append((.stopLine, active, [machine.handle(active ? .vehicleArrived : .vehicleLeft, at: now())]))
         }
         if let line = parts.walkPhase, let active = await level(line, "walk phase"), active != machine.walkPhase {
-            transitions.append(machine.handle(active ? .walkStarted : .walkEnded, at: now()))
+            found.append((.walkPhase, active, [machine.handle(active ? .walkStarted : .walkEnded, at: now())]))
         }
         await writeOutputs()
-        record(transitions, reaction: nil)
+        guard !found.isEmpty else { return }
+        let written = now()
+        for change in found { awaitingEdge[change.input] = (change.active, change.transitions, written) }
+        // The state follows the machine now; only the events wait for their edge.
+        record([], reaction: nil)
     }
 
-    /// Follows the school-zone schedule.
+    /// Follows the school-zone schedule and the night window; a lit dimmable beacon takes the new level at once.
     public func scheduleStep() async {
         guard running else { return }
-        record(schoolHoursTransitions(at: now()), reaction: nil)
+        record(followSchedules(at: now()), reaction: nil)
         await writeOutputs()
     }
 
-    private func schoolHoursTransitions(at: Duration) -> [CrosswalkTransition] {
+    /// Decides night from the wall clock, and returns the school-hours transition that is due.
+    private func followSchedules(at: Duration) -> [CrosswalkTransition] {
         let settings = configuration.settings
-        let due = settings.schoolZone.isActive(unixSeconds: unixTime(), utcOffsetMinutes: settings.utcOffsetMinutes)
+        let unixSeconds = unixTime()
+        night = settings.beaconIntensity.isNight(unixSeconds: unixSeconds, utcOffsetMinutes: settings.utcOffsetMinutes)
+        let due = settings.schoolZone.isActive(unixSeconds: unixSeconds, utcOffsetMinutes: settings.utcOffsetMinutes)
         guard due != machine.schoolHours else { return [] }
         return [machine.handle(due ? .schoolHoursStarted : .schoolHoursEnded, at: at)]
     }
@@ -277,19 +302,19 @@ public actor CrosswalkController {
     public func verifyOutputs() async {
         guard running else { return }
         var transitions: [CrosswalkTransition] = []
-        for (name, line) in parts.outputs.sorted(by: { $0.key < $1.key }) {
+        for (name, drive) in drives.sorted(by: { $0.key < $1.key }) {
             guard let expected = written[name] else { continue }
             let writesBefore = writes[name]
-            let found: Bool?
+            let found: Bool
             do {
-                found = try await line.read() == .active
+                found = try await drive.readsBack(expected)
             } catch {
-                found = nil
+                found = false
             }
             // A flash step may have written meanwhile (the actor is reentrant at the read): compare only unraced.
             guard writes[name] == writesBefore else { continue }
             let fault = CrosswalkFault.outputMismatch(output: name)
-            if found == expected {
+            if found {
                 if machine.causes.contains(fault) {
                     transitions.append(machine.handle(.causeCleared(fault), at: now()))
                 }
@@ -320,15 +345,10 @@ public actor CrosswalkController {
     /// - Returns: whether it found a stall now.
     public nonisolated func watchdogCheck() async -> Bool {
         let at = now()
-        let stalled = progress.withLock { progress in
-            guard progress.armed, !progress.stalled, at - progress.lastStep > stallLimit else { return false }
-            progress.stalled = true
-            return true
-        }
-        guard stalled else { return false }
-        for (name, line) in parts.outputs {
-            // Best effort by design: a line that fails here is reported by the read-back once the loop runs again.
-            try? await line.write(GPIOValue(Self.safeOutputs[name] ?? false))
+        guard progress.checkStalled(at: at) else { return false }
+        for (name, drive) in drives {
+            // Best effort by design: an output that fails here is reported by the read-back once the loop runs again.
+            try? await drive.write(Self.safeLevel(name))
         }
         return true
     }
@@ -337,19 +357,11 @@ public actor CrosswalkController {
 
     /// Sends everything queued to the sink (events, retained state, telemetry), in order.
     public func publish() async {
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            switch next {
-            case .event(let name, let values): await sink.event(name, values)
-            case .state(let values): await sink.state(values)
-            case .telemetry(let stream, let values): await sink.telemetry(stream, values)
-            }
-        }
+        await outbox.send(to: sink)
     }
 
-    private func queue(_ publication: Publication) {
-        pending.append(publication)
-        wake.yield()
+    private func queue(_ publication: PublicationQueue.Publication) {
+        outbox.append(publication)
     }
 
     private func record(_ transitions: [CrosswalkTransition], reaction: Duration?) {
@@ -390,16 +402,12 @@ public actor CrosswalkController {
                         ]) { old, _ in old }))
             }
         }
-        let state = stateDocument()
-        if state != lastState {
-            lastState = state
-            queue(.state(state))
-        }
+        outbox.state(stateDocument())
     }
 
     private func stateDocument() -> [String: JSONValue] {
         [
-            "state": .string(machine.state.rawValue), "school_hours": .bool(machine.schoolHours),
+            "state": .string(machine.state.rawValue), "school_hours": .bool(machine.schoolHours), "night": .bool(night),
             "walk_phase": .bool(machine.walkPhase), "vehicle_at_stop_line": .bool(machine.vehicleAtStopLine),
             "pedestrian_on_crossing": .bool(machine.pedestrianOnCrossing),
             "faults": .array(machine.latched.map(\.code).sorted().map { .string($0) }),

@@ -34,6 +34,13 @@ public struct CrosswalkMachine: Sendable {
     /// The clearance time of the profile in force.
     public var clearance: Duration { schoolHours ? settings.schoolZone.clearance : settings.clearance }
 
+    /// The level (0…1) of a lit beacon on a dimmable output: the configured day or night level while the crossing
+    /// works normally, full in `fail-safe` (a fault is no time to trust a dimmed warning). The daemon's safe state,
+    /// written without the machine, is full as well.
+    public func beaconLevel(night: Bool) -> Double {
+        state == .failSafe ? 1 : settings.beaconIntensity.onLevel(night: night)
+    }
+
     /// A pedestrian on the crossing: a presence zone active (a button only says someone wants to cross).
     public var pedestrianOnCrossing: Bool { active.keys.contains { $0.isOnCrossing } }
 

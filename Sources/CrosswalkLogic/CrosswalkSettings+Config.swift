@@ -14,6 +14,7 @@ extension CrosswalkSettings {
                     "clearance_s", \.clearance, 3...600, "s", as: .seconds,
                     doc: "Beacons flash this long after the last detection (pedestrian clearance time)."),
                 .section("school_zone", \.schoolZone, SchoolZone.section),
+                .section("beacon_intensity", \.beaconIntensity, BeaconIntensity.section),
                 // Nobody stands on a crossing for an hour; below ten seconds a waiting crowd would trip it.
                 .integer(
                     "stuck_after_s", \.stuckAfter, 10...3_600, "s", as: .seconds,
@@ -24,7 +25,7 @@ extension CrosswalkSettings {
                     doc: "A zone whose heartbeat line shows no edge this long has a silent detector (fault)."),
                 .integer(
                     "utc_offset_min", \.utcOffsetMinutes, -720...840, "min",
-                    doc: "Local time offset from UTC, for the school-zone schedule."),
+                    doc: "Local time offset from UTC, for the school-zone schedule and the night window."),
                 .integer(
                     "telemetry_interval_s", \.telemetryInterval, 1...86_400, "s", as: .seconds,
                     doc: "Period of telemetry/crossing (counts of pedestrians, button presses, conflicts, faults)."),
@@ -69,6 +70,63 @@ extension CrosswalkSettings.SchoolZone {
     }
 }
 
+extension CrosswalkSettings.BeaconIntensity {
+    static var section: ConfigSection<Self> {
+        ConfigSection(
+            doc:
+                "Brightness of lit beacons on a dimmable output (hardware.beacon_dimmer, a PCA9685); GPIO beacons are"
+                + " only on or off. The fail-safe state and the safe state always light them fully.",
+            keys: [
+                // IA-21 gives no figure: the floor of a tenth is ours, so that a slip of the pen (1 for 100) cannot
+                // leave a beacon too faint to warn anyone.
+                .integer("day_pct", \.dayPercent, 10...100, "%", doc: "Level of a lit beacon by day."),
+                .integer("night_pct", \.nightPercent, 10...100, "%", doc: "Level of a lit beacon inside night_hours."),
+                .string(
+                    "night_hours", \.nightHours,
+                    what:
+                        "local times \"HH:MM-HH:MM\" (end up to 24:00; an end before the start runs past midnight), or"
+                        + " \"none\"",
+                    pattern: "^(none|" + SchoolZoneWindow.hoursPattern + ")$",
+                    // A text that is not a window is nil (refused), "none" is .some(nil) (no night).
+                    parse: { $0 == "none" ? .some(nil) : NightWindow.parse($0).map { .some($0) } },
+                    format: { $0.map { TimeOfDay.format($0.start) + "-" + TimeOfDay.format($0.end) } ?? "none" },
+                    doc:
+                        "Local times of night, every day, e.g. \"19:00-07:00\" (decided on the device, utc_offset_min),"
+                        + " or \"none\" (never dimmed)."),
+            ],
+            rules: [nightNotBrighter])
+    }
+
+    /// Dimming at night means the night level is not above the day level; reported at the key that was written
+    /// (night_pct, or day_pct set below the default night level).
+    private static func nightNotBrighter(
+        _ reader: inout NodeReader, _ found: ConfigSection<Self>.Found, _ intensity: inout Self
+    ) {
+        guard found.invalid.isDisjoint(with: ["day_pct", "night_pct"]), intensity.nightPercent > intensity.dayPercent
+        else { return }
+        if let node = found.keys["night_pct"] {
+            reader.report(
+                .invalidValue, at: found.path.appending("night_pct"),
+                expected: "at most day_pct (\(intensity.dayPercent) %)", found: "\(intensity.nightPercent) %",
+                node: node)
+        } else if let node = found.keys["day_pct"] {
+            reader.report(
+                .invalidValue, at: found.path.appending("day_pct"),
+                expected: "at least night_pct (\(intensity.nightPercent) %)", found: "\(intensity.dayPercent) %",
+                node: node)
+        }
+    }
+}
+
+extension NightWindow {
+    /// `"19:00-07:00"`: the schedules' hours, where an end at or before the start runs past midnight (equal times
+    /// are refused: a night of no or of every minute is not a window).
+    static func parse(_ text: String) -> NightWindow? {
+        guard let (start, end) = SchoolZoneWindow.parseTimes(text), start != end else { return nil }
+        return NightWindow(start: start, end: end)
+    }
+}
+
 extension SchoolZoneWindow {
     static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -84,7 +142,7 @@ extension SchoolZoneWindow {
                 ).required(),
                 .string(
                     "hours", \.minutes, what: "local times \"HH:MM-HH:MM\" (end up to 24:00), the start before the end",
-                    pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", parse: parseHours,
+                    pattern: "^" + hoursPattern + "$", parse: parseHours,
                     format: hoursText,
                     doc: "Local start and end time, e.g. \"07:30-09:00\" (\"24:00\" ends at midnight)."
                 ).required(),
@@ -99,11 +157,20 @@ extension SchoolZoneWindow {
         return (first + 1)...(last + 1)
     }
 
-    static func parseHours(_ text: String) -> Range<Int>? {
+    /// `HH:MM-HH:MM`, the end up to `24:00`: the schedules' form of local hours.
+    static let hoursPattern = "([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
+
+    /// The start and end of `"HH:MM-HH:MM"` in minutes after midnight, in either order; the schedules' one parser.
+    static func parseTimes(_ text: String) -> (start: Int, end: Int)? {
         let parts = text.split(separator: "-").map(String.init)
         guard parts.count == 2, let start = TimeOfDay.parse(parts[0]),
-            let end = TimeOfDay.parse(parts[1], allowMidnightEnd: true), start < end
+            let end = TimeOfDay.parse(parts[1], allowMidnightEnd: true)
         else { return nil }
+        return (start, end)
+    }
+
+    static func parseHours(_ text: String) -> Range<Int>? {
+        guard let (start, end) = parseTimes(text), start < end else { return nil }
         return start..<end
     }
 

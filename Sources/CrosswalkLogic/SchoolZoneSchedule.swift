@@ -12,12 +12,44 @@ public struct SchoolZoneWindow: Sendable, Hashable {
 
     /// Whether the window holds at `unixSeconds` (UTC) in a zone `utcOffsetMinutes` east of UTC.
     public func contains(unixSeconds: Double, utcOffsetMinutes: Int) -> Bool {
+        let local = LocalTime(unixSeconds: unixSeconds, utcOffsetMinutes: utcOffsetMinutes)
+        return weekdays.contains(local.weekday) && minutes.contains(local.minute)
+    }
+}
+
+/// The nightly window in which dimmable beacons run at their night level: the same local times every day
+/// (`"19:00-07:00"`), running past midnight when it ends at or before its start.
+public struct NightWindow: Sendable, Hashable {
+    /// Minutes after local midnight: the start is included, the end (up to 1440) excluded.
+    public var start: Int
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        precondition(start != end && (0..<1_440).contains(start) && (0...1_440).contains(end), "a night needs hours")
+        self.start = start
+        self.end = end
+    }
+
+    /// Whether the window holds at `unixSeconds` (UTC) in a zone `utcOffsetMinutes` east of UTC.
+    public func contains(unixSeconds: Double, utcOffsetMinutes: Int) -> Bool {
+        let minute = LocalTime(unixSeconds: unixSeconds, utcOffsetMinutes: utcOffsetMinutes).minute
+        return start < end ? (start..<end).contains(minute) : minute >= start || minute < end
+    }
+}
+
+/// A moment in local time in the schedules' terms: the ISO weekday and the minute after midnight.
+struct LocalTime {
+    /// 1 = Monday … 7 = Sunday.
+    let weekday: Int
+    /// 0…1439.
+    let minute: Int
+
+    init(unixSeconds: Double, utcOffsetMinutes: Int) {
         let local = Int((unixSeconds + Double(utcOffsetMinutes * 60)).rounded(.down))
         let day = local.floorDivided(by: 86_400)
         // 1970-01-01 was a Thursday (ISO 4).
-        let weekday = (day + 3).floorModulo(7) + 1
-        let minute = (local - day * 86_400) / 60
-        return weekdays.contains(weekday) && minutes.contains(minute)
+        weekday = (day + 3).floorModulo(7) + 1
+        minute = (local - day * 86_400) / 60
     }
 }
 

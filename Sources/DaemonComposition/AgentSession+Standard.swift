@@ -8,10 +8,7 @@ extension AgentSession {
     public static func standard(
         _ agent: AgentConfiguration, agentName: String, version: String, logger: Logger
     ) async throws -> AgentSession {
-        let password = try agent.mqtt.passwordFile.map {
-            try String(contentsOfFile: $0, encoding: .utf8).split(whereSeparator: \.isNewline).first.map(String.init)
-                ?? ""
-        }
+        let password = try agent.mqtt.password()
         let birth = AgentSession.BirthDocument(
             agent: agentName, version: version,
             board: URL(fileURLWithPath: agent.board).deletingPathExtension().lastPathComponent, configRevision: 0,

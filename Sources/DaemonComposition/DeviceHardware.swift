@@ -81,6 +81,15 @@ public final class DeviceHardware: Sendable {
         }
     }
 
+    /// One monotonic clock for a controller and its input edges, made once (two would differ by their origins): the
+    /// edge timestamps' own where this process can read it (Linux), else one of the daemon's own (the rig), and then
+    /// `edgeTimestampsOnClock` is false and edges are timed from their arrival.
+    public func controllerClock() -> (now: @Sendable () -> Duration, edgeTimestampsOnClock: Bool) {
+        if let edgeClock { return ({ .nanoseconds(Int64(edgeClock())) }, true) }
+        let start = ContinuousClock.now
+        return ({ ContinuousClock.now - start }, false)
+    }
+
     /// Requests the board line `name` (`$.device.hardware.relay` in errors) as an output.
     public func output(_ name: String, usedAt configPath: String, _ configuration: GPIOOutputConfiguration)
         async throws -> any GPIOOutputLine
@@ -200,10 +209,9 @@ public struct ModbusDevice: Sendable {
 public struct DeviceHardwareError: Error, CustomStringConvertible {
     public var configPath: String
     public var detail: String
-    public var description: String { "\(configPath): \(detail)" }
-
     public init(configPath: String, detail: String) {
         self.configPath = configPath
         self.detail = detail
     }
+    public var description: String { "\(configPath): \(detail)" }
 }

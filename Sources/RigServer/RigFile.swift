@@ -64,8 +64,14 @@ public struct RigFile: Sendable, Hashable {
     public static let modelKinds: [String: (references: [String], numbers: [String: Double])] = [
         "lamp": (["pwm", "relay", "meter"], ["channel": 0, "rated_watts": 60, "supply_volts": 24]),
         "ev": (
-            ["pwm", "adc", "contactor", "feedback", "meter"],
-            ["pwm_channel": 0, "adc_channel": 0, "divider": 0.25, "ev_max_amps": 32, "phases": 3, "volts": 230]
+            ["pwm", "adc", "contactor", "feedback", "meter", "lock", "lock_feedback", "rcd"],
+            [
+                "pwm_channel": 0, "adc_channel": 0, "divider": 0.25, "ev_max_amps": 32, "phases": 3, "volts": 230,
+                // The charge point's front end: pilot levels shifted into the ADC's range, the low level's input and
+                // the PP divider's (-1: not wired), and the cable's PP resistor.
+                "offset_volts": 0, "adc_low_channel": -1, "pp_channel": -1, "pp_pullup_ohm": 1_000, "pp_supply_v": 3.3,
+                "cable_ohm": 220,
+            ]
         ),
         "vibration": (
             ["sensor", "interrupt"],

@@ -74,7 +74,8 @@ extension VirtualRig {
             }
             return EVModel(
                 pwm: try device("pwm", chip: "PCA9685"), adc: try device("adc", chip: "ADS1115"),
-                contactor: try gpio("contactor"), feedback: try gpio("feedback"), meter: meter, numbers: model.numbers)
+                contactor: try gpio("contactor"), feedback: try gpio("feedback"), lock: try gpio("lock"),
+                lockFeedback: try gpio("lock_feedback"), rcd: try gpio("rcd"), meter: meter, numbers: model.numbers)
         case "vibration":
             let interruptName = model.references["interrupt"] ?? ""
             guard let interrupt = line(interruptName, board: board, gpioChips: gpioChips) else {
@@ -349,36 +350,51 @@ final class VibrationModel: RigModel {
 }
 
 /// An electric vehicle at an AC charge point (IEC 61851-1 control pilot): the scenario moves it through the CP states
-/// (`state`: 0 A unplugged, 1 B connected, 2 C charging, 3 D charging with ventilation, 4 E error, 5 F EVSE fault);
-/// the CP plateau voltage (12/9/6/3/0/−12 V) reaches the ADS1115 through the divider; with the contactor closed in
-/// C or D the EV draws the current the PWM duty allows (10–85 %: duty × 0.6 A; 85–96 %: (duty − 64) × 2.5 A; capped
-/// at `ev_max_amps`), which the SDM630 meters; the contactor's auxiliary contact follows it unless `welded`.
+/// (`state`: 0 A unplugged, 1 B connected, 2 C charging, 3 D charging with ventilation, 4 E CP shorted to PE, 5 F);
+/// the EV's load leaves the plateau (12/9/6/3 V) on the EVSE's +12 V; the PCA9685 channel is the EVSE's pilot
+/// (full on: +12 V steady, full off: −12 V steady, else the ±12 V square wave). The front end puts the high level on
+/// `adc_channel` and the low level (−12 V through the EV's diode; −plateau with `diode_fault`) on `adc_low_channel`,
+/// both as (volts + `offset_volts`) × `divider`. With the contactor closed in C or D the EV draws the current the PWM
+/// duty allows (10–85 %: duty × 0.6 A; 85–96 %: (duty − 64) × 2.5 A; capped at `ev_max_amps`), which the SDM630
+/// meters; the contactor's auxiliary contact follows it unless `welded`. The cable's PP resistor (`cable_ohm`) against
+/// the pull-up reaches `pp_channel`; the lock feedback follows the lock motor unless `lock_jammed`; `rcd` trips the
+/// RCD line. A `model.set` takes effect at once, not at the next tick.
 final class EVModel: RigModel {
+    typealias Line = (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
     let name = "ev"
     let pwm: VirtualRig.Device
     let adc: VirtualRig.Device
-    let contactor: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
-    let feedback: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
+    let contactor: Line
+    let feedback: Line
+    let lock: Line
+    let lockFeedback: Line
+    let rcd: Line
     let meter: VirtualRig.ModbusDevice
     private let state: Mutex<[String: Double]>
 
     init(
-        pwm: VirtualRig.Device, adc: VirtualRig.Device, contactor: (chip: SimulatedGPIOChip, offset: GPIOLineOffset),
-        feedback: (chip: SimulatedGPIOChip, offset: GPIOLineOffset), meter: VirtualRig.ModbusDevice,
-        numbers: [String: Double]
+        pwm: VirtualRig.Device, adc: VirtualRig.Device, contactor: Line, feedback: Line, lock: Line,
+        lockFeedback: Line, rcd: Line, meter: VirtualRig.ModbusDevice, numbers: [String: Double]
     ) {
         self.pwm = pwm
         self.adc = adc
         self.contactor = contactor
         self.feedback = feedback
+        self.lock = lock
+        self.lockFeedback = lockFeedback
+        self.rcd = rcd
         self.meter = meter
         var values = numbers
-        values["state"] = 0
-        values["welded"] = 0
+        for key in ["state", "welded", "diode_fault", "lock_jammed", "rcd"] { values[key] = 0 }
         state = Mutex(values)
     }
 
-    var quantityNames: [String] { ["state", "welded", "ev_max_amps", "amps", "cp_volts", "duty"] }
+    var quantityNames: [String] {
+        [
+            "state", "welded", "diode_fault", "lock_jammed", "rcd", "cable_ohm", "ev_max_amps", "amps", "cp_volts",
+            "duty",
+        ]
+    }
 
     static let plateauVolts: [Double] = [12, 9, 6, 3, 0, -12]
 
@@ -393,15 +409,48 @@ final class EVModel: RigModel {
         }
     }
 
+    /// The pilot's high and low levels for the EV's state and the EVSE's oscillator.
+    private func pilotLevels(_ values: [String: Double]) -> (high: Double, low: Double) {
+        let cpState = min(max(Int(values["state"] ?? 0), 0), 5)
+        let plateau = Self.plateauVolts[cpState]
+        // State E shorts the line, F holds it at −12 V, whatever the EVSE drives.
+        if cpState >= 4 { return (plateau, plateau) }
+        let duty = pwm.value("duty\(Int(values["pwm_channel"] ?? 0))") ?? 0
+        if duty <= 0 { return (-12, -12) }
+        if duty >= 1 { return (plateau, plateau) }
+        // Without the diode the EV's load divides the negative half as well (state A has no EV, hence no diode test).
+        let low = cpState > 0 && values["diode_fault", default: 0] != 0 ? -plateau : -12
+        return (plateau, low)
+    }
+
     func tick(at date: Date, elapsed: Duration) {
-        let values = state.withLock { $0 }
-        let cpState = Int(values["state"] ?? 0)
-        let volts = Self.plateauVolts[min(max(cpState, 0), 5)]
-        let channel = Int(values["adc_channel"] ?? 0)
-        // A single-ended ADC input cannot go below ground: E and F read 0 V here.
-        adc.model(["ain\(channel)": max(volts * (values["divider"] ?? 0.25), 0)])
+        update(state.withLock { $0 })
+    }
+
+    private func update(_ values: [String: Double]) {
+        let levels = pilotLevels(values)
+        let divider = values["divider"] ?? 0.25
+        let offset = values["offset_volts"] ?? 0
+        // A single-ended ADC input cannot go below ground.
+        var inputs = ["ain\(Int(values["adc_channel"] ?? 0))": max((levels.high + offset) * divider, 0)]
+        if let low = values["adc_low_channel"], low >= 0 {
+            inputs["ain\(Int(low))"] = max((levels.low + offset) * divider, 0)
+        }
+        if let pp = values["pp_channel"], pp >= 0 {
+            let ohms = values["cable_ohm"] ?? 220
+            let supply = values["pp_supply_v"] ?? 3.3
+            // No vehicle plug: the socket's PP is open, the pull-up reads the supply.
+            let plugged = Int(values["state"] ?? 0) != 0
+            inputs["ain\(Int(pp))"] = plugged ? supply * ohms / (ohms + (values["pp_pullup_ohm"] ?? 1_000)) : supply
+        }
+        adc.model(inputs)
         let closed = contactor.chip.outputLevel(contactor.offset) == true
         feedback.chip.setInputLevel(feedback.offset, high: closed || values["welded", default: 0] != 0)
+        let locking = lock.chip.outputLevel(lock.offset) == true
+        if values["lock_jammed", default: 0] == 0 {
+            lockFeedback.chip.setInputLevel(lockFeedback.offset, high: locking)
+        }
+        rcd.chip.setInputLevel(rcd.offset, high: values["rcd", default: 0] != 0)
         let amps = self.amps(values, closed: closed)
         let phases = Int(values["phases"] ?? 3)
         meter.model([
@@ -420,10 +469,16 @@ final class EVModel: RigModel {
     func set(_ quantity: String, to value: Double) -> Bool {
         switch quantity {
         case "state": guard (0...5).contains(value) else { return false }
-        case "welded", "ev_max_amps": break
+        case "cable_ohm": guard value > 0 else { return false }
+        case "welded", "ev_max_amps", "diode_fault", "lock_jammed", "rcd": break
         default: return false
         }
-        state.withLock { $0[quantity] = value }
+        // At once, not at the next tick: a benchmark times the charge point's reaction from this call.
+        update(
+            state.withLock { values in
+                values[quantity] = value
+                return values
+            })
         return true
     }
 
@@ -431,7 +486,7 @@ final class EVModel: RigModel {
         let values = state.withLock { $0 }
         switch quantity {
         case "amps": return amps(values, closed: contactor.chip.outputLevel(contactor.offset) == true)
-        case "cp_volts": return Self.plateauVolts[min(max(Int(values["state"] ?? 0), 0), 5)]
+        case "cp_volts": return pilotLevels(values).high
         case "duty": return pwm.value("duty\(Int(values["pwm_channel"] ?? 0))")
         default: return values[quantity]
         }

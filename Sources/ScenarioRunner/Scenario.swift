@@ -23,6 +23,7 @@ import Yams
 ///   - gpio_fault: {line: beacon, count: 3}   # the daemon's next 3 reads/writes of the line fail
 ///   - broker: stop                 # the local broker goes away (daemons keep running) …
 ///   - broker: start                # … and comes back on the same port
+///   - restart_daemon: 0            # SIGTERM the first daemon, wait for it to exit, start it again (same config)
 /// ```
 ///
 /// Message steps (`expect_message`, `expect_no_message`) look only at messages that arrived after the previous step
@@ -53,13 +54,16 @@ public struct Scenario: Sendable, Hashable {
         case gpioFault(line: String, count: Int)
         /// Stops or restarts the scenario's local broker (on the same port, so clients reconnect).
         case broker(start: Bool)
+        /// Stops daemon `index` (of `daemons`) with SIGTERM and starts it again with the same configuration and state.
+        case restartDaemon(index: Int)
 
         /// Whether the step acts on the rig or the broker. Its consequences can come back before it returns (a
         /// command's result while the publish call is still returning), so such a step completes, for the message
         /// steps after it, the moment it starts acting.
         public var acts: Bool {
             switch self {
-            case .setInput, .publish, .i2cFault, .unplug, .plug, .setQuantities, .modbusFault, .gpioFault, .broker:
+            case .setInput, .publish, .i2cFault, .unplug, .plug, .setQuantities, .modbusFault, .gpioFault, .broker,
+                .restartDaemon:
                 true
             case .wait, .expectOutput, .expectMessage, .expectNoMessage, .expectQuantity: false
             }
@@ -92,6 +96,7 @@ public struct Scenario: Sendable, Hashable {
                 "inject Modbus \(fault)" + (count.map { " ×\($0)" } ?? "") + " at \(name)"
             case .gpioFault(let line, let count): "inject GPIO I/O error ×\(count) at \(line)"
             case .broker(let start): start ? "start the broker" : "stop the broker"
+            case .restartDaemon(let index): "restart daemon \(index)"
             }
         }
     }
@@ -166,7 +171,7 @@ public struct Scenario: Sendable, Hashable {
 
     private static let stepKinds = [
         "set_input", "wait_ms", "expect_output", "publish", "expect_message", "expect_no_message", "i2c_fault",
-        "unplug", "plug", "set", "expect", "modbus_fault", "broker", "gpio_fault",
+        "unplug", "plug", "set", "expect", "modbus_fault", "broker", "gpio_fault", "restart_daemon",
     ]
     private static let families = ["chip", "modbus", "model"]
 
@@ -264,6 +269,8 @@ public struct Scenario: Sendable, Hashable {
             return .gpioFault(line: line, count: count ?? 1)
         case "broker":
             return reader.choice(value, at: here, of: BrokerAction.self).map { .broker(start: $0 == .start) }
+        case "restart_daemon":
+            return reader.integer(value, at: here, in: 0...99).map { .restartDaemon(index: $0) }
         case "wait_ms":
             return reader.integer(value, at: here, in: 0...600_000, unit: "ms").map { .wait(.milliseconds($0)) }
         case "set_input":

@@ -53,6 +53,7 @@ public enum ScenarioRunner {
         var broker: MosquittoBroker?
         var observer: MessageLog?
         var daemons: [SpawnedProcess] = []
+        var launches: [(executable: String, arguments: [String])] = []
         var rigTask: Task<Void, any Error>?
         defer {
             rigTask?.cancel()
@@ -86,10 +87,26 @@ public enum ScenarioRunner {
                     .write(to: config, atomically: true, encoding: .utf8)
                 let local = executables.appendingPathComponent(daemon.executable).path
                 let executable = FileManager.default.isExecutableFile(atPath: local) ? local : daemon.executable
+                launches.append((executable, ["--config", config.path]))
                 daemons.append(try SpawnedProcess(executable, ["--config", config.path]))
             }
             for (index, step) in scenario.steps.enumerated() {
                 if step.acts { observer?.moveHorizonToNow() }
+                if case .restartDaemon(let which) = step {
+                    guard daemons.indices.contains(which) else {
+                        result.steps[index].outcome = .failed("no daemon \(which)")
+                        result.failure = "step \(index + 1) (\(step.summary)): no daemon \(which)"
+                        break
+                    }
+                    // A clean stop (SIGTERM, as systemd restarts a unit), then the same binary and configuration.
+                    let status = await daemons[which].stop()
+                    result.daemonOutput +=
+                        "--- \(daemons[which].executable) (stopped: \(status.map(String.init) ?? "killed"))\n"
+                        + daemons[which].output
+                    daemons[which] = try SpawnedProcess(launches[which].executable, launches[which].arguments)
+                    result.steps[index].outcome = .passed
+                    continue
+                }
                 if let problem = await execute(step, control: control, messages: observer, broker: broker) {
                     result.steps[index].outcome = .failed(problem)
                     result.failure = "step \(index + 1) (\(step.summary)): \(problem)"
@@ -224,6 +241,8 @@ public enum ScenarioRunner {
             }
             // The observer reconnects on its own; the next step may expect messages only once it listens again.
             return await messages.ready(within: .seconds(10))
+        case .restartDaemon:
+            return "restart_daemon is run by the scenario loop"
         }
     }
 

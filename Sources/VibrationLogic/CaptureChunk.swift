@@ -17,6 +17,16 @@ public struct CaptureChunk: Hashable, Sendable, Codable {
     /// This chunk's bytes.
     public var payload: Data
 
+    /// A chunk as received (a consumer rebuilding chunks from `telemetry/capture`).
+    public init(captureID: String, index: Int, count: Int, totalBytes: Int, crc32: UInt32, payload: Data) {
+        self.captureID = captureID
+        self.index = index
+        self.count = count
+        self.totalBytes = totalBytes
+        self.crc32 = crc32
+        self.payload = payload
+    }
+
     /// Splits `data` into chunks of at most `size` bytes (at least one chunk, even for empty data).
     public static func split(_ data: Data, captureID: String, size: Int) -> [CaptureChunk] {
         precondition(size > 0, "chunk size must be positive")

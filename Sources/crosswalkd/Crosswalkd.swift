@@ -5,6 +5,7 @@ import DaemonComposition
 import Foundation
 import HAL
 import Logging
+import PCA9685
 
 /// crosswalkd: the smart crossing — presence detectors, push buttons, the stop-line detector and the signal
 /// controller's walk phase in; RRFB beacons, in-road markers, warning sign, safety bar and voice guidance out.
@@ -55,12 +56,32 @@ enum Crosswalkd: DeviceDaemon {
                 GPIOOutputConfiguration(
                     consumer: name, initialValue: GPIOValue(CrosswalkController.safeOutputs[key] ?? false)))
         }
+        let clock = hardware.controllerClock()
         return Parts(
             lines: CrosswalkParts(
                 zones: zones, buttons: buttons, stopLine: try await optional(map.stopLine, "stop_line"),
                 walkPhase: try await optional(map.walkPhase, "walk_phase"),
-                faultReset: try await optional(map.faultReset, "fault_reset"), outputs: outputs),
-            now: clock(hardware.edgeClock), edgeTimestampsOnClock: hardware.edgeClock != nil)
+                faultReset: try await optional(map.faultReset, "fault_reset"), outputs: outputs,
+                pwmOutputs: try await beaconChannels(map.beaconDimmer, from: hardware)),
+            now: clock.now, edgeTimestampsOnClock: clock.edgeTimestampsOnClock)
+    }
+
+    /// The beacons' PCA9685 channels when the beacon dimmer is configured: the chip started at its frequency and every
+    /// beacon channel set fully on at once, as the lines are requested at their safe level.
+    private static func beaconChannels(
+        _ dimmer: CrosswalkConfiguration.Hardware.BeaconDimmer, from hardware: DeviceHardware
+    ) async throws -> [String: CrosswalkParts.PWMChannel] {
+        guard let address = dimmer.address else { return [:] }
+        let bus = try await hardware.i2cBus(dimmer.i2cBus, usedAt: "$.device.hardware.beacon_dimmer.i2c_bus")
+        let chip = PCA9685(device: try await bus.device(at: I2CAddress(integerLiteral: address)))
+        let frequency = Double(dimmer.frequencyHz)
+        try await chip.start(frequencyHertz: frequency)
+        var channels: [String: CrosswalkParts.PWMChannel] = [:]
+        for (name, channel) in dimmer.channels {
+            try await chip.setDutyCycle(channel: channel, CrosswalkController.safeLevel(name))
+            channels[name] = CrosswalkParts.PWMChannel(chip: chip, channel: channel, frequencyHertz: frequency)
+        }
+        return channels
     }
 
     static func makeController(_ configuration: CrosswalkConfiguration, parts: Parts, context: DaemonContext) async
@@ -68,14 +89,8 @@ enum Crosswalkd: DeviceDaemon {
     {
         CrosswalkController(
             configuration: configuration, parts: parts.lines, sink: context.sink, now: parts.now,
-            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 })
-    }
-
-    /// One clock for the controller and the edges, made once: two would differ by their origins.
-    private static func clock(_ edgeClock: (@Sendable () -> UInt64)?) -> @Sendable () -> Duration {
-        if let edgeClock { return { .nanoseconds(Int64(edgeClock())) } }
-        let start = ContinuousClock.now
-        return { ContinuousClock.now - start }
+            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 },
+            stallLimit: configuration.hardware.stallLimit)
     }
 
     static func registerCommands(on router: CommandRouter, controller: CrosswalkController, context: DaemonContext)

@@ -202,6 +202,19 @@ struct TopicSchemeTests {
         }
     }
 
+    @Test("default MQTT client ids never collide, hyphens in ids included")
+    func clientIDs() throws {
+        // With `-` joining the segments, a-b/c/d and a/b-c/d both were curb-a-b-c-d: the broker then disconnects
+        // whichever of the two devices connected first, every time the other reconnects (a takeover loop).
+        let identities = [
+            try DeviceIdentity(site: "a-b", kind: "c", device: "d"),
+            try DeviceIdentity(site: "a", kind: "b-c", device: "d"),
+            try DeviceIdentity(site: "a", kind: "b", device: "c-d"),
+        ]
+        #expect(Set(identities.map(\.clientID)).count == identities.count)
+        #expect(identities[0].clientID == "curb-a-b~c~d")
+    }
+
     @Test("snake-case arguments: duration_s reaches durationS, and a wrong type is named as the payload spells it")
     func snakeCaseArguments() async throws {
         let router = CommandRouter(wallClock: { Date(timeIntervalSince1970: 1_795_000_000) })

@@ -184,6 +184,39 @@ struct CrosswalkControllerTests {
         #expect(await !controller.machine.pedestrianOnCrossing)
     }
 
+    @Test func anEdgeOvertakenByTheLevelCheckStillGivesItsReactionTime() async throws {
+        // A busy machine: the level check runs between the pedestrian arriving and the edge reaching the actor. The
+        // beacons light at the check; the detection event waits for the edge and is timed from it to that write.
+        let controller = try await controller()
+        gpio.setInputLevel(1, high: true)
+        let edgeAt = clock.now
+        clock.advance(.milliseconds(3))
+        await controller.reconcileInputs()
+        #expect(level("beacon_left") == true && level("in_road_markers") == true)
+        clock.advance(.milliseconds(2))
+        await controller.input(.zone(0), edge(.rising, at: edgeAt))
+        await controller.publish()
+        let detections = sink.events(named: "detection")
+        #expect(detections.count == 1)
+        #expect(detections.first?["reaction_ms"] == .number(3))
+        #expect(sink.states.withLock { $0.last?["state"] } == "warning")
+    }
+
+    @Test func aChangeWhoseEdgeNeverComesIsPublishedByTheNextCheckWithoutAReactionTime() async throws {
+        let controller = try await controller()
+        gpio.setInputLevel(1, high: true)
+        await controller.reconcileInputs()
+        await controller.publish()
+        // The state is published at once; the event waits one check period for its edge.
+        #expect(sink.states.withLock { $0.last?["state"] } == "warning")
+        #expect(sink.events(named: "detection").isEmpty)
+        await controller.reconcileInputs()
+        await controller.publish()
+        let detection = try #require(sink.events(named: "detection").first)
+        #expect(detection["reaction_ms"] == nil)
+        #expect(detection["source"] == "zone 0")
+    }
+
     @Test func theWalkPhaseRaisesTheBarAndStartsTheVoiceGuidance() async throws {
         let controller = try await controller()
         await edge(controller, .walkPhase, 3, high: true)

@@ -62,4 +62,34 @@ import Yams
         #expect(!window.contains(unixSeconds: 1_796_251_500, utcOffsetMinutes: 0))
         #expect(!window.contains(unixSeconds: 1_796_251_500 + 5_400, utcOffsetMinutes: 540))
     }
+
+    @Test func readsTheBeaconIntensityWithANightAcrossMidnight() throws {
+        let settings = try read(
+            """
+            device:
+              beacon_intensity: {day_pct: 90, night_pct: 40, night_hours: "19:30-06:45"}
+            """)
+        #expect(settings.beaconIntensity.dayPercent == 90)
+        #expect(settings.beaconIntensity.nightPercent == 40)
+        #expect(settings.beaconIntensity.nightHours == NightWindow(start: 1_170, end: 405))
+        #expect(try read("device:\n  beacon_intensity: {night_hours: none}\n").beaconIntensity.nightHours == nil)
+        #expect(CrosswalkSettings().beaconIntensity.nightHours == nil)
+    }
+
+    @Test(arguments: ["07:00-07:00", "25:00-06:00", "dusk"])
+    func aNightWithoutHoursIsRefusedWithItsPath(hours: String) {
+        #expect {
+            _ = try read("device:\n  beacon_intensity: {night_hours: \"\(hours)\"}\n")
+        } throws: { error in
+            "\(error)".contains("$.device.beacon_intensity.night_hours")
+        }
+    }
+
+    @Test func aNightBrighterThanTheDayIsRefused() {
+        #expect {
+            _ = try read("device:\n  beacon_intensity: {day_pct: 50, night_pct: 60}\n")
+        } throws: { error in
+            "\(error)".contains("$.device.beacon_intensity.night_pct: expected at most day_pct (50 %)")
+        }
+    }
 }

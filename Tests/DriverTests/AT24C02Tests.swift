@@ -103,12 +103,11 @@ struct AT24C02Tests {
         #expect(try await eeprom.read(from: 0x40, count: 16) == data)
     }
 
-    @Test("a write cycle that never ends fails within the bounded wait")
+    @Test("a write cycle that never ends fails within the bounded wait", .timeLimit(.minutes(1)))
     func ackPollingTimeout() async throws {
         chip.setWriteCycle(.addressAttempts(Int.max))
         let eeprom = try await driver(timeout: .milliseconds(10))
-        let clock = ContinuousClock()
-        let start = clock.now
+        // It gives up rather than hanging: the time limit above catches a hang, not a wall-clock assertion.
         do {
             try await eeprom.write([1], at: 0)
             Issue.record("expected the acknowledge polling to give up")
@@ -116,8 +115,6 @@ struct AT24C02Tests {
             #expect(error.code == .nack)
             #expect(error.description.hasPrefix("sim-i2c@0x50 acknowledge polling after write 0x00: no acknowledge"))
         }
-        // It gives up rather than hanging; the bound is loose so a loaded machine cannot fail it.
-        #expect(clock.now - start < .seconds(30))
     }
 
     @Test("reads are chunked to 32 bytes and must stay inside the array")

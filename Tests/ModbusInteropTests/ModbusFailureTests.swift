@@ -35,7 +35,9 @@ struct ModbusFailureTests {
         await pair.close()
     }
 
-    @Test("a silent RTU unit gives a timeout error after its configured timeout; the line keeps working")
+    @Test(
+        "a silent RTU unit gives a timeout error after its configured timeout; the line keeps working",
+        .timeLimit(.minutes(1)))
     func silentRTUUnit() async throws {
         let line = SimulatedModbusLine()
         line.attach(Self.device(), as: 1)
@@ -49,9 +51,9 @@ struct ModbusFailureTests {
             #expect(error?.code == .timeout)
             #expect(error?.unit == 9)
             #expect(error?.description.contains("no answer within 250 ms") == true, "\(String(describing: error))")
-            // It waited for the timeout (not less); the generous upper bound only guards against hanging.
+            // It waited for the timeout (not less). No upper bound: a loaded machine may take any time, and the time
+            // limit above catches a hang.
             #expect(elapsed >= .milliseconds(240))
-            #expect(elapsed < .seconds(5))
             #expect(try await client.readHoldingRegisters(unit: 1, address: 0, count: 2, timeout: nil) == [1, 2])
         }
     }

@@ -281,14 +281,16 @@ struct RigDevicesTests {
                     $0 == expected
                 }
             }
-            // Unplugged: +12 V on the pilot, 3 V after the divider.
-            #expect(abs(try await pilotVolts(near: 3.0) - 3.0) < 0.01)
+            // Unplugged: +12 V on the pilot, (12 + 12) × 0.1 = 2.4 V after the front end.
+            #expect(abs(try await pilotVolts(near: 2.4) - 2.4) < 0.01)
             _ = await op(scenario, "model.set") {
                 $0.name = "ev"
                 $0.quantity = "state"
                 $0.number = 2
             }
-            #expect(abs(try await pilotVolts(near: 1.5) - 1.5) < 0.01)  // C: +6 V
+            #expect(abs(try await pilotVolts(near: 1.8) - 1.8) < 0.01)  // C: +6 V
+            // The low level of the square wave: −12 V through the EV's diode, 0 V after the front end.
+            #expect(abs(try await adc.measureVolts(.ain1, gain: .fsr4096mV)) < 0.01)
             #expect(try await SDM630(client: meter).read().phaseAmps == [0, 0, 0])  // contactor still open
             try await contactor.write(.active)
             #expect(

@@ -7,23 +7,7 @@ extension AgentConfiguration {
     /// refuses such a key: anyone else on the board could take the device's broker identity.
     ///
     /// A file that cannot be read at all is left to the existence check, which reports it.
-    public var exposedSecretFiles: [ConfigIssue] {
-        [
-            (mqtt.passwordFile, "$.mqtt.password_file", "password file"),
-            (mqtt.tls.keyFile, "$.mqtt.tls.key_file", "private key file"),
-        ].compactMap { path, jsonPath, what in
-            // The file read is the link's target, so its mode is the one that counts.
-            guard let path,
-                let attributes = try? FileManager.default.attributesOfItem(
-                    atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path),
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
-            else { return nil }
-            return ConfigIssue(
-                .invalidValue, path: jsonPath,
-                expected: "a \(what) only its owner can read (chmod 600 \(path))",
-                found: "mode 0\(String(mode & 0o777, radix: 8)) on \"\(path)\", readable by group or others")
-        }
-    }
+    public var exposedSecretFiles: [ConfigIssue] { mqtt.exposedSecretFiles(at: "$.mqtt") }
 
     /// What is unsafe but allowed, logged at start and printed by `--check-config`: a password sent in the clear
     /// (plain `mqtt://` to a host other than this board itself).
@@ -40,5 +24,36 @@ extension AgentConfiguration {
     /// Whether `host` names this board itself (the password never leaves it).
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+extension AgentConfiguration.MQTT {
+    /// The password file and TLS private key when group or others can read them, as issues at `path`'s keys
+    /// (`$.mqtt.password_file`), refused as ssh refuses such a key: anyone else on the machine could take the
+    /// identity. A file that cannot be read at all is left to the existence check, which reports it.
+    public func exposedSecretFiles(at path: String) -> [ConfigIssue] {
+        [
+            (passwordFile, "\(path).password_file", "password file"),
+            (tls.keyFile, "\(path).tls.key_file", "private key file"),
+        ].compactMap { file, jsonPath, what in
+            // The file read is the link's target, so its mode is the one that counts.
+            guard let file,
+                let attributes = try? FileManager.default.attributesOfItem(
+                    atPath: URL(fileURLWithPath: file).resolvingSymlinksInPath().path),
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+            else { return nil }
+            return ConfigIssue(
+                .invalidValue, path: jsonPath,
+                expected: "a \(what) only its owner can read (chmod 600 \(file))",
+                found: "mode 0\(String(mode & 0o777, radix: 8)) on \"\(file)\", readable by group or others")
+        }
+    }
+
+    /// The password: the first line of `password_file`, nil without one.
+    public func password() throws -> String? {
+        try passwordFile.map {
+            try String(contentsOfFile: $0, encoding: .utf8).split(whereSeparator: \.isNewline).first.map(String.init)
+                ?? ""
+        }
     }
 }

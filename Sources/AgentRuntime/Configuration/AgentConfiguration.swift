@@ -21,7 +21,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     public struct MQTT: Sendable, Hashable {
         public var url: String
         public var protocolVersion: MQTTConfiguration.ProtocolVersion = .v5
-        /// Defaults to one derived from the identity (`curb-{site}-{kind}-{device}`).
+        /// Defaults to one derived from the identity (`curb-{site}~{kind}~{device}`).
         public var clientID: String?
         public var username: String?
         /// A file holding the password (first line), so the configuration itself carries no secret.
@@ -31,6 +31,9 @@ public struct AgentConfiguration: Sendable, Hashable {
         public var sessionExpiry: Duration = .seconds(86_400)
         public var reconnectMin: Duration = .seconds(1)
         public var reconnectMax: Duration = .seconds(60)
+
+        /// The defaults, with `url`.
+        public init(url: String) { self.url = url }
     }
 
     /// How a daemon reaches its hardware: `linux`, the board's character devices and serial ports; `rig`, the
@@ -210,7 +213,8 @@ extension AgentConfiguration {
 }
 
 extension AgentConfiguration.MQTT {
-    static var section: ConfigSection<Self> {
+    /// The `mqtt` section's keys: a daemon's, and a `curbctl` broker profile's.
+    public static var section: ConfigSection<Self> {
         ConfigSection(
             doc: "How the daemon reaches its broker.",
             keys: [
@@ -222,7 +226,7 @@ extension AgentConfiguration.MQTT {
                 .choice(
                     "protocol", \.protocolVersion, of: MQTTConfiguration.ProtocolVersion.self, as: .identity,
                     doc: "MQTT protocol version."),
-                .string("client_id", \.clientID, doc: "Default curb-{site}-{kind}-{device}."),
+                .string("client_id", \.clientID, doc: "Default curb-{site}~{kind}~{device}."),
                 .string(
                     "username", \.username,
                     doc: "User name for the broker's password authentication; with password_file it defaults to "

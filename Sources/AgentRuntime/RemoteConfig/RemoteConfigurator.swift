@@ -2,11 +2,16 @@ public import ConfigSupport
 import Foundation
 public import Yams
 
-/// What device logic offers to remote configuration: validate a candidate, apply it, and say whether it is healthy.
-public protocol RemotelyConfigurable: Sendable {
+/// Reads a candidate `device` section of a desired configuration: what the daemon validates with before applying,
+/// and what `curbctl config push` validates with before sending.
+public protocol DesiredSettingsReader: Sendable {
     associatedtype Settings: Sendable
     /// Reads a candidate `device` section (nil: absent) with the shared reader, recording problems at their paths.
     func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Settings?
+}
+
+/// What device logic offers to remote configuration: validate a candidate, apply it, and say whether it is healthy.
+public protocol RemotelyConfigurable: DesiredSettingsReader {
     /// Puts the settings into effect (actuators stay in a safe state if this throws).
     func apply(_ settings: Settings) async throws
     /// Whether the device works with what was applied; asked once the health window has passed.
@@ -25,7 +30,7 @@ public protocol RemotelyConfigurable: Sendable {
 /// Remotely settable: the `device` section and the runtime keys in `remoteRuntimeKeys`. Identity, broker,
 /// credentials, board and backend stay local: a remote change there could cut the device off for good.
 public actor RemoteConfigurator<Device: RemotelyConfigurable> {
-    public static var remoteRuntimeKeys: [String] { ["device"] }
+    public static var remoteRuntimeKeys: [String] { DesiredConfigurationCheck.remoteRuntimeKeys }
 
     private let device: Device
     private let file: String
@@ -202,28 +207,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     }
 
     private func validate(_ config: JSONValue) -> Result<Device.Settings, Failures> {
-        guard case .object(let keys) = config else { return .failure(Failures(["$.config: expected an object"])) }
-        var errors: [String] = []
-        for key in keys.keys.sorted() where !Self.remoteRuntimeKeys.contains(key) {
-            let hint = NearestMatch.suggestion(for: key, among: Self.remoteRuntimeKeys).map {
-                "; did you mean \"\($0)\"?"
-            }
-            errors.append(
-                "$.config.\(key): not remotely configurable (allowed: \(Self.remoteRuntimeKeys.joined(separator: ", ")))\(hint ?? "")"
-            )
-        }
-        // JSON is YAML, so the device reads the candidate with the same code and the same paths as the local file.
-        var reader = NodeReader()
-        let text = String(decoding: (try? JSONEncoder().encode(keys["device"] ?? .null)) ?? Data(), as: UTF8.self)
-        let node = keys["device"] == nil ? nil : (try? Yams.compose(yaml: text)) ?? nil
-        let settings = device.read(&reader, node, at: JSONPath.root.appending("config").appending("device"))
-        errors += reader.issues.map { issue in
-            var copy = issue
-            copy.sourceLine = nil
-            return copy.description
-        }
-        guard errors.isEmpty, let settings else { return .failure(Failures(errors)) }
-        return .success(settings)
+        device.validate(desired: config).mapError { Failures($0.errors) }
     }
 
     struct Failures: Error {

@@ -17,8 +17,10 @@ public struct DeviceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
 
     public var description: String { "\(site)/\(kind)/\(device)" }
 
-    /// A stable MQTT client id derived from the identity, so two devices never share one.
-    public var clientID: String { "curb-\(site)-\(kind)-\(device)" }
+    /// A stable MQTT client id derived from the identity, so two devices never share one: `curb-` and the broker
+    /// user name (`-` between the segments made `a-b/c/d` and `a/b-c/d` one client id, and the broker then took
+    /// each device's session over whenever the other connected).
+    public var clientID: String { "curb-" + brokerUsername }
 
     /// Joins the segments of ``brokerUsername``. A segment may not contain it (nor `:`, which ends the user name in
     /// a mosquitto password file, nor `/`, `+`, `#`, which keep mosquitto from putting a user name into an ACL
