@@ -51,11 +51,16 @@ hil-vm-smoke: bootstrap
 demo: build
 	Tools/demo
 
-# Benchmarks (release build): figures as ratios against baselines measured in the same run.
+# Benchmarks (release build), in one run on this machine (Benchmarks/bench): modbusd against a C floor (cc, libmodbus,
+# libmosquitto) and a Python peer (pymodbus, paho-mqtt); the agent runtime (agent-bench: command round trip, outbox);
+# every daemon on the rig (daemon-footprint) and vibrationd's analysis (vibration-bench). Prints Markdown tables of
+# medians and ratios against baselines measured in the same run, and writes .build/bench.json.
+#   BENCH_FLAGS="--repeats 5 --seconds 20"   (--only pollers,agent,daemons picks sections)
+BENCH_PRODUCTS := curb-agent agent-bench vibration-bench curb-rig $(STACK_DAEMONS)
+BENCH_FLAGS ?=
 bench: bootstrap
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product curb-agent
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product agent-bench
-	.build/release/agent-bench
+	for product in $(BENCH_PRODUCTS); do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	Benchmarks/bench $(BENCH_FLAGS)
 
 # crosswalkd's interlock reaction (p50/p99) on the rig, quiet and under load, against a bare input→output copy.
 bench-crosswalk: bootstrap

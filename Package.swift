@@ -330,6 +330,11 @@ let package = Package(
             name: "RigBench",
             dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/RigBench", swiftSettings: swiftSettings),
+        // vibrationd's own analysis cost (window analysis and capture ring) on synthetic samples, no transport.
+        .executableTarget(
+            name: "vibration-bench", dependencies: ["HAL", "VibrationLogic"], path: "Benchmarks/vibration-bench",
+            swiftSettings: swiftSettings),
+
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .target(
             name: "BenchSupport",
@@ -362,6 +367,9 @@ let package = Package(
         .target(name: "DeviceTestKit", dependencies: ["AgentRuntime"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        // One short iteration of Benchmarks/bench (make bench): the harness builds and reports every figure.
+        .testTarget(
+            name: "BenchmarkHarnessTests", dependencies: ["CurbsideTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreetlightLogicTests",
             dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
