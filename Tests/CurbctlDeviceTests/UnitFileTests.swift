@@ -72,7 +72,7 @@ struct UnitFileTests {
         // The groups column reaches the unit: only what the daemon needs.
         let crosswalk = try String(
             contentsOfFile: root.path + "/lib/systemd/system/crosswalkd.service", encoding: .utf8)
-        #expect(crosswalk.contains("SupplementaryGroups=gpio\n"))
+        #expect(crosswalk.contains("SupplementaryGroups=gpio i2c\n"))
         let agent = try String(contentsOfFile: root.path + "/lib/systemd/system/curb-agent.service", encoding: .utf8)
         #expect(!agent.contains("SupplementaryGroups"))
 
