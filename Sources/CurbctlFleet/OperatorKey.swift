@@ -54,7 +54,8 @@ public struct OperatorKey: Sendable {
         guard mode & 0o077 == 0 else {
             throw FleetError(
                 .invalidInput,
-                detail: "\(path): mode 0\(String(mode & 0o777, radix: 8)) lets others read the private key; chmod 600 it")
+                detail:
+                    "\(path): mode 0\(String(mode & 0o777, radix: 8)) lets others read the private key; chmod 600 it")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FleetError(.invalidInput, detail: "\(path): unreadable")

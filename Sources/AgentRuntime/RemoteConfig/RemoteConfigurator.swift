@@ -121,7 +121,9 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
                 ["$.config: expected an object, got \(document["config"].map(describe) ?? "nothing")"])
         }
         if case .object(let keys) = document {
-            let unknown = keys.keys.filter { !(["revision", "config", "reset"] + SignedRequest.signatureKeys).contains($0) }.sorted()
+            let unknown = keys.keys.filter {
+                !(["revision", "config", "reset"] + SignedRequest.signatureKeys).contains($0)
+            }.sorted()
             if !unknown.isEmpty {
                 return report(revision: revision, .rejected, unknown.map { "$.\($0): unknown key" })
             }

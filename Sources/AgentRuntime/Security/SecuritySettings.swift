@@ -125,7 +125,8 @@ extension SecuritySettings.TrustedKey {
                     }, format: { _ in nil }, doc: "The raw Ed25519 public key, base64."
                 ).required(),
                 .string(
-                    "not_after", \.notAfter, what: "an RFC 3339 timestamp", parse: { RFC3339.parse($0).map { .some($0) } },
+                    "not_after", \.notAfter, what: "an RFC 3339 timestamp",
+                    parse: { RFC3339.parse($0).map { .some($0) } },
                     format: { $0.map(RFC3339.format) },
                     doc: "Signatures by this key are refused after this instant (the old key in a rotation)."),
             ])

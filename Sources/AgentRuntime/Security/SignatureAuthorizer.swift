@@ -1,6 +1,6 @@
 import Crypto
-import HAL
 public import Foundation
+import HAL
 
 /// Checks the Ed25519 signatures of commands and desired configurations against the trusted operator keys of the
 /// local `security` section, refuses replays, and reports every refusal (for `event/security`).
