@@ -1,4 +1,5 @@
 import AgentRuntime
+import ConfigSupport
 import Crypto
 import Foundation
 import Synchronization
@@ -232,5 +233,69 @@ private func reason(_ decision: AuthorizationDecision) -> String? {
     case .allow: nil
     case .deny: "unauthorized"
     case .refuse(let reason, _): reason
+    }
+}
+
+@Suite("The security section")
+struct SecuritySectionTests {
+    static let base = """
+        identity: {site: s, kind: streetlight, device: d}
+        mqtt: {url: "mqtt://127.0.0.1:1883"}
+        board: b.yaml
+        hal: {backend: linux}
+        state_dir: /tmp/x
+
+        """
+
+    func parse(_ yaml: String) throws(DocumentError) -> AgentConfiguration {
+        try AgentConfiguration.parse(yaml: Self.base + yaml) { _, _, _ in 0 }.0
+    }
+
+    @Test("absent: nothing is checked and a warning says so; present: keys, policy and limits are read")
+    func reads() throws {
+        let bare = try parse("")
+        #expect(!bare.security.isConfigured)
+        #expect(bare.unsignedWarning?.hasPrefix("$.security: absent") == true)
+        #expect(!bare.security.requiresSignature(command: "set-level", actuatorCommands: ["set-level"]))
+
+        let key = Data(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation).base64EncodedString()
+        let configured = try parse(
+            """
+            security:
+              trusted_keys:
+                - {id: ops-2026, public_key: "\(key)"}
+                - {id: ops-2025, public_key: "\(key)", not_after: "2027-01-31T00:00:00Z"}
+              max_validity_s: 120
+            """)
+        let security = configured.security
+        #expect(security.isConfigured && configured.unsignedWarning == nil)
+        #expect(security.trustedKeys.map(\.id) == ["ops-2026", "ops-2025"])
+        #expect(security.trustedKeys[1].notAfter == RFC3339.parse("2027-01-31T00:00:00Z"))
+        #expect(security.maxCommandValidity == .seconds(120) && security.signConfig)
+        // Default policy: the daemon's actuator commands only.
+        #expect(security.requiresSignature(command: "set-level", actuatorCommands: ["set-level"]))
+        #expect(!security.requiresSignature(command: "ping", actuatorCommands: ["set-level"]))
+    }
+
+    @Test("a malformed key, a duplicate id or no key at all is refused with its path")
+    func refuses() {
+        let cases = [
+            ("security: {trusted_keys: [{id: a, public_key: \"c2hvcnQ=\"}]}", "$.security.trusted_keys[0].public_key"),
+            (
+                "security: {trusted_keys: [{id: a, public_key: \"\(String(repeating: "A", count: 43))=\"}, "
+                    + "{id: a, public_key: \"\(String(repeating: "A", count: 43))=\"}]}",
+                "$.security.trusted_keys[1].id"
+            ),
+            ("security: {trusted_keys: []}", "$.security.trusted_keys"),
+            ("security: {sign_config: false}", "$.security.trusted_keys"),
+        ]
+        for (yaml, path) in cases {
+            do {
+                _ = try parse(yaml)
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.issues.contains { $0.path == path }, "\(yaml): \(error)")
+            }
+        }
     }
 }
