@@ -132,12 +132,8 @@ extension CurbctlEndToEnd {
         func configPush() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd"])
             defer { Task { await fleet.stop() } }
-            let original = try String(contentsOf: fleet.configFile("pole-1"), encoding: .utf8)
             func variant(_ name: String, _ from: String, _ to: String) throws -> String {
-                #expect(original.contains(from))
-                let file = fleet.work.appendingPathComponent(name)
-                try original.replacingOccurrences(of: from, with: to).write(to: file, atomically: true, encoding: .utf8)
-                return file.path
+                try fleet.variant(of: "pole-1", name, from, to)
             }
 
             let good = try variant("good.yaml", "lux_on: 30", "lux_on: 35")

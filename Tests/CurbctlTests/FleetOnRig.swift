@@ -103,6 +103,15 @@ final class FleetOnRig: @unchecked Sendable {
     /// The configuration file the daemon of `device` was started with.
     func configFile(_ device: String) -> URL { work.appendingPathComponent("\(device).yaml") }
 
+    /// A copy of `device`'s configuration file named `name` with `from` replaced by `to`; its path.
+    func variant(of device: String, _ name: String, _ from: String, _ to: String) throws -> String {
+        let original = try String(contentsOf: configFile(device), encoding: .utf8)
+        #expect(original.contains(from))
+        let file = work.appendingPathComponent(name)
+        try original.replacingOccurrences(of: from, with: to).write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
     /// Runs `curbctl` against this broker.
     func curbctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> ToolResult {
         try await ToolRun.run(
