@@ -4,7 +4,7 @@ import Testing
 
 extension CurbctlEndToEnd {
     /// Signed commands and configuration end to end: `curbctl keys gen`, then `cmd --sign` and `config push --sign`
-    /// against the real streetlightd on its rig with a `security` section and a night envelope, over a real mosquitto.
+    /// against the real streetlightd and crosswalkd on their rigs with a `security` section (and a night envelope), over a real mosquitto.
     @Suite("signed commands and configuration on the rig", .serialized)
     struct SignedFleetTests {
         @Test("keys gen, signed cmd and config push accepted; unsigned, envelope, an exposed key file refused; events")
@@ -23,7 +23,7 @@ extension CurbctlEndToEnd {
             // Never overwritten.
             #expect(try await ToolRun.run(curbctl, ["keys", "gen", "ops-test", keyFile]).status != 0)
 
-            let fleet = try await FleetOnRig.start(["streetlightd"]) { config in
+            let fleet = try await FleetOnRig.start(["streetlightd", "crosswalkd"]) { config in
                 config.replacingOccurrences(of: "meter: 0x45}", with: "meter: 0x45, min_night_level_percent: 20}")
                     + "\nsecurity:\n  trusted_keys:\n    \(line)\n"
             }
@@ -47,6 +47,15 @@ extension CurbctlEndToEnd {
             #expect(dark.status == 2, "\(dark.output)")
             #expect(dark.output.contains("reason: envelope"), "\(dark.output)")
             #expect(dark.output.contains("device.hardware.min_night_level_percent (20.0 %)"), "\(dark.output)")
+
+            // crosswalkd's one actuator command is signed by default too; signed, it reaches the crossing's own logic
+            // (which has no fault to clear).
+            let reset = try await fleet.curbctl(["cmd", "xing-1", "reset-fault"])
+            #expect(reset.status == 2 && reset.output.contains("reason: unsigned"), "\(reset.output)")
+            let signedReset = try await fleet.curbctl(["cmd", "xing-1", "reset-fault", "--sign", keyFile])
+            #expect(
+                signedReset.output.contains("reason: refused") && signedReset.output.contains("no fault is latched"),
+                "\(signedReset.output)")
 
             // A key file others can read is refused before anything is sent.
             let exposed = keys.appendingPathComponent("exposed.key").path
