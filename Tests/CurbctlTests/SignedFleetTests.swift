@@ -65,10 +65,7 @@ extension CurbctlEndToEnd {
             #expect(refusedKey.status == 65, "\(refusedKey.output)")
             #expect(refusedKey.output.contains("chmod 600"), "\(refusedKey.output)")
 
-            func variant(_ name: String, _ from: String, _ to: String) throws -> String {
-                try fleet.variant(of: "pole-1", name, from, to)
-            }
-            let good = try variant("good.yaml", "lux_on: 30", "lux_on: 35")
+            let good = try fleet.variant(of: "pole-1", "good.yaml", "lux_on: 30", "lux_on: 35")
             let unsignedPush = try await fleet.curbctl(["config", "push", "pole-1", good])
             #expect(unsignedPush.status == 2, "\(unsignedPush.output)")
             #expect(unsignedPush.output.contains("✗ $.sig: unsigned:"), "\(unsignedPush.output)")
@@ -77,7 +74,7 @@ extension CurbctlEndToEnd {
             #expect(signedPush.output.contains("applied  hil/streetlight/pole-1"), "\(signedPush.output)")
 
             // Below the envelope: caught locally (nothing sent), and by the device when sent anyway.
-            let darkFile = try variant("dark.yaml", "lux_on: 30", "lux_on: 30\n  on_level: 0")
+            let darkFile = try fleet.variant(of: "pole-1", "dark.yaml", "lux_on: 30", "lux_on: 30\n  on_level: 0")
             let local = try await fleet.curbctl(["config", "push", "pole-1", darkFile, "--sign", keyFile])
             #expect(local.status == 65, "\(local.output)")
             #expect(local.output.contains("min_night_level_percent"), "\(local.output)")
