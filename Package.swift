@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Layer 1: C libraries, headers only (plus static inline shims for macros).
@@ -64,7 +65,7 @@ let package = Package(
             dependencies: [
                 "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // Path-precise validation of YAML documents (board files, agent and device configs, rig files).
@@ -279,7 +280,7 @@ let package = Package(
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
                 "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice",
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // The technician and operator CLI: one binary, one subcommand per task.
@@ -445,7 +446,7 @@ let package = Package(
             name: "AgentRuntimeTests",
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

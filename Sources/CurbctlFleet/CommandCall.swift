@@ -1,5 +1,5 @@
 public import AgentRuntime
-import FoundationEssentials
+public import FoundationEssentials
 public import MQTTTransport
 
 /// One command to one device over MQTT 5 request/response: `{id, args}` on `cmd/{name}` with a response topic under
@@ -14,6 +14,8 @@ public struct CommandCall: Sendable, Hashable {
     public var arguments: JSONValue?
     /// The command id, also the correlation data; unique per call.
     public var id: String
+    /// `id`, `issued_at`, `expires`, `device` and `sig` of a signed call (``sign(with:validity:now:)``).
+    public var signature: [String: JSONValue]?
 
     /// A call; without `id`, a fresh random one.
     public init(target: DeviceIdentity, name: String, arguments: JSONValue? = nil, id: String? = nil) {
@@ -39,6 +41,13 @@ public struct CommandCall: Sendable, Hashable {
         return .object(object)
     }
 
+    /// Signs the call with `key`, valid for `validity` from `now` (see the README's Security model).
+    public mutating func sign(with key: OperatorKey, validity: Duration, now: Date = Date()) throws(FleetError) {
+        signature = try key.sign(
+            topic: TopicScheme(identity: target).command(name), target: target, name: name, id: id,
+            args: arguments ?? .null, validity: validity, now: now)
+    }
+
     /// Where the device answers.
     public func responseTopic(clientID: String) -> String { "ops/replies/\(target.brokerUsername)/\(clientID)/\(id)" }
 
@@ -46,6 +55,7 @@ public struct CommandCall: Sendable, Hashable {
     public func request(clientID: String) -> MQTTMessage {
         var document: [String: JSONValue] = ["id": .string(id)]
         if let arguments { document["args"] = arguments }
+        document.merge(signature ?? [:]) { _, signed in signed }
         return MQTTMessage(
             topic: TopicScheme(identity: target).command(name),
             payload: Array(JSONText.encode(JSONValue.object(document), pretty: false).utf8),

@@ -1,12 +1,22 @@
 public import AgentRuntime
-import FoundationEssentials
+public import FoundationEssentials
 import MQTTTransport
 
 /// Sends a desired configuration and waits for the device's `config/reported` on that revision.
 public enum ConfigPush {
-    /// The desired-configuration document for `device` at `revision`.
-    public static func document(device: JSONValue, revision: Int) -> JSONValue {
-        ["revision": .number(Double(revision)), "config": ["device": device]]
+    /// The desired-configuration document for `device` at `revision`, signed by `key` when given (valid for
+    /// `validity`).
+    public static func document(
+        device: JSONValue, revision: Int, to identity: DeviceIdentity? = nil, signedBy key: OperatorKey? = nil,
+        validity: Duration = .seconds(86_400), now: Date = Date()
+    ) throws(FleetError) -> JSONValue {
+        let unsigned: [String: JSONValue] = ["revision": .number(Double(revision)), "config": ["device": device]]
+        guard let key, let identity else { return .object(unsigned) }
+        let fields = try key.sign(
+            topic: TopicScheme(identity: identity).configDesired, target: identity,
+            name: SignedRequest.configurationName, id: "config-\(revision)-\(UInt32.random(in: 0...UInt32.max))",
+            args: .object(unsigned), validity: validity, now: now)
+        return .object(unsigned.merging(fields) { _, signed in signed })
     }
 
     /// Publishes the document (retained, as the contract says) and returns the device's report on `revision`, or
@@ -14,10 +24,12 @@ public enum ConfigPush {
     /// connection (which subscribed to `config/reported`).
     public static func push(
         device: JSONValue, revision: Int, to identity: DeviceIdentity, on connection: FleetConnection,
-        timeout: Duration
+        timeout: Duration, signedBy key: OperatorKey? = nil, validity: Duration = .seconds(86_400)
     ) async throws(FleetError) -> ConfigReport? {
         let topics = TopicScheme(identity: identity)
-        let payload = JSONText.encode(document(device: device, revision: revision), pretty: false)
+        let document = try document(
+            device: device, revision: revision, to: identity, signedBy: key, validity: validity)
+        let payload = JSONText.encode(document, pretty: false)
         try await connection.publish(
             MQTTMessage(topic: topics.configDesired, payload: Array(payload.utf8), qos: .atLeastOnce, retain: true))
         let deadline = ContinuousClock.now + timeout

@@ -71,9 +71,11 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
         await controller.enterSafeState()
         await controller.start()
 
+        let signatures = await signatureAuthorizer(agent, session: session, logger: logger)
         let configurator = RemoteConfigurator(
             device: RemoteDevice(controller: controller, local: local), baseline: local,
-            stateDirectory: agent.stateDirectory, healthWindow: agent.remoteConfigHealthWindow)
+            stateDirectory: agent.stateDirectory, healthWindow: agent.remoteConfigHealthWindow,
+            authorizer: signatures)
         for problem in await configurator.restore() {
             logger.warning("stored configuration not used", metadata: ["problem": "\(problem)"])
         }
@@ -112,6 +114,29 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
             throw fail(logger, "stopped on an error", error, status: 70)  // EX_SOFTWARE
         }
         logger.info("stopped")
+    }
+
+    /// With a `security` section: the signature checks for commands (installed on the router before any command
+    /// can arrive) and for desired configurations, each refusal logged and published on `event/security`.
+    private static func signatureAuthorizer(_ agent: AgentConfiguration, session: AgentSession, logger: Logger) async
+        -> SignatureAuthorizer?
+    {
+        guard agent.security.isConfigured else { return nil }
+        let authorizer = SignatureAuthorizer(
+            settings: agent.security, identity: agent.identity, actuatorCommands: Daemon.actuatorCommands,
+            stateDirectory: agent.stateDirectory,
+            onRefusal: { refusal in
+                logger.warning(
+                    "refused a request", metadata: ["request": "\(refusal.request)", "reason": "\(refusal.reason)"])
+                do {
+                    try await session.publishEvent("security", refusal.fields)
+                } catch {
+                    logger.error("event/security not recorded", metadata: ["error": "\(error)"])
+                }
+            })
+        if let problem = await authorizer.loadProblem { logger.warning("\(problem)") }
+        await session.router.setAuthorizer(authorizer)
+        return authorizer
     }
 
     private static func fail(_ logger: Logger, _ what: String, _ error: any Error, status: Int32) -> DaemonExit {

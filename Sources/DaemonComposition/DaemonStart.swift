@@ -35,6 +35,7 @@ public enum DaemonStart {
         }
         if checkOnly {
             for warning in loaded.0.securityWarnings { print("\(file): warning: \(warning)") }
+            if let warning = loaded.0.unsignedWarning { print("\(file): warning: \(warning)") }
             print("\(file): valid")
             return nil
         }
@@ -42,6 +43,7 @@ public enum DaemonStart {
         logger.logLevel = .info
         logger[metadataKey: "device"] = "\(loaded.0.identity)"
         for warning in loaded.0.securityWarnings { logger.warning("\(warning)") }
+        if let warning = loaded.0.unsignedWarning { logger.warning("\(warning)") }
         do {
             try FileManager.default.createDirectory(atPath: loaded.0.stateDirectory, withIntermediateDirectories: true)
         } catch {

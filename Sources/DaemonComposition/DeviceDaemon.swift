@@ -26,6 +26,9 @@ public protocol DeviceDaemon: SendableMetatype {
     static var version: String { get }
     /// One line for `--help`.
     static var summary: String { get }
+    /// The commands that move an actuator: with a `security` section and no `require_signature` list, these are
+    /// the ones that must be signed. Empty by default (a daemon that drives nothing declares none).
+    static var actuatorCommands: Set<String> { get }
 
     /// Opens the parts by board name. A thrown error ends the daemon with exit status 69 (EX_UNAVAILABLE), the
     /// error on standard error.
@@ -49,6 +52,7 @@ public enum CurbsideVersion {
 
 extension DeviceDaemon {
     public static var version: String { CurbsideVersion.current }
+    public static var actuatorCommands: Set<String> { [] }
     public static func registerCommands(on router: CommandRouter, controller: Controller, context: DaemonContext)
         async
     {}

@@ -1,6 +1,6 @@
 public import ConfigSupport
 public import StreetlightLogic
-import Yams
+public import Yams
 
 /// The `device` section of streetlightd's configuration: where the parts sit (`hardware`, local only), how often
 /// the environment is sampled (`environment`), and the dimming and lamp-health settings (`StreetlightSettings`).
@@ -28,6 +28,9 @@ public struct StreetlightConfiguration: Sendable, Hashable {
         public var meter: UInt8? = 0x45
         public var shuntOhms = 0.1
         public var maxAmps = 3.2
+        /// The night envelope: while it is dark the lamp never burns below this, whatever a command or a remote
+        /// configuration says (0: no envelope).
+        public var minNightLevelPercent = 0.0
         public init() {}
     }
 
@@ -46,6 +49,38 @@ public struct StreetlightConfiguration: Sendable, Hashable {
     public var settings = StreetlightSettings()
 
     public init() {}
+
+    /// The name refusals cite.
+    public static let nightEnvelope = "device.hardware.min_night_level_percent"
+
+    /// Why `percent` breaks the night envelope, or nil when it keeps it.
+    public func nightEnvelopeRefusal(levelPercent percent: Double) -> String? {
+        let floor = hardware.minNightLevelPercent
+        guard percent < floor else { return nil }
+        return "\(StreetlightController.round(percent, 1)) % is below the local safety envelope \(Self.nightEnvelope) "
+            + "(\(StreetlightController.round(floor, 1)) %)"
+    }
+
+    /// Reads the section, then holds the settings to the night envelope of its own (local-only) hardware section:
+    /// a remote configuration carries the local hardware section unchanged, so its levels meet the local envelope.
+    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self? {
+        guard
+            let configuration = localSection.read(
+                &reader, node, at: path, defaults: Self(), rest: \.settings, StreetlightSettings.read)
+        else { return nil }
+        var levels = [(path.appending("on_level"), configuration.settings.onLevelPercent)]
+        for (index, entry) in configuration.settings.profile.enumerated() {
+            levels.append((path.appending("profile").appending(index: index).appending("level"), entry.levelPercent))
+        }
+        var kept = true
+        for (levelPath, level) in levels {
+            guard let refusal = configuration.nightEnvelopeRefusal(levelPercent: level) else { continue }
+            reader.report(
+                .invalidValue, at: levelPath, expected: "a level within the night envelope", found: refusal, node: node)
+            kept = false
+        }
+        return kept ? configuration : nil
+    }
 
     /// The keys this module reads beside `StreetlightSettings`: `hardware` (local only) and `environment`.
     public static var localSection: ConfigSection<StreetlightConfiguration> {
@@ -90,6 +125,11 @@ extension StreetlightConfiguration.Hardware {
                 .number(
                     "max_amps", \.maxAmps, 0.01...20, "A",
                     doc: "Largest expected lamp supply current (sets the INA219 calibration)."),
+                .number(
+                    "min_night_level_percent", \.minNightLevelPercent, 0...100, "%",
+                    doc: "Safety envelope: at night the lamp never goes below this level, whatever a command "
+                        + "(set-level, set-profile) or a remote configuration (on_level, profile) asks; those are "
+                        + "refused. 0: no envelope."),
             ])
     }
 }

@@ -47,7 +47,9 @@ public actor StreetlightController {
         self.sink = sink
         self.now = now
         self.driverSleep = driverSleep
-        policy = DimmingPolicy(settings: configuration.settings, start: now())
+        policy = DimmingPolicy(
+            settings: configuration.settings, start: now(),
+            nightFloorPercent: configuration.hardware.minNightLevelPercent)
         health = LampHealthMonitor(settings: configuration.settings.lamp, counters: counters)
     }
 
@@ -366,7 +368,8 @@ public actor StreetlightController {
         configuration.settings = settings
         configuration.environment = environment
         let instant = now()
-        policy = DimmingPolicy(settings: settings, start: instant)
+        policy = DimmingPolicy(
+            settings: settings, start: instant, nightFloorPercent: configuration.hardware.minNightLevelPercent)
         health.settings = settings.lamp
         if let dimmer {
             do throws(I2CError) {

@@ -9,6 +9,8 @@ public import HAL
 public struct DimmingPolicy: Sendable {
     /// The settings in force.
     public private(set) var settings: StreetlightSettings
+    /// The night envelope: while dark, the level never goes below this (an override included); 0 for none.
+    public let nightFloorPercent: Double
     private let solar: SolarCalculator
 
     private var lastLux: (value: Double, at: Timestamp)?
@@ -24,8 +26,9 @@ public struct DimmingPolicy: Sendable {
 
     /// A policy with the lamp off at `start` and no lux reading yet (so the astronomical clock rules until one
     /// arrives).
-    public init(settings: StreetlightSettings, start: Timestamp) {
+    public init(settings: StreetlightSettings, start: Timestamp, nightFloorPercent: Double = 0) {
         self.settings = settings
+        self.nightFloorPercent = nightFloorPercent
         solar = settings.solarCalculator
         fade = Fade(
             fromPercent: 0, toPercent: 0, start: start, end: start,
@@ -156,7 +159,9 @@ public struct DimmingPolicy: Sendable {
             dark = astronomicalDark(at: instant)
         }
         if let override {
-            return (onLevel(override.levelPercent), .override, switching)
+            // Commands below the envelope are refused before they get here; this holds one set by day at night.
+            let level = dark ? max(onLevel(override.levelPercent), onLevel(nightFloorPercent)) : override.levelPercent
+            return (onLevel(level), .override, switching)
         }
         guard dark else { return (0, switching, switching) }
         var level = onLevel(settings.onLevelPercent)
@@ -169,7 +174,7 @@ public struct DimmingPolicy: Sendable {
             level = onLevel(settings.boostLevelPercent)
             layer = .presence
         }
-        return (level, layer, switching)
+        return (max(level, onLevel(nightFloorPercent)), layer, switching)
     }
 
     /// 0 stays off; anything else is at least the driver's minimum on-level.

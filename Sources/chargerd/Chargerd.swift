@@ -16,6 +16,8 @@ import SDM630
 enum Chargerd: DeviceDaemon {
     static let name = "chargerd"
     static let summary = "Curbside AC charge-point daemon (IEC 61851-1)."
+    /// Each one closes or opens a 32 A contactor in public, or changes what the vehicle may draw: signed by default.
+    static let actuatorCommands: Set<String> = ["authorize", "stop-session", "set-current-limit", "reset-fault"]
 
     struct Parts: Sendable {
         var parts: ChargerParts

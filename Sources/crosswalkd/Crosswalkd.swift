@@ -14,6 +14,8 @@ import PCA9685
 enum Crosswalkd: DeviceDaemon {
     static let name = "crosswalkd"
     static let summary = "Curbside smart-crosswalk daemon."
+    /// Clearing a fault puts the crossing's warning lights back in service.
+    static let actuatorCommands: Set<String> = ["reset-fault"]
 
     struct Parts: Sendable {
         var lines: CrosswalkParts

@@ -15,6 +15,7 @@ struct Command: AsyncParsableCommand {
               curbctl cmd pole-0417 set-level level=30 duration_s=60
               curbctl cmd jongno-gu/crosswalk/xing-0112 reset-fault
               curbctl cmd pier-3 ping --json
+              curbctl cmd pole-0417 set-level level=30 --sign ~/.config/curbside/ops-2026.key
             Built into every daemon: ping, get-config, self-test, reboot-agent.
             """)
 
@@ -28,6 +29,7 @@ struct Command: AsyncParsableCommand {
     var argumentsJSON: String?
     @Option(help: "Seconds to wait for the result.") var timeout: Double = 10
     @Flag(help: "Print the result document as JSON.") var json = false
+    @OptionGroup var signing: SigningOptions
 
     func run() async throws {
         try await Output.run { () async throws(FleetError) -> ExitStatus in
@@ -40,9 +42,11 @@ struct Command: AsyncParsableCommand {
             } else {
                 args = try CommandCall.arguments(arguments)
             }
+            let key = try signing.key()
             let (connection, target) = try await broker.connect(to: device)
             defer { connection.close() }
-            let call = CommandCall(target: target, name: name, arguments: args)
+            var call = CommandCall(target: target, name: name, arguments: args)
+            if let key { try call.sign(with: key, validity: .seconds(signing.validFor ?? 300)) }
             let started = ContinuousClock.now
             let result = try await call.run(on: connection, timeout: .milliseconds(Int(timeout * 1000)))
             let elapsed = ContinuousClock.now - started

@@ -108,6 +108,9 @@ struct Config: AsyncParsableCommand {
                 report within --timeout, 65 invalid file (the worst over all devices).
                   curbctl config push pole-0417 streetlight.yaml
                   curbctl config push 'jongno-gu/streetlight/+' streetlight.yaml --timeout 60
+                  curbctl config push pole-0417 streetlight.yaml --sign ~/.config/curbside/ops-2026.key
+                Signed documents are valid for --valid-for seconds (default one day; the device's limit is \
+                config_max_validity_s).
                 """)
 
         @OptionGroup var broker: BrokerOptions
@@ -118,10 +121,12 @@ struct Config: AsyncParsableCommand {
         var timeout: Double = 30
         @Flag(help: "Validate and show the diff; send nothing.") var dryRun = false
         @Flag(help: "Skip the local validation (the device still validates).") var noValidate = false
+        @OptionGroup var signing: SigningOptions
 
         func run() async throws {
             try await Output.run { () async throws(FleetError) -> ExitStatus in
                 let draft = try ConfigurationDraft.load(file: file)
+                let key = try signing.key()
                 let connection = try await broker.connect()
                 defer { connection.close() }
                 let targets = try await Targets.resolve(device, on: connection)
@@ -146,7 +151,7 @@ struct Config: AsyncParsableCommand {
                 var bar = ProgressBar(label: "config push", interactive: Terminal.isTTY(2))
                 for (index, target) in targets.enumerated() {
                     if targets.count > 1 { Output.line("[\(index + 1)/\(targets.count)] \(target)") }
-                    let status = try await push(draft, to: target, on: connection)
+                    let status = try await push(draft, to: target, on: connection, key: key)
                     if status != .success, worst == .success || status.rawValue > worst.rawValue { worst = status }
                     if targets.count > 1, let text = bar.update(index + 1, of: targets.count, detail: "\(target)") {
                         Output.error(text)
@@ -158,7 +163,7 @@ struct Config: AsyncParsableCommand {
         }
 
         private func push(
-            _ draft: ConfigurationDraft, to target: DeviceIdentity, on connection: FleetConnection
+            _ draft: ConfigurationDraft, to target: DeviceIdentity, on connection: FleetConnection, key: OperatorKey?
         ) async throws(FleetError) -> ExitStatus {
             let state = try await ConfigurationState.fetch(target, on: connection)
             Self.printDiff(state: state, draft: draft, target: target)
@@ -170,7 +175,8 @@ struct Config: AsyncParsableCommand {
             Output.line("sending revision \(number) to \(target); waiting for config/reported …")
             let report = try await ConfigPush.push(
                 device: draft.device, revision: number, to: target, on: connection,
-                timeout: .milliseconds(Int(timeout * 1000)))
+                timeout: .milliseconds(Int(timeout * 1000)), signedBy: key,
+                validity: .seconds(signing.validFor ?? 86_400))
             guard let report else {
                 Output.error(
                     "curbctl: no report on revision \(number) from \(target) within \(Text.number(timeout)) s\n")

@@ -36,12 +36,14 @@ struct Curbctl: AsyncParsableCommand {
               curbctl cmd pole-0417 set-level level=30 duration_s=60
               curbctl config push pole-0417 streetlight.yaml
               curbctl capture get pier-3 --format csv
+              curbctl keys gen ops-2026 ops-2026.key
+              curbctl cmd pole-0417 set-level level=30 --sign ops-2026.key
 
             EXIT STATUS (every subcommand):
             \(ExitStatus.table)
             """,
         subcommands: [
-            Devices.self, Watch.self, Command.self, Config.self, CaptureCommand.self,
+            Devices.self, Watch.self, Command.self, Config.self, CaptureCommand.self, Keys.self,
             // The device side, run on the board: commissioning, wiring checks, provisioning.
             CheckCommand.self, GPIOCommand.self, I2CCommand.self, ModbusCommand.self, ProvisionCommand.self,
         ])

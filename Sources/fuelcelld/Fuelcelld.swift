@@ -14,6 +14,8 @@ import Logging
 enum Fuelcelld: DeviceDaemon {
     static let name = "fuelcelld"
     static let summary = "Curbside fuel-cell CHP daemon."
+    /// Each one starts, stops or ramps a hydrogen plant, or clears a latched trip: signed by default.
+    static let actuatorCommands: Set<String> = ["start", "stop", "set-power", "reset-fault"]
 
     struct Parts: Sendable {
         var plant: FuelCellParts

@@ -29,6 +29,10 @@ enum StreetlightCommands {
             if let duration = args.durationS, !(1...604_800).contains(duration) {
                 return .rejected(reason: "out-of-range", message: "duration_s must be 1…604800, got \(duration)")
             }
+            // Refused at any hour: an override without a duration set by day would still be in force at night.
+            if let refusal = await controller.configuration.nightEnvelopeRefusal(levelPercent: args.level) {
+                return .rejected(reason: "envelope", message: refusal)
+            }
             await controller.setLevel(percent: args.level, durationSeconds: args.durationS)
             return .accepted(["level": .number(args.level), "layer": "override"])
         }
@@ -48,6 +52,9 @@ enum StreetlightCommands {
                         message:
                             "profile[\(index)]: expected {from: \"HH:MM\", level: 0…100}, got \(entry.from), \(entry.level)"
                     )
+                }
+                if let refusal = await controller.configuration.nightEnvelopeRefusal(levelPercent: entry.level) {
+                    return .rejected(reason: "envelope", message: "profile[\(index)]: \(refusal)")
                 }
                 entries.append(.init(startMinuteOfDay: parts[0] * 60 + parts[1], levelPercent: entry.level))
             }

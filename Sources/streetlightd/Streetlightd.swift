@@ -12,6 +12,8 @@ import StreetlightLogic
 enum Streetlightd: DeviceDaemon {
     static let name = "streetlightd"
     static let summary = "Curbside streetlight daemon."
+    /// Each changes what the lamp does (self-test switches it fully on and back).
+    static let actuatorCommands: Set<String> = ["set-level", "clear-override", "set-profile", "identify", "self-test"]
 
     static func openParts(_ configuration: StreetlightConfiguration, from hardware: DeviceHardware) async throws
         -> StreetlightParts

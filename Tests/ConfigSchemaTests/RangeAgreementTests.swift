@@ -46,6 +46,8 @@ struct RangeAgreementTests {
                 base: [
                     "identity": ["site": "s", "kind": "k", "device": "d"], "mqtt": ["url": "mqtt://localhost"],
                     "board": "board.yaml", "hal": ["backend": "linux"], "state_dir": "/var/lib/curbside",
+                    // The security section's bounds need its one required key beside them.
+                    "security": ["trusted_keys": [["id": "k", "public_key": String(repeating: "A", count: 43) + "="]]],
                 ],
                 pathPrefix: "$",
                 read: { text in

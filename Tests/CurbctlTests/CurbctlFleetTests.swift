@@ -132,15 +132,8 @@ extension CurbctlEndToEnd {
         func configPush() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd"])
             defer { Task { await fleet.stop() } }
-            let original = try String(contentsOf: fleet.configFile("pole-1"), encoding: .utf8)
-            func variant(_ name: String, _ from: String, _ to: String) throws -> String {
-                #expect(original.contains(from))
-                let file = fleet.work.appendingPathComponent(name)
-                try original.replacingOccurrences(of: from, with: to).write(to: file, atomically: true, encoding: .utf8)
-                return file.path
-            }
 
-            let good = try variant("good.yaml", "lux_on: 30", "lux_on: 35")
+            let good = try fleet.variant(of: "pole-1", "good.yaml", "lux_on: 30", "lux_on: 35")
             let applied = try await fleet.curbctl(["config", "push", "pole-1", good])
             #expect(applied.status == 0, "\(applied.output)")
             #expect(applied.output.contains("+ $.lux_on: 35"), "\(applied.output)")
@@ -150,7 +143,7 @@ extension CurbctlEndToEnd {
             #expect(get.output.contains(#""active_revision" : 1"#), "\(get.output)")
 
             // The diff is against the desired revision now on the broker.
-            let better = try variant("better.yaml", "lux_on: 30", "lux_on: 40")
+            let better = try fleet.variant(of: "pole-1", "better.yaml", "lux_on: 30", "lux_on: 40")
             let diff = try await fleet.curbctl(["config", "diff", "pole-1", better])
             #expect(diff.status == 0, "\(diff.output)")
             #expect(diff.output.contains("- $.lux_on: 35\n  + $.lux_on: 40"), "\(diff.output)")
@@ -162,7 +155,7 @@ extension CurbctlEndToEnd {
             #expect(document["desired_revision"] as? Int == 1 && (document["problems"] as? [String])?.isEmpty == true)
 
             // Locally invalid: nothing is sent (exit 65), every problem with the path the daemon would report.
-            let bad = try variant("bad.yaml", "lux_on: 30", "lux_on: bright")
+            let bad = try fleet.variant(of: "pole-1", "bad.yaml", "lux_on: 30", "lux_on: bright")
             let refused = try await fleet.curbctl(["config", "push", "pole-1", bad])
             #expect(refused.status == 65, "\(refused.output)")
             let localError = try #require(
@@ -182,7 +175,7 @@ extension CurbctlEndToEnd {
                 deviceError.trimmingCharacters(in: .whitespaces) == localError.trimmingCharacters(in: .whitespaces))
 
             // A changed hardware section passes locally (only the device knows its local file) and is rejected there.
-            let moved = try variant("moved.yaml", "dimmer: 0x40", "dimmer: 0x41")
+            let moved = try fleet.variant(of: "pole-1", "moved.yaml", "dimmer: 0x40", "dimmer: 0x41")
             let hardware = try await fleet.curbctl(["config", "push", "pole-1", moved])
             #expect(hardware.status == 2, "\(hardware.output)")
             #expect(hardware.output.contains("revision 3"), "\(hardware.output)")

@@ -32,14 +32,15 @@ final class FleetOnRig: @unchecked Sendable {
 
     /// Starts the broker and `daemons` (`streetlightd` for the template's device, `streetlightd:pole-2` for another
     /// on its own rig), and returns once each has published its retained `online` status.
-    static func start(_ names: [String]) async throws -> FleetOnRig {
+    /// `amend` edits each daemon's configuration text before it starts (a `security` section, say).
+    static func start(_ names: [String], amend: (String) -> String = { $0 }) async throws -> FleetOnRig {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curbctl-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let broker = try MosquittoBroker(persistence: false)
         try await broker.start()
         let fleet = FleetOnRig(broker: broker, work: work)
-        for name in names { try await fleet.startDaemon(name) }
+        for name in names { try await fleet.startDaemon(name, amend: amend) }
         for entry in names {
             let parts = entry.split(separator: ":").map(String.init)
             let name = parts[0]
@@ -67,7 +68,7 @@ final class FleetOnRig: @unchecked Sendable {
         }
     }
 
-    private func startDaemon(_ entry: String) async throws {
+    private func startDaemon(_ entry: String, amend: (String) -> String) async throws {
         let parts = entry.split(separator: ":").map(String.init)
         let name = parts[0]
         let device = parts.count > 1 ? parts[1] : Self.identityDevice(name)
@@ -87,7 +88,7 @@ final class FleetOnRig: @unchecked Sendable {
             contentsOf: templates.appendingPathComponent("\(name).yaml"), encoding: .utf8)
         // A short health window, so a pushed configuration is reported within a second.
         let config = work.appendingPathComponent("\(device).yaml")
-        try template.replacingOccurrences(of: "${BROKER_URL}", with: broker.url)
+        try amend(template).replacingOccurrences(of: "${BROKER_URL}", with: broker.url)
             .replacingOccurrences(of: "${RIG_SOCKET}", with: socket)
             .replacingOccurrences(of: "${STATE_DIR}", with: work.appendingPathComponent("state-\(device)").path)
             .replacingOccurrences(of: "device: \(Self.identityDevice(name))}", with: "device: \(device)}")
@@ -101,6 +102,15 @@ final class FleetOnRig: @unchecked Sendable {
 
     /// The configuration file the daemon of `device` was started with.
     func configFile(_ device: String) -> URL { work.appendingPathComponent("\(device).yaml") }
+
+    /// A copy of `device`'s configuration file named `name` with `from` replaced by `to`; its path.
+    func variant(of device: String, _ name: String, _ from: String, _ to: String) throws -> String {
+        let original = try String(contentsOf: configFile(device), encoding: .utf8)
+        #expect(original.contains(from))
+        let file = work.appendingPathComponent(name)
+        try original.replacingOccurrences(of: from, with: to).write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
 
     /// Runs `curbctl` against this broker.
     func curbctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> ToolResult {

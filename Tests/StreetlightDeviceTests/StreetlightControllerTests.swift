@@ -348,3 +348,65 @@ struct LampCounterStoreTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: store.path) == victim)
     }
 }
+
+@Suite("Streetlight night envelope")
+struct StreetlightEnvelopeTests {
+    static let hardware = "hardware: {i2c_bus: sim-i2c-0, relay: SIM8, min_night_level_percent: 20}"
+
+    func local(_ yaml: String) throws -> StreetlightConfiguration {
+        var reader = NodeReader()
+        let configuration = StreetlightConfiguration.read(
+            &reader, try Yams.compose(yaml: yaml), at: JSONPath.root.appending("device"))
+        return try #require(configuration, "\(reader.issues)")
+    }
+
+    @Test("a remote configuration below the local envelope is refused, naming the envelope; within it passes")
+    func remoteConfiguration() throws {
+        let local = try local("\(Self.hardware)\non_level: 60")
+        let reader = DeviceSectionReader<StreetlightConfiguration>(local: local)
+        let hardware: JSONValue = ["i2c_bus": "sim-i2c-0", "relay": "SIM8", "min_night_level_percent": 20]
+        let dark = reader.validate(
+            desired: [
+                "device": [
+                    "hardware": hardware, "on_level": 0, "profile": [["from": "01:00", "level": 10]],
+                ]
+            ])
+        guard case .failure(let refused) = dark else {
+            Issue.record("on_level 0 below the envelope was accepted")
+            return
+        }
+        #expect(refused.errors.count == 2, "\(refused.errors)")
+        #expect(refused.errors.contains { $0.hasPrefix("$.config.device.on_level:") }, "\(refused.errors)")
+        #expect(refused.errors.contains { $0.hasPrefix("$.config.device.profile[0].level:") }, "\(refused.errors)")
+        #expect(
+            refused.errors.allSatisfy { $0.contains("device.hardware.min_night_level_percent (20.0 %)") },
+            "\(refused.errors)")
+        // Lowering the envelope itself remotely is refused as any hardware change is.
+        let lowered = reader.validate(
+            desired: ["device": ["hardware": ["i2c_bus": "sim-i2c-0", "relay": "SIM8"], "on_level": 0]])
+        guard case .failure(let loweredErrors) = lowered else {
+            Issue.record("a remote configuration lowered the envelope")
+            return
+        }
+        #expect(loweredErrors.errors.contains { $0.hasPrefix("$.config.device.hardware:") }, "\(loweredErrors)")
+        guard case .success(let kept) = reader.validate(desired: ["device": ["hardware": hardware, "on_level": 25]])
+        else {
+            Issue.record("a level within the envelope was refused")
+            return
+        }
+        #expect(kept.settings.onLevelPercent == 25)
+    }
+
+    @Test("without an envelope on_level 0 stays allowed (today's behaviour)")
+    func noEnvelope() throws {
+        #expect(try local("hardware: {i2c_bus: sim-i2c-0}\non_level: 0").settings.onLevelPercent == 0)
+    }
+
+    @Test("a command level is judged against the envelope")
+    func commandLevel() throws {
+        let configuration = try local(Self.hardware)
+        #expect(configuration.nightEnvelopeRefusal(levelPercent: 20) == nil)
+        let refusal = try #require(configuration.nightEnvelopeRefusal(levelPercent: 0))
+        #expect(refusal == "0.0 % is below the local safety envelope device.hardware.min_night_level_percent (20.0 %)")
+    }
+}

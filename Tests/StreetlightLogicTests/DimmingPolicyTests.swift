@@ -277,3 +277,22 @@ struct DimmingPolicyRobustnessTests {
         #expect(negative.luxSensorDegraded)
     }
 }
+
+@Suite("Dimming policy night envelope")
+struct DimmingEnvelopeTests {
+    @Test("at night nothing goes below the floor: an override to 0, a low profile; by day the lamp may be off")
+    func floor() {
+        let night = DimmingPolicyTests.kst(22)
+        var policy = DimmingPolicy(
+            settings: DimmingPolicyTests.settings(profile: [.init(startMinuteOfDay: 21 * 60, levelPercent: 5)]),
+            start: night, nightFloorPercent: 20)
+        #expect(policy.update(at: night).targetLevelPercent == 20)
+        let off = policy.setOverride(levelPercent: 0, until: nil, at: night.adding(seconds: 60))
+        #expect(off.targetLevelPercent == 20)
+        #expect(off.activeLayer == .override)
+        #expect(policy.update(at: DimmingPolicyTests.kst(23)).relayOn)
+        var day = DimmingPolicy(
+            settings: DimmingPolicyTests.settings(), start: DimmingPolicyTests.kst(12), nightFloorPercent: 20)
+        #expect(day.update(at: DimmingPolicyTests.kst(12)).targetLevelPercent == 0)
+    }
+}

@@ -25,8 +25,9 @@ public struct CommandRequest: Sendable, Hashable {
 
 /// Dispatches commands to typed handlers and guarantees exactly one result per command.
 ///
-/// Checks in order: size, JSON, `id`, retain flag, known command, `expires`, authorisation, duplicate `id` (the first result is
-/// returned again without executing), argument decoding, then the handler. A malformed command never reaches a
+/// Checks in order: size, JSON, `id`, retain flag, duplicate `id` (the first result is returned again without
+/// executing), known command, authorisation (signatures, which check a signed `expires` themselves), `expires`,
+/// argument decoding, then the handler. A malformed command never reaches a
 /// handler and never throws out of the router: it becomes a `rejected` result.
 public actor CommandRouter {
     public typealias Handler = @Sendable (JSONValue?) async throws -> CommandOutcome
@@ -43,7 +44,7 @@ public actor CommandRouter {
     public let maxPayloadBytes: Int
     public let duplicateWindow: Duration
     public let duplicateCapacity: Int
-    private let authorizer: any CommandAuthorizer
+    private var authorizer: any CommandAuthorizer
     private let wallClock: @Sendable () -> Date
     private var handlers: [String: Registration] = [:]
     private var remembered: [String: Remembered] = [:]
@@ -65,6 +66,11 @@ public actor CommandRouter {
         self.duplicateCapacity = duplicateCapacity
         self.authorizer = authorizer
         self.wallClock = wallClock
+    }
+
+    /// Replaces the authorizer (the daemon installs its `SignatureAuthorizer` before it takes commands).
+    public func setAuthorizer(_ authorizer: any CommandAuthorizer) {
+        self.authorizer = authorizer
     }
 
     /// Registers `name` with a typed `Decodable` argument type.
@@ -155,6 +161,11 @@ public actor CommandRouter {
                 id, name, .unknownCommand, "unknown command \"\(name)\"; known: \(commandNames.joined(separator: ", "))"
             )
         }
+        switch await authorizer.authorize(command: name, envelope: envelope, payload: payload) {
+        case .allow: break
+        case .deny(let why): return reject(id, name, .unauthorized, why)
+        case .refuse(let reason, let message): return reject(id, name, reason, message)
+        }
         if let expires = envelope["expires"] {
             guard case .string(let text) = expires, let deadline = RFC3339.parse(text) else {
                 return reject(
@@ -163,9 +174,6 @@ public actor CommandRouter {
             if deadline <= wallClock() {
                 return reject(id, name, .expired, "expired at \(text)")
             }
-        }
-        if case .deny(let why) = await authorizer.authorize(command: name, envelope: envelope, payload: payload) {
-            return reject(id, name, .unauthorized, why)
         }
         do {
             switch try await registration.handler(envelope["args"]) {
@@ -199,7 +207,11 @@ public actor CommandRouter {
     }
 
     private func reject(_ id: String?, _ name: String, _ reason: CommandReason, _ message: String) -> CommandResult {
-        CommandResult(id: id, command: name, status: .rejected, reason: reason.rawValue, message: message, ts: now())
+        reject(id, name, reason.rawValue, message)
+    }
+
+    private func reject(_ id: String?, _ name: String, _ reason: String, _ message: String) -> CommandResult {
+        CommandResult(id: id, command: name, status: .rejected, reason: reason, message: message, ts: now())
     }
 
     private func now() -> String { RFC3339.format(wallClock()) }

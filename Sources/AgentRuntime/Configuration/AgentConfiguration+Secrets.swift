@@ -21,6 +21,14 @@ extension AgentConfiguration {
         ]
     }
 
+    /// Logged at start and printed by `--check-config` when there is no `security` section: anyone who can publish
+    /// on the device's topics may command it, as before signing existed.
+    public var unsignedWarning: String? {
+        guard !security.isConfigured else { return nil }
+        return "$.security: absent; commands and desired configurations are accepted unsigned (anyone who can "
+            + "publish on this device's topics can command it; see the README's Security model)"
+    }
+
     /// Whether `host` names this board itself (the password never leaves it).
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")

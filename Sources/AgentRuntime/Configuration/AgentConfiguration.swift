@@ -69,6 +69,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var remoteConfigHealthWindow: Duration = .seconds(10)
     /// The durable outbox's bounds and drain pace (`outbox:` section).
     public var outbox = Outbox()
+    /// Signed commands and configuration (`security:` section, local only); not configured when absent.
+    public var security = SecuritySettings()
 
     public struct Outbox: Sendable, Hashable {
         public var maxBytes = 64 << 20
@@ -102,6 +104,7 @@ extension AgentConfiguration {
                 .section("commands", \.commands, Commands.section),
                 .section("health", \.self, healthSection),
                 .section("outbox", \.outbox, Outbox.section),
+                .section("security", \.security, SecuritySettings.section),
                 ConfigKey(
                     "device", doc: "The daemon's own section (see its schema).",
                     keywords: { _ in [SchemaJSON.Member("type", .string("object"))] },

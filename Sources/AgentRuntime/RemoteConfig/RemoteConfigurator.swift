@@ -38,6 +38,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     private let maxPayloadBytes: Int
     private let baseline: Device.Settings
     private var refused: RefusedRevisions
+    private let authorizer: (any DesiredConfigurationAuthorizer)?
     public private(set) var active: AppliedConfiguration?
     private var activeSettings: Device.Settings
 
@@ -45,10 +46,12 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
     ///   - baseline: the settings from the local configuration file (revision 0).
     ///   - stateDirectory: where `applied-config.json` and `refused-revisions.json` live.
     ///   - maxPayloadBytes: larger `config/desired` payloads are rejected unread, as oversized commands are.
+    ///   - authorizer: checks the document's signature (the `security` section); nil: none is checked.
     public init(
         device: Device, baseline: Device.Settings, stateDirectory: String, healthWindow: Duration,
-        maxPayloadBytes: Int = 64 * 1024
+        maxPayloadBytes: Int = 64 * 1024, authorizer: (any DesiredConfigurationAuthorizer)? = nil
     ) {
+        self.authorizer = authorizer
         self.device = device
         self.baseline = baseline
         self.activeSettings = baseline
@@ -118,7 +121,9 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
                 ["$.config: expected an object, got \(document["config"].map(describe) ?? "nothing")"])
         }
         if case .object(let keys) = document {
-            let unknown = keys.keys.filter { !["revision", "config", "sig", "reset"].contains($0) }.sorted()
+            let unknown = keys.keys.filter {
+                !(["revision", "config", "reset"] + SignedRequest.signatureKeys).contains($0)
+            }.sorted()
             if !unknown.isEmpty {
                 return report(revision: revision, .rejected, unknown.map { "$.\($0): unknown key" })
             }
@@ -144,6 +149,17 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
                 revision: revision, .ignored,
                 ["$.revision: \(revision) was \(earlier.status.rawValue) before; send a new revision to try again"]
                     + earlier.errors)
+        }
+        // After the `ignored` checks, so the retained document coming again on every reconnect is not re-judged (its
+        // signature may have expired since it was applied). Not remembered as refused: a forged revision must not
+        // block the operator's genuine one with the same number.
+        if let authorizer, case .object(let members) = document {
+            switch await authorizer.authorize(desired: members) {
+            case .allow: break
+            case .deny(let why): return report(revision: revision, .rejected, ["$.sig: unauthorized: \(why)"])
+            case .refuse(let reason, let message):
+                return report(revision: revision, .rejected, ["$.sig: \(reason): \(message)"])
+            }
         }
         let settings: Device.Settings
         switch validate(config) {

@@ -64,3 +64,17 @@ public enum JSONValue: Sendable, Hashable, Codable, ExpressibleByStringLiteral, 
         }
     }
 }
+
+extension JSONValue {
+    /// The string, if this is one.
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// The number as an integer, if this is a whole number.
+    public var intValue: Int? {
+        if case .number(let number) = self, number == number.rounded(), abs(number) < 9e15 { return Int(number) }
+        return nil
+    }
+}
