@@ -18,7 +18,10 @@ final class FleetOnRig: @unchecked Sendable {
     private var rigTasks: [Task<Void, any Error>] = []
 
     /// The rig file and the configuration template of each daemon the tests use.
-    static let rigs = ["streetlightd": "streetlight", "vibrationd": "vibration", "crosswalkd": "crosswalk"]
+    static let rigs = [
+        "streetlightd": "streetlight", "vibrationd": "vibration", "crosswalkd": "crosswalk", "chargerd": "ev-charger",
+        "fuelcelld": "fuel-cell",
+    ]
 
     static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -57,13 +60,17 @@ final class FleetOnRig: @unchecked Sendable {
         return fleet
     }
 
-    /// The identity's kind in the scenario templates: the daemon's name without its `d`.
-    static func identityKind(_ daemon: String) -> String { String(daemon.dropLast()) }
+    /// The identity's kind in the scenario templates: the daemon's name without its `d` (`fuel-cell` for fuelcelld).
+    static func identityKind(_ daemon: String) -> String {
+        daemon == "fuelcelld" ? "fuel-cell" : String(daemon.dropLast())
+    }
 
     static func identityDevice(_ daemon: String) -> String {
         switch daemon {
         case "streetlightd": "pole-1"
         case "vibrationd": "bridge-1"
+        case "chargerd": "evse-1"
+        case "fuelcelld": "chp-1"
         default: "xing-1"
         }
     }
