@@ -92,6 +92,12 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Kills the broker with SIGKILL, as a power cut would.
+    /// Sends SIGTERM now, without waiting: for a `defer`, where a `Task { await stop() }` may never run before the
+    /// test process exits and leaves the broker behind.
+    public func terminate() {
+        process?.signal(SIGTERM)
+    }
+
     public func kill() async {
         process?.signal(SIGKILL)
         await process?.wait(timeout: .seconds(5))

@@ -10,7 +10,10 @@ extension CurbctlEndToEnd {
         @Test("devices lists every daemon on the broker from its retained status, as a table and as JSON")
         func devices() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd", "vibrationd"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let json = try await fleet.curbctl(["devices", "--json", "--listen", "0"])
             #expect(json.status == 0, "\(json.output)")
             let list = try #require(
@@ -33,7 +36,10 @@ extension CurbctlEndToEnd {
         @Test("watch prints what was published: units from the value names, per-axis values folded, the filter kept")
         func watch() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd", "vibrationd"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let watch = try fleet.spawnCurbctl(["watch", "pole-1", "--color", "never"])
             defer { watch.signal(SIGTERM) }
             // The subscription is active once watch says so on standard error (it is printed after the SUBACK).
@@ -80,7 +86,10 @@ extension CurbctlEndToEnd {
         @Test("cmd: accepted exits 0, rejected 2, no answer within the timeout 4")
         func commands() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let accepted = try await fleet.curbctl([
                 "cmd", "hil/streetlight/pole-1", "set-level", "level=30", "duration_s=60",
             ])
@@ -131,7 +140,10 @@ extension CurbctlEndToEnd {
         @Test("config push: applied, refused locally with the daemon's own paths, rejected by the device")
         func configPush() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
 
             let good = try fleet.variant(of: "pole-1", "good.yaml", "lux_on: 30", "lux_on: 35")
             let applied = try await fleet.curbctl(["config", "push", "pole-1", good])
@@ -187,7 +199,10 @@ extension CurbctlEndToEnd {
         @Test("config push to several devices: a pattern, one report each, progress, the worst outcome as exit status")
         func bulkPush() async throws {
             let fleet = try await FleetOnRig.start(["streetlightd", "streetlightd:pole-2"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let original = try String(contentsOf: fleet.configFile("pole-1"), encoding: .utf8)
             let file = fleet.work.appendingPathComponent("dimmer.yaml")
             try original.replacingOccurrences(of: "fade_s: 0.5", with: "fade_s: 1").write(
@@ -205,7 +220,10 @@ extension CurbctlEndToEnd {
         @Test("capture get downloads a capture chunk by chunk, checks its CRC-32 and writes CSV and WAV")
         func capture() async throws {
             let fleet = try await FleetOnRig.start(["vibrationd"])
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let empty = try await fleet.curbctl(["capture", "list", "bridge-1", "--json"])
             #expect(empty.status == 0, "\(empty.output)")
             #expect(

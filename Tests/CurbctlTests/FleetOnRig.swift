@@ -130,6 +130,14 @@ final class FleetOnRig: @unchecked Sendable {
         try SpawnedProcess(try ExecutableLookup.builtProduct("curbctl"), arguments + ["--broker", broker.url])
     }
 
+    /// Ends every process now, synchronously. `defer { Task { await fleet.stop() } }` alone may never run when the test
+    /// process exits first: the daemons and the broker were left running, busy, for the rest of `make test`.
+    func terminate() {
+        for daemon in daemons.values { daemon.signal(SIGTERM) }
+        for task in rigTasks { task.cancel() }
+        broker.terminate()
+    }
+
     func stop() async {
         for daemon in daemons.values { await daemon.stop() }
         for task in rigTasks { task.cancel() }

@@ -20,7 +20,10 @@ extension CurbctlEndToEnd {
             let fleet = try await FleetOnRig.start(["chargerd", "fuelcelld"]) { config in
                 config + "\nsecurity:\n  trusted_keys:\n    \(line)\n"
             }
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let signatureReasons = ["unsigned", "invalid-signature", "bad-signature", "unknown-key", "wrong-device"]
             for (device, command) in [
                 ("evse-1", ["set-current-limit", "amps=16"]), ("evse-1", ["authorize", "id_tag=04A1B2C3"]),
@@ -57,7 +60,10 @@ extension CurbctlEndToEnd {
                 config.replacingOccurrences(of: "meter: 0x45}", with: "meter: 0x45, min_night_level_percent: 20}")
                     + "\nsecurity:\n  trusted_keys:\n    \(line)\n"
             }
-            defer { Task { await fleet.stop() } }
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
             let events = try SpawnedProcess(
                 "mosquitto_sub",
                 ["-p", "\(fleet.broker.port)", "-q", "1", "-t", "curb/v1/hil/streetlight/pole-1/event/security"])
