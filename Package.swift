@@ -325,11 +325,14 @@ let package = Package(
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
-        // fuelcell-bench's rig harness: timing on the rig's chip, percentiles, reported reactions, a broker flood
-        // (written beside BenchSupport in parallel; the two are to be folded into one).
+        // fuelcell-bench's rig harness (the rig, its daemon, a latched trip's rearm) on BenchSupport's figures, reported
+        // reactions and flood; BenchRig and this are still two ways to start a bench rig.
         .target(
             name: "RigBench",
-            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: [
+                "BenchSupport", "HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport",
+                "CurbsideTestKit",
+            ],
             path: "Benchmarks/RigBench", swiftSettings: swiftSettings),
         // vibrationd's own analysis cost (window analysis and capture ring) on synthetic samples, no transport.
         .executableTarget(
@@ -359,7 +362,7 @@ let package = Package(
         // fuelcelld's trip reaction (leak contact → valve closed) on the rig against the same bare copy.
         .executableTarget(
             name: "fuelcell-bench",
-            dependencies: ["RigBench", "HALSim", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: ["RigBench", "BenchSupport", "HALSim", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).

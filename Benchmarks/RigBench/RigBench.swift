@@ -1,3 +1,4 @@
+public import BenchSupport
 import BoardSupport
 public import CurbsideTestKit
 public import Foundation
@@ -106,13 +107,14 @@ public final class RigBench: Sendable {
         }
         let inDaemon = reported.reactions()
         say("  \(phase)\(flood.map { " (+\($0) msg/s broker flood)" } ?? ""):")
-        say("    \(label)  \(Reaction.summary(daemonFigures))")
-        say("    floor  input → output copy  \(Reaction.summary(floorFigures))")
+        say("    \(label)  \(BenchFigures.summary(daemonFigures))")
+        say("    floor  input → output copy  \(BenchFigures.summary(floorFigures))")
         say(
             String(
-                format: "    ratio p50 %.1f×, p99 %.1f×", Reaction.ratio(daemonFigures, floorFigures, 0.5),
-                Reaction.ratio(daemonFigures, floorFigures, 0.99)))
-        say("    reaction_ms in \(event) (arrival → write): \(Reaction.summary(inDaemon)) (\(inDaemon.count) events)")
+                format: "    ratio p50 %.1f×, p99 %.1f×", BenchFigures.ratio(daemonFigures, floorFigures, 0.5),
+                BenchFigures.ratio(daemonFigures, floorFigures, 0.99)))
+        let inDaemonSummary = BenchFigures.summary(inDaemon)
+        say("    reaction_ms in \(event) (arrival → write): \(inDaemonSummary) (\(inDaemon.count) events)")
     }
 
     public func stop() async {

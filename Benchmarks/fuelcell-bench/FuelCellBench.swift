@@ -1,8 +1,9 @@
-import RigBench
+import BenchSupport
 import CurbsideTestKit
 import Foundation
 import HALSim
 import MQTTTransport
+import RigBench
 
 /// Safety reaction of fuelcelld on the virtual rig: from a scenario closing the leak detector's alarm contact to the
 /// daemon's write closing the H₂ valve, both timestamped by the rig's simulated chip — so the figure includes the
