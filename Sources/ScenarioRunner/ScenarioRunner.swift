@@ -67,7 +67,10 @@ public enum ScenarioRunner {
             let control = try await connect(socket)
             var brokerURL = "mqtt://127.0.0.1:1"
             if scenario.startsBroker {
-                let local = try MosquittoBroker(persistence: false)
+                // Persistent, like a deployed broker: across a `broker: stop`/`start` the observer's session and
+                // subscription survive, so what a daemon sends from its outbox before the observer is back is kept
+                // for it — an outage step can then check that nothing was lost, without racing the reconnects.
+                let local = try MosquittoBroker(persistence: true)
                 try await local.start()
                 broker = local
                 brokerURL = local.url
@@ -240,7 +243,7 @@ public enum ScenarioRunner {
                 return "the broker did not start again: \(error)"
             }
             // The observer reconnects on its own; the next step may expect messages only once it listens again.
-            return await messages.ready(within: .seconds(10))
+            return await messages.ready(within: .seconds(10), keepingHorizon: true)
         case .restartDaemon:
             return "restart_daemon is run by the scenario loop"
         }
@@ -276,7 +279,8 @@ final class MessageLog: Sendable {
     static func start(url: String) async throws -> MessageLog {
         let client = try MosquittoClient(
             configuration: MQTTConfiguration(
-                url: url, clientID: "curb-scenario-\(UUID().uuidString.prefix(6))", cleanStart: true))
+                url: url, clientID: "curb-scenario-\(UUID().uuidString.prefix(6))", cleanStart: false,
+                sessionExpiry: .seconds(3600)))
         let log = MessageLog(client: client)
         let stream = client.events
         log.task.withLock {
@@ -304,10 +308,12 @@ final class MessageLog: Sendable {
     }
 
     /// Waits until our own marker comes back through the subscription, which proves it active (after the start and
-    /// after the broker came back); returns why not, or nil.
-    func ready(within: Duration) async -> String? {
+    /// after the broker came back); returns why not, or nil. With `keepingHorizon` the next step still sees what
+    /// arrived before the marker — after a broker restart, what the daemons sent from their outboxes meanwhile.
+    func ready(within: Duration, keepingHorizon: Bool = false) async -> String? {
         let marker = "curb/scenario/marker"
         let deadline = ContinuousClock.now + within
+        let horizon = state.withLock { $0.horizon }
         var attempt = 0
         repeat {
             attempt += 1
@@ -315,6 +321,7 @@ final class MessageLog: Sendable {
             if (try? client.publish(MQTTMessage(topic: marker, string: "ready \(attempt)"))) != nil,
                 await expect(topic: marker, contains: "ready \(attempt)", within: .milliseconds(250)) == nil
             {
+                if keepingHorizon { state.withLock { $0.horizon = horizon } }
                 return nil
             }
             try? await Task.sleep(for: .milliseconds(50))
