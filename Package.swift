@@ -325,25 +325,18 @@ let package = Package(
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
-        // fuelcell-bench's rig harness (the rig, its daemon, a latched trip's rearm) on BenchSupport's figures, reported
-        // reactions and flood; BenchRig and this are still two ways to start a bench rig.
-        .target(
-            name: "RigBench",
-            dependencies: [
-                "BenchSupport", "HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport",
-                "CurbsideTestKit",
-            ],
-            path: "Benchmarks/RigBench", swiftSettings: swiftSettings),
         // vibrationd's own analysis cost (window analysis and capture ring) on synthetic samples, no transport.
         .executableTarget(
             name: "vibration-bench", dependencies: ["HAL", "VibrationLogic"], path: "Benchmarks/vibration-bench",
             swiftSettings: swiftSettings),
 
-        // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
+        // What the daemon benchmarks share: the rig and broker (BenchRig), reactions timed on the rig's chip (Reaction),
+        // percentiles and ratios, the daemons' reported reaction_ms and the broker flood.
         .target(
             name: "BenchSupport",
-            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
+        // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .executableTarget(
             name: "crosswalk-bench",
             dependencies: [
@@ -362,7 +355,7 @@ let package = Package(
         // fuelcelld's trip reaction (leak contact → valve closed) on the rig against the same bare copy.
         .executableTarget(
             name: "fuelcell-bench",
-            dependencies: ["RigBench", "BenchSupport", "HALSim", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: ["BenchSupport", "HALSim", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).

@@ -1,6 +1,8 @@
 public import CurbsideTestKit
 public import Foundation
 public import HAL
+public import HALSim
+import BoardSupport
 import HALRig
 public import MQTTTransport
 public import RigServer
@@ -42,6 +44,17 @@ public final class BenchRig: Sendable {
         say("rig on \(socket), broker on \(broker.url)")
         while !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(10)) }
         return BenchRig(rig: rig, socket: socket, broker: broker, work: work, root: root, rigTask: rigTask)
+    }
+
+    /// The rig's GPIO chip, whose lines the benchmarks drive and time.
+    public func chip() throws -> SimulatedGPIOChip {
+        guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
+        return chip
+    }
+
+    /// The board line `name`'s offset on the rig's chip.
+    public func offset(_ name: String) throws -> GPIOLineOffset {
+        try rig.board.gpioLine(named: name, usedAt: "bench").address.offset
     }
 
     /// Writes the daemon's configuration — identity `bench/<kind>/<device>`, this broker, the `sim` board on this rig,

@@ -1,7 +1,6 @@
 public import CurbsideTestKit
 import Foundation
-public import HAL
-public import HALSim
+import HAL
 import MQTTTransport
 import Synchronization
 
@@ -20,40 +19,6 @@ public enum BenchFigures {
         return String(
             format: "p50 %.2f ms  p99 %.2f ms  max %.2f ms", milliseconds(percentile(values, 0.5)),
             milliseconds(percentile(values, 0.99)), milliseconds(values.max() ?? .zero))
-    }
-
-    /// A reaction on the rig: sets `input` high, times the rig-side write of `output` going high on the chip's clock, and sets it low again.
-    public static func measure(_ chip: SimulatedGPIOChip, input: GPIOLineOffset, output: GPIOLineOffset, samples: Int)
-        async throws -> [Duration]
-    {
-        var figures: [Duration] = []
-        for _ in 0..<samples {
-            for high in [true, false] {
-                let changes = chip.outputChanges(output)
-                let start = chip.nowNanoseconds()
-                chip.setInputLevel(input, high: high)
-                // A daemon in its fail-safe state (a stall on a busy machine, say) keeps the sign on: give up then.
-                let reached = await withTaskGroup(of: UInt64?.self) { group in
-                    group.addTask {
-                        for await change in changes where change.high == high { return change.timestampNanoseconds }
-                        return nil
-                    }
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(5))
-                        return nil
-                    }
-                    let first = await group.next() ?? nil
-                    group.cancelAll()
-                    return first
-                }
-                guard let reached else {
-                    throw TestKitError("output \(output) did not go \(high ? "high" : "low") within 5 s")
-                }
-                if high { figures.append(.nanoseconds(Int64(reached - start))) }
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return figures
     }
 
     public static func ratio(_ measured: [Duration], _ floor: [Duration], _ fraction: Double) -> Double {

@@ -30,9 +30,8 @@ struct ChargerBench {
         let faultSamples = Int(environment["FAULT_SAMPLES"] ?? "") ?? 50
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
         let bench = try await BenchRig.start(rigName: "ev-charger", root: root)
-        let rig = bench.rig
-        guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
-        let contactor = try rig.board.gpioLine(named: "contactor", usedAt: "bench").address.offset
+        let chip = try bench.chip()
+        let contactor = try bench.offset("contactor")
         let control = try await RigConnection.connect(socketPath: bench.socket)
         // Full telemetry load: telemetry and health every second, the meter polled every 200 ms.
         let daemon = try bench.spawn(
@@ -117,7 +116,7 @@ struct ChargerBench {
                     MQTTMessage(topic: "\(prefix)/cmd/reset-fault", string: #"{"id":"r\#(phase)\#(index)"}"#))
                 try await contactorReaches(true)
             }
-            let floor = try await BenchFigures.measure(chip, input: 26, output: 27, samples: samples)
+            let floor = try await Reaction.measure(chip, input: 26, output: 27, samples: samples)
             let drained = ContinuousClock.now + .seconds(20)
             while toSuspended.reactions().count < samples || toFaulted.reactions().count < faultSamples,
                 ContinuousClock.now < drained

@@ -28,12 +28,8 @@ struct CrosswalkBench {
         let samples = Int(environment["SAMPLES"] ?? "") ?? 300
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
         let bench = try await BenchRig.start(rigName: "crosswalk", root: root)
-        let rig = bench.rig
         let broker = bench.broker
-        guard let chip = rig.gpioChips["sim-gpio0"] else { throw TestKitError("the rig has no sim-gpio0") }
-        func offset(_ name: String) throws -> GPIOLineOffset {
-            try rig.board.gpioLine(named: name, usedAt: "bench").address.offset
-        }
+        let chip = try bench.chip()
         let daemon = try bench.spawn(
             "\(bin)/crosswalkd", kind: "crosswalk", device: "xing-1",
             deviceSection: """
@@ -54,8 +50,8 @@ struct CrosswalkBench {
         let observer = try bench.observe("curb/v1/bench/crosswalk/xing-1/event/conflict") { reported.add($0) }
         defer { observer.stop() }
 
-        let sign = try offset("warningSign")
-        let stopLine = try offset("stopLine")
+        let sign = try bench.offset("warningSign")
+        let stopLine = try bench.offset("stopLine")
         // Ready once the daemon has left its safe state (sign on) for idle (sign off).
         let deadline = ContinuousClock.now + .seconds(30)
         while chip.outputLevel(sign) != false {
@@ -67,8 +63,8 @@ struct CrosswalkBench {
         // A pedestrian in the zone for the whole run (each stop-line edge is then a conflict); the beacons say the
         // daemon saw them. The observer's subscription is in place by then too.
         try await Task.sleep(for: .seconds(1))
-        chip.setInputLevel(try offset("pedDetector"), high: true)
-        let beacon = try offset("beacon")
+        chip.setInputLevel(try bench.offset("pedDetector"), high: true)
+        let beacon = try bench.offset("beacon")
         while chip.outputLevel(beacon) != true {
             guard ContinuousClock.now < deadline + .seconds(10) else {
                 throw TestKitError("crosswalkd never lit the beacons:\n\(daemon.output)")
@@ -86,8 +82,8 @@ struct CrosswalkBench {
             if phase == "loaded" { flood = try await Flood.start(broker: broker, perSecond: floodPerSecond) }
             reported.reset()
             say("  \(phase): measuring")
-            let daemonFigures = try await BenchFigures.measure(chip, input: stopLine, output: sign, samples: samples)
-            let floorFigures = try await BenchFigures.measure(chip, input: 26, output: 27, samples: samples)
+            let daemonFigures = try await Reaction.measure(chip, input: stopLine, output: sign, samples: samples)
+            let floorFigures = try await Reaction.measure(chip, input: 26, output: 27, samples: samples)
             // The events go through the daemon's outbox at its paced drain rate: wait for this phase's.
             let drained = ContinuousClock.now + .seconds(20)
             while reported.reactions().count < samples, ContinuousClock.now < drained {

@@ -3,7 +3,6 @@ import CurbsideTestKit
 import Foundation
 import HALSim
 import MQTTTransport
-import RigBench
 
 /// Safety reaction of fuelcelld on the virtual rig: from a scenario closing the leak detector's alarm contact to the
 /// daemon's write closing the H₂ valve, both timestamped by the rig's simulated chip — so the figure includes the
@@ -26,19 +25,11 @@ struct FuelCellBench {
         let bin = environment["BIN"] ?? root.appendingPathComponent(".build/release").path
         let samples = Int(environment["SAMPLES"] ?? "") ?? 100
         let floodPerSecond = Int(environment["FLOOD_PER_S"] ?? "") ?? 2000
-        let bench = try await RigBench.start(
-            root: root, rigFile: "Firmware-config/rigs/fuel-cell.yaml", name: "fuelcell-bench")
-        let chip = bench.chip
-        let daemon = try bench.daemon(
-            "\(bin)/fuelcelld",
-            configuration: """
-                identity: {site: bench, kind: fuel-cell, device: chp-1}
-                mqtt: {url: "\(bench.broker.url)"}
-                board: \(root.appendingPathComponent("Boards/sim.yaml").path)
-                hal: {backend: rig, rig_socket: "\(bench.socket)"}
-                state_dir: \(bench.work.appendingPathComponent("state").path)
-                health: {interval_s: 1}
-                device:
+        let bench = try await BenchRig.start(rigName: "fuel-cell", root: root)
+        let chip = try bench.chip()
+        let daemon = try bench.spawn(
+            "\(bin)/fuelcelld", kind: "fuel-cell", device: "chp-1",
+            deviceSection: """
                   hardware:
                     controller: {tcp: "stack:502", unit: 1, timeout_ms: 200}
                     h2_sensor: {bus: sim-i2c-0, address: 0x48, channel: 0}
@@ -51,8 +42,9 @@ struct FuelCellBench {
                   telemetry_interval_s: 1
                 """)
         defer { daemon.signal(SIGTERM) }
-        let observer = try bench.observe("\(prefix)/event/shutdown")
-        defer { observer.task.cancel() }
+        let reported = ReportedReactions()
+        let observer = try bench.observe("\(prefix)/event/shutdown") { reported.add($0) }
+        defer { observer.stop() }
         let client = observer.client
 
         let valve = try bench.offset("h2Valve")
@@ -81,25 +73,24 @@ struct FuelCellBench {
         }
         try await rearm()
 
-        let floor = try await bench.startFloor()
+        let floor = try await bench.startFloorCopy()
         defer { floor.cancel() }
 
         say("fuelcelld trip reaction on the rig (\(samples) samples per figure, \(bin)):")
         var flood: Flood?
         for phase in ["quiet", "loaded"] {
             if phase == "loaded" { flood = try await Flood.start(broker: bench.broker, perSecond: floodPerSecond) }
-            bench.reported.reset()
+            reported.reset()
             say("  \(phase): measuring")
             let figures = try await Reaction.measure(
                 chip, input: leak, output: valve, samples: samples, expect: false, releaseFollows: false,
                 rearm: rearm)
-            try await bench.report(
+            try await Reaction.report(
                 phase: phase, flood: flood.map { _ in floodPerSecond },
-                daemon: "fuelcelld  leak contact → valve closed",
-                figures, samples: samples, event: "event/shutdown")
+                daemon: "fuelcelld  leak contact → valve closed", figures, chip: chip, reported: reported,
+                samples: samples, event: "event/shutdown")
         }
         flood?.stop()
-        client.disconnect()
         _ = await daemon.stop()
         await bench.stop()
     }

@@ -3,8 +3,8 @@ import Foundation
 public import HAL
 public import HALSim
 
-/// Timing an output against an input on the rig's simulated chip, with a latched trip's rearm between samples (the
-/// percentiles, the events' `reaction_ms` and the broker flood are BenchSupport's, shared with the other benches).
+/// Timing an output against an input on the rig's simulated chip, on the chip's own clock: an interlock that follows
+/// its input both ways (the defaults), or a latched trip with its rearm between samples.
 public enum Reaction {
     /// Sets `input` to `trigger`, times the rig-side write of `output` going to `expect` on the chip's clock, sets the
     /// input back — waiting for the output to follow when `releaseFollows` (an interlock that is not latched) — and
@@ -51,5 +51,28 @@ public enum Reaction {
             group.cancelAll()
             return first
         }
+    }
+
+    /// One phase of a latched-trip benchmark: measures the floor copy on `chip` (spare lines 26 → 27), waits for the
+    /// phase's `reaction_ms` events in `reported` (they go through the daemon's outbox at its paced drain rate) and
+    /// prints the daemon's figures, the floor's, their ratio and the daemon's own.
+    public static func report(
+        phase: String, flood: Int?, daemon label: String, _ daemonFigures: [Duration], chip: SimulatedGPIOChip,
+        reported: ReportedReactions, samples: Int, event: String
+    ) async throws {
+        let floorFigures = try await measure(chip, input: 26, output: 27, samples: samples)
+        let drained = ContinuousClock.now + .seconds(20)
+        while reported.reactions().count < samples, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let inDaemon = reported.reactions()
+        say("  \(phase)\(flood.map { " (+\($0) msg/s broker flood)" } ?? ""):")
+        say("    \(label)  \(BenchFigures.summary(daemonFigures))")
+        say("    floor  input → output copy  \(BenchFigures.summary(floorFigures))")
+        say(
+            String(
+                format: "    ratio p50 %.1f×, p99 %.1f×", BenchFigures.ratio(daemonFigures, floorFigures, 0.5),
+                BenchFigures.ratio(daemonFigures, floorFigures, 0.99)))
+        say("    reaction_ms in \(event) (arrival → write): \(BenchFigures.summary(inDaemon)) (\(inDaemon.count) events)")
     }
 }
