@@ -1,9 +1,9 @@
+import BoardSupport
 public import CurbsideTestKit
 public import Foundation
 public import HAL
-public import HALSim
-import BoardSupport
 import HALRig
+public import HALSim
 public import MQTTTransport
 public import RigServer
 

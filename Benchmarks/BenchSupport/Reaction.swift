@@ -73,6 +73,8 @@ public enum Reaction {
             String(
                 format: "    ratio p50 %.1f×, p99 %.1f×", BenchFigures.ratio(daemonFigures, floorFigures, 0.5),
                 BenchFigures.ratio(daemonFigures, floorFigures, 0.99)))
-        say("    reaction_ms in \(event) (arrival → write): \(BenchFigures.summary(inDaemon)) (\(inDaemon.count) events)")
+        say(
+            "    reaction_ms in \(event) (arrival → write): \(BenchFigures.summary(inDaemon)) (\(inDaemon.count) events)"
+        )
     }
 }
