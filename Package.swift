@@ -397,8 +397,9 @@ let package = Package(
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115", "PCA9685",
-                "SDM630",
+                "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "HALLinux",
+                "ADS1115",
+                "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -408,8 +409,9 @@ let package = Package(
         .testTarget(
             name: "FuelCellDeviceTests",
             dependencies: [
-                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
-                "HALLinux", "DeviceTestKit",
+                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
+                "HAL",
+                "HALSim", "HALLinux", "DeviceTestKit", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

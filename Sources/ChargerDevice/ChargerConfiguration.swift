@@ -45,6 +45,8 @@ public struct ChargerConfiguration: Sendable, Hashable {
         public var meter = ModbusDeviceSettings.Placement()
         /// The local ceiling on the offered current: the supply's and the contactor's rating.
         public var ceilingAmps = 32.0
+        /// How long the pilot loop may go without a step before the watchdog makes the charge point safe.
+        public var stallLimit: Duration = .milliseconds(500)
 
         public init() {
             meter.serial = "rs485-0"
@@ -103,6 +105,7 @@ extension ChargerConfiguration.Hardware {
                 .number(
                     "ceiling_a", \.ceilingAmps, 6...80, "A",
                     doc: "Local ceiling on the offered current; no command or remote setting exceeds it."),
+                .stallLimit(\.stallLimit, loop: "pilot loop", steps: "10 ms", default: "500"),
             ])
     }
 }

@@ -134,6 +134,18 @@ extension ConfigKey {
             })
     }
 
+    /// `stall_limit_ms`: how long a safety daemon's control loop may go without a step before its watchdog writes
+    /// the safe levels and latches `control-loop-stall` — one declaration for every daemon that has such a loop.
+    public static func stallLimit(
+        _ keyPath: WritableKeyPath<Root, Duration>, loop: String, steps period: String, default value: String
+    ) -> Self {
+        integer(
+            "stall_limit_ms", keyPath, 100...10_000, "ms", as: .milliseconds,
+            doc: "How long the \(loop) may go without a step before the watchdog writes the safe levels and latches "
+                + "`control-loop-stall` (default \(value)). Raise it only where the CPU is known to be slow or shared "
+                + "(an emulated test VM, a loaded CI machine); the loop steps every \(period).")
+    }
+
     /// An integer within `range` into an `Int` field.
     public static func integer(
         _ name: String, _ keyPath: WritableKeyPath<Root, Int>, _ range: ClosedRange<Int>, _ unit: String = "",

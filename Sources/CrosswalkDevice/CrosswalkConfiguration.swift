@@ -129,11 +129,7 @@ extension CrosswalkConfiguration.Hardware {
                 line("safety_bar", \.safetyBar, doc: "Safety bar (active: raised, pedestrians may cross)."),
                 line("audio_guide", \.audioGuide, doc: "Voice guidance trigger."),
                 .section("beacon_dimmer", \.beaconDimmer, BeaconDimmer.section),
-                .integer(
-                    "stall_limit_ms", \.stallLimit, 100...10_000, "ms", as: .milliseconds,
-                    doc: "How long the flash loop may go without a step before the watchdog writes the safe levels"
-                        + " and latches `control-loop-stall`. Raise it only where the CPU is known to be slow (an"
-                        + " emulated test VM); the loop steps every 10 ms."),
+                .stallLimit(\.stallLimit, loop: "flash loop", steps: "10 ms", default: "500"),
             ],
             rules: [beaconsInOnePlace])
     }

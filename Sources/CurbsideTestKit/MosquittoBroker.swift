@@ -59,8 +59,9 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Starts the broker and waits until it accepts TCP connections. On the first start, a port taken by someone
     /// else in the meantime (often as the source port of a parallel test's connection) is replaced; a restart keeps
-    /// its port, since clients reconnect to it.
-    public func start(timeout: Duration = .seconds(10)) async throws {
+    /// its port, since clients reconnect to it. The timeout is a wait bound for a loaded machine, returning as soon
+    /// as the broker listens.
+    public func start(timeout: Duration = .seconds(60)) async throws {
         for attempt in 1...5 {
             let process = try SpawnedProcess("mosquitto", ["-c", configurationFile.path], outputFile: logFile)
             self.process = process

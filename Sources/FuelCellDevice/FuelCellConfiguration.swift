@@ -37,6 +37,8 @@ public struct FuelCellConfiguration: Sendable, Hashable {
         public var poll: Duration = .milliseconds(200)
         public var sensorPeriod: Duration = .milliseconds(50)
         public var limits = FuelCellLimits()
+        /// How long the control loop may go without a step before the watchdog makes the plant safe.
+        public var stallLimit: Duration = .seconds(1)
         public init() {}
     }
 
@@ -115,6 +117,7 @@ extension FuelCellConfiguration.Hardware {
                     "sensor_ms", \.sensorPeriod, 10...1_000, "ms", as: .milliseconds,
                     doc: "Period of the H2 detector reading."),
                 .section("limits", \.limits, FuelCellLimits.section),
+                .stallLimit(\.stallLimit, loop: "control loop", steps: "100 ms", default: "1000"),
             ])
     }
 }

@@ -64,7 +64,7 @@ enum Chargerd: DeviceDaemon {
             configuration: configuration, parts: parts.parts, sink: context.sink,
             store: ChargerSessionStore(path: context.stateDirectory + "/charger-sessions.json"), now: parts.now,
             edgeTimestampsOnClock: parts.edgeTimestampsOnClock, unixTime: { Date().timeIntervalSince1970 },
-            newTransactionId: { UUID().uuidString.lowercased() })
+            newTransactionId: { UUID().uuidString.lowercased() }, stallLimit: configuration.hardware.stallLimit)
     }
 
     static func registerCommands(on router: CommandRouter, controller: ChargerController, context: DaemonContext)

@@ -62,7 +62,7 @@ enum Fuelcelld: DeviceDaemon {
     {
         FuelCellPlant(
             configuration: configuration, parts: parts.plant, sink: context.sink, now: parts.now,
-            edgeTimestampsOnClock: parts.edgeTimestampsOnClock)
+            edgeTimestampsOnClock: parts.edgeTimestampsOnClock, stallLimit: configuration.hardware.stallLimit)
     }
 
     /// One clock for the plant and the edges, made once: two would differ by their origins.

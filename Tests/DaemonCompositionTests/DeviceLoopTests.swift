@@ -26,9 +26,11 @@ struct DeviceLoopTests {
             }
         }
         let running = Task { await loop.run(Logger(label: "test"), health) }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // How long each phase may take to get there on a loaded machine (a wait, not a measurement).
+        func deadline() -> ContinuousClock.Instant { ContinuousClock.now + .seconds(60) }
+        var until = deadline()
         line.edge(.rising)
-        while handled.withLock({ $0 }) == 0, ContinuousClock.now < deadline {
+        while handled.withLock({ $0 }) == 0, ContinuousClock.now < until {
             try await Task.sleep(for: .milliseconds(5))
         }
         for index in 0..<200 { line.edge(index % 2 == 0 ? .falling : .rising) }
@@ -39,12 +41,14 @@ struct DeviceLoopTests {
             return Int(count)
         }
         // 200 edges behind a blocked handler: the backlog keeps the newest 64, the rest are counted.
-        while await dropped() < 200 - DeviceLoop.edgeBacklog, ContinuousClock.now < deadline {
+        until = deadline()
+        while await dropped() < 200 - DeviceLoop.edgeBacklog, ContinuousClock.now < until {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(await dropped() == 200 - DeviceLoop.edgeBacklog)
         open.yield()
-        while handled.withLock({ $0 }) < 1 + DeviceLoop.edgeBacklog, ContinuousClock.now < deadline {
+        until = deadline()
+        while handled.withLock({ $0 }) < 1 + DeviceLoop.edgeBacklog, ContinuousClock.now < until {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(handled.withLock { $0 } == 1 + DeviceLoop.edgeBacklog)

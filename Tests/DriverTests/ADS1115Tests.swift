@@ -21,7 +21,7 @@ struct ADS1115Tests {
     }
 
     /// A driver with a generous timeout: the sim counts polls, so a loaded machine must not time out first.
-    func driver(timeoutMargin: Duration = .seconds(5)) async throws -> ADS1115 {
+    func driver(timeoutMargin: Duration = .seconds(60)) async throws -> ADS1115 {
         ADS1115(device: try await bus.device(at: ADS1115.defaultAddress), timeoutMargin: timeoutMargin)
     }
 

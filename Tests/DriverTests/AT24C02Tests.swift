@@ -85,7 +85,7 @@ struct AT24C02Tests {
     func ackPolling() async throws {
         chip.setWriteCycle(.addressAttempts(3))
         // Counts attempts, not time: a generous bound keeps a loaded machine from failing it.
-        let eeprom = try await driver(timeout: .seconds(5))
+        let eeprom = try await driver(timeout: .seconds(60))
         try await eeprom.write([0x55], at: 0x20)
         #expect(chip.nacksDuringWriteCycle == 3)
         #expect(bus.log.filter { $0 == .nack(0x50) }.count == 3)
@@ -96,7 +96,7 @@ struct AT24C02Tests {
     @Test("acknowledge polling against the real 5 ms write cycle")
     func ackPollingTimed() async throws {
         chip.setWriteCycle(.timed(AT24C02.writeCycleTime))
-        let eeprom = try await driver(timeout: .seconds(5))
+        let eeprom = try await driver(timeout: .seconds(60))
         let data: [UInt8] = (0..<16).map { UInt8($0 * 3) }
         try await eeprom.write(data, at: 0x40)
         #expect(chip.writeCycleCount == 2)

@@ -14,7 +14,8 @@ struct BME280Tests {
         return chip
     }
 
-    func driver(_ configuration: BME280.Configuration = .init(), timeout: Duration = .seconds(5)) async throws(I2CError)
+    func driver(_ configuration: BME280.Configuration = .init(), timeout: Duration = .seconds(60))
+        async throws(I2CError)
         -> BME280
     {
         try await BME280(device: try await bus.device(at: address), configuration: configuration, timeout: timeout)
