@@ -36,6 +36,17 @@ struct CheckTests {
         return (report, file)
     }
 
+    /// A `prepare` that unplugs the chip at `address` on the rig's `sim-i2c-0`.
+    func unplugging(_ address: Int) -> (RigConnection) async -> Void {
+        { control in
+            let unplugged = await RigFixture.op(control, "i2c.unplug") {
+                $0.bus = "sim-i2c-0"
+                $0.address = address
+            }
+            #expect(unplugged.ok == true, "\(unplugged)")
+        }
+    }
+
     @Test("streetlight rig with every chip: each line and chip passes, the broker accepts the CONNECT")
     func everythingPresent() async throws {
         let (report, _) = try await check("streetlight.yaml", "streetlightd")
@@ -51,15 +62,7 @@ struct CheckTests {
 
     @Test("one chip unplugged on the rig: the check reports exactly that chip, with its fix, and exits 1")
     func oneChipMissing() async throws {
-        let (report, file) = try await check(
-            "streetlight.yaml", "streetlightd",
-            prepare: { control in
-                let unplugged = await RigFixture.op(control, "i2c.unplug") {
-                    $0.bus = "sim-i2c-0"
-                    $0.address = 0x76
-                }
-                #expect(unplugged.ok == true, "\(unplugged)")
-            })
+        let (report, file) = try await check("streetlight.yaml", "streetlightd", prepare: unplugging(0x76))
         #expect(hardwareFailures(report) == ["climate BME280 sim-i2c-0@0x76"], "\(report.table())")
         let item = try #require(report.failures.first { $0.area == "i2c" })
         #expect(item.fix?.contains("no BME280 answers at 0x76 on sim-i2c-0") == true, "\(item)")
@@ -111,15 +114,7 @@ struct CheckTests {
 
     @Test("charger rig with the pilot ADC unplugged: the check reports exactly that chip, with its fix")
     func chargerChipMissing() async throws {
-        let (report, _) = try await check(
-            "ev-charger.yaml", "chargerd",
-            prepare: { control in
-                let unplugged = await RigFixture.op(control, "i2c.unplug") {
-                    $0.bus = "sim-i2c-0"
-                    $0.address = 0x48
-                }
-                #expect(unplugged.ok == true, "\(unplugged)")
-            })
+        let (report, _) = try await check("ev-charger.yaml", "chargerd", prepare: unplugging(0x48))
         #expect(hardwareFailures(report) == ["adc ADS1115 sim-i2c-0@0x48"], "\(report.table())")
         let item = try #require(report.failures.first { $0.area == "i2c" })
         #expect(item.fix?.contains("no ADS1115 answers at 0x48 on sim-i2c-0") == true, "\(item)")
@@ -142,15 +137,7 @@ struct CheckTests {
 
     @Test("fuel-cell rig with the H2 detector's ADC unplugged: exactly that chip fails")
     func fuelCellChipMissing() async throws {
-        let (report, _) = try await check(
-            "fuel-cell.yaml", "fuelcelld",
-            prepare: { control in
-                let unplugged = await RigFixture.op(control, "i2c.unplug") {
-                    $0.bus = "sim-i2c-0"
-                    $0.address = 0x48
-                }
-                #expect(unplugged.ok == true, "\(unplugged)")
-            })
+        let (report, _) = try await check("fuel-cell.yaml", "fuelcelld", prepare: unplugging(0x48))
         #expect(hardwareFailures(report) == ["h2_sensor ADS1115 sim-i2c-0@0x48"], "\(report.table())")
     }
 
