@@ -266,20 +266,20 @@ let package = Package(
             name: "CurbctlDevice",
             dependencies: [
                 "HAL", "HALRig", "BoardSupport", "AgentRuntime", "ConfigSupport", "DaemonComposition", "MQTTTransport",
-                "CTimex", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice", "ADS1115", "ADXL345", "ADXL355",
-                "AT24C02",
+                "CTimex", "ConfigSchemas", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
+                "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice", "ADS1115", "ADXL345", "ADXL355", "AT24C02",
                 "BME280", "INA219", "MCP23017", "PCA9685", "SPS30", "VEML7700",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
-        // capture download over the MQTT contract (the device side lives in CurbctlDevice).
+        // capture download over the MQTT contract (the device side lives in CurbctlDevice). No device modules: the
+        // local validation of a pushed configuration is ConfigSchemas' DeviceKinds, used by the executable.
         .target(
             name: "CurbctlFleet",
             dependencies: [
-                "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
-                "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice",
+                "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
@@ -287,13 +287,14 @@ let package = Package(
         .executableTarget(
             name: "curbctl",
             dependencies: [
-                "CurbctlFleet", "CurbctlDevice", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL",
-                "ConfigSupport",
+                "CurbctlFleet", "CurbctlDevice", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic",
+                "HAL", "ConfigSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
 
-        // The configuration JSON Schemas generated from the key declarations (`make schemas`, the drift test).
+        // The device kinds (kind, daemon, `device` section type) and the configuration JSON Schemas generated from
+        // the key declarations (`make schemas`, the drift test); curbctl validates and lists parts from the kinds.
         .target(
             name: "ConfigSchemas",
             dependencies: [
@@ -495,8 +496,8 @@ let package = Package(
         .testTarget(
             name: "CurbctlTests",
             dependencies: [
-                "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer", "RigProtocol",
-                "HALRig", "CurbsideTestKit",
+                "CurbctlFleet", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer",
+                "RigProtocol", "HALRig", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -1,12 +1,6 @@
 import AgentRuntime
-import ChargerDevice
 public import ConfigSupport
-import CrosswalkDevice
-import FuelCellDevice
-import ModbusBridgeDevice
 import ModbusBridgeLogic
-import StreetlightDevice
-import VibrationDevice
 
 /// The configuration JSON Schemas, generated from the Swift declarations of every key (``ConfigSection``), by file
 /// name under `Firmware-config/schema/`. `make schemas` writes them; the drift test compares them with the files.
@@ -16,16 +10,14 @@ public enum ConfigSchemas {
 
     /// Each schema file's name and content.
     public static var documents: [(file: String, schema: SchemaJSON)] {
-        [
-            ("agent-config.schema.json", AgentConfiguration.schema),
-            ("chargerd-device.schema.json", ChargerConfiguration.schema(daemon: "chargerd")),
-            ("crosswalkd-device.schema.json", CrosswalkConfiguration.schema(daemon: "crosswalkd")),
-            ("fuelcelld-device.schema.json", FuelCellConfiguration.schema(daemon: "fuelcelld")),
-            ("modbusd-device.schema.json", ModbusdConfiguration.schema(daemon: "modbusd")),
+        let sections = DeviceKinds.all.map {
+            (file: "\($0.daemon)-device.schema.json", schema: $0.configuration.schema(daemon: $0.daemon))
+        }
+        let others = [
+            (file: "agent-config.schema.json", schema: AgentConfiguration.schema),
             // Not a configuration section but the register-map files modbusd's devices name.
-            ("modbus-map.schema.json", RegisterMap.schema),
-            ("streetlightd-device.schema.json", StreetlightConfiguration.schema(daemon: "streetlightd")),
-            ("vibrationd-device.schema.json", VibrationConfiguration.schema(daemon: "vibrationd")),
+            (file: "modbus-map.schema.json", schema: RegisterMap.schema),
         ]
+        return (others + sections).sorted { $0.file < $1.file }
     }
 }

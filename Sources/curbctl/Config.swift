@@ -1,5 +1,6 @@
 import AgentRuntime
 import ArgumentParser
+import ConfigSchemas
 import CurbctlFleet
 
 struct Config: AsyncParsableCommand {

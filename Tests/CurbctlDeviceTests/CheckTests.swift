@@ -36,6 +36,17 @@ struct CheckTests {
         return (report, file)
     }
 
+    /// A `prepare` that unplugs the chip at `address` on the rig's `sim-i2c-0`.
+    func unplugging(_ address: Int) -> (RigConnection) async -> Void {
+        { control in
+            let unplugged = await RigFixture.op(control, "i2c.unplug") {
+                $0.bus = "sim-i2c-0"
+                $0.address = address
+            }
+            #expect(unplugged.ok == true, "\(unplugged)")
+        }
+    }
+
     @Test("streetlight rig with every chip: each line and chip passes, the broker accepts the CONNECT")
     func everythingPresent() async throws {
         let (report, _) = try await check("streetlight.yaml", "streetlightd")
@@ -51,15 +62,7 @@ struct CheckTests {
 
     @Test("one chip unplugged on the rig: the check reports exactly that chip, with its fix, and exits 1")
     func oneChipMissing() async throws {
-        let (report, file) = try await check(
-            "streetlight.yaml", "streetlightd",
-            prepare: { control in
-                let unplugged = await RigFixture.op(control, "i2c.unplug") {
-                    $0.bus = "sim-i2c-0"
-                    $0.address = 0x76
-                }
-                #expect(unplugged.ok == true, "\(unplugged)")
-            })
+        let (report, file) = try await check("streetlight.yaml", "streetlightd", prepare: unplugging(0x76))
         #expect(hardwareFailures(report) == ["climate BME280 sim-i2c-0@0x76"], "\(report.table())")
         let item = try #require(report.failures.first { $0.area == "i2c" })
         #expect(item.fix?.contains("no BME280 answers at 0x76 on sim-i2c-0") == true, "\(item)")
@@ -88,6 +91,70 @@ struct CheckTests {
         #expect(lines.count == 11, "\(report.table())")
         let outputs = lines.filter { $0.detail.hasPrefix("output") }
         #expect(outputs.count == 6 && outputs.allSatisfy { $0.detail.hasPrefix("output held at its safe") })
+    }
+
+    @Test("charger rig: the contactor and lock held open, three inputs read, both pilot chips probed, the meter polled")
+    func chargerParts() async throws {
+        let (report, _) = try await check("ev-charger.yaml", "chargerd")
+        #expect(hardwareFailures(report) == [], "\(report.table())")
+        let lines = report.items.filter { $0.area == "gpio" }
+        #expect(
+            lines.map(\.name) == [
+                "contactor (contactor)", "lock (cableLock)", "contactor_feedback (contactorFeedback)",
+                "rcd (rcdFault)", "lock_feedback (cableLockFeedback)",
+            ],
+            "\(report.table())")
+        #expect(lines.prefix(2).allSatisfy { $0.detail == "output held at its safe inactive" }, "\(report.table())")
+        let chips = report.items.filter { $0.area == "i2c" }.map(\.name)
+        #expect(chips == ["pwm PCA9685 sim-i2c-0@0x41", "adc ADS1115 sim-i2c-0@0x48"], "\(report.table())")
+        let meter = report.items.filter { $0.area == "modbus" }
+        #expect(meter.map(\.name) == ["meter unit 1"] && meter.allSatisfy { $0.status == .pass }, "\(report.table())")
+        #expect(!report.items.contains { $0.area == "gpio/i2c" }, "a kind with a parts list is not skipped")
+    }
+
+    @Test("charger rig with the pilot ADC unplugged: the check reports exactly that chip, with its fix")
+    func chargerChipMissing() async throws {
+        let (report, _) = try await check("ev-charger.yaml", "chargerd", prepare: unplugging(0x48))
+        #expect(hardwareFailures(report) == ["adc ADS1115 sim-i2c-0@0x48"], "\(report.table())")
+        let item = try #require(report.failures.first { $0.area == "i2c" })
+        #expect(item.fix?.contains("no ADS1115 answers at 0x48 on sim-i2c-0") == true, "\(item)")
+        #expect(item.fix?.contains("$.device.hardware.adc") == true, "\(item)")
+    }
+
+    @Test("fuel-cell rig: valve closed and fan on, the inputs read, the H2 detector's ADC and the controller answer")
+    func fuelCellParts() async throws {
+        let (report, _) = try await check("fuel-cell.yaml", "fuelcelld")
+        #expect(hardwareFailures(report) == [], "\(report.table())")
+        let lines = Dictionary(
+            uniqueKeysWithValues: report.items.filter { $0.area == "gpio" }.map { ($0.name, $0.detail) })
+        #expect(lines.count == 5, "\(report.table())")
+        #expect(lines["valve (h2Valve)"] == "output held at its safe inactive", "\(report.table())")
+        #expect(lines["ventilation (ventFan)"] == "output held at its safe active", "\(report.table())")
+        #expect(lines["e_stop (eStop)"]?.hasPrefix("input reads") == true, "\(report.table())")
+        #expect(report.items.filter { $0.area == "i2c" }.map(\.name) == ["h2_sensor ADS1115 sim-i2c-0@0x48"])
+        #expect(report.items.filter { $0.area == "modbus" }.map(\.name) == ["controller unit 1"])
+    }
+
+    @Test("fuel-cell rig with the H2 detector's ADC unplugged: exactly that chip fails")
+    func fuelCellChipMissing() async throws {
+        let (report, _) = try await check("fuel-cell.yaml", "fuelcelld", prepare: unplugging(0x48))
+        #expect(hardwareFailures(report) == ["h2_sensor ADS1115 sim-i2c-0@0x48"], "\(report.table())")
+    }
+
+    @Test("every device daemon in Tools/daemons has a parts list: its example names lines, chips or Modbus devices")
+    func everyDaemonHasParts() throws {
+        let table = try String(contentsOf: RigFixture.root.appendingPathComponent("Tools/daemons"), encoding: .utf8)
+        let daemons = table.split(separator: "\n").compactMap { line -> String? in
+            guard let name = line.split(separator: " ").first, !name.hasPrefix("#") else { return nil }
+            return String(name)
+        }
+        #expect(daemons.contains("chargerd") && daemons.contains("fuelcelld"))
+        for daemon in daemons where daemon != "curb-agent" {
+            let example = RigFixture.root.appendingPathComponent("Firmware-config/examples/\(daemon).yaml").path
+            let file = try ConfigFile(path: example)
+            #expect(file.knowsKind, "\(daemon): curbctl has no parts list for its kind")
+            #expect(!file.parts.isEmpty, "\(daemon)")
+        }
     }
 
     @Test("no broker, an exposed key and a missing certificate: each is its own ✗ with a fix")

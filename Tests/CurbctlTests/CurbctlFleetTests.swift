@@ -1,5 +1,7 @@
 import CurbsideTestKit
 import Foundation
+import HALRig
+import RigProtocol
 import Testing
 
 extension CurbctlEndToEnd {
@@ -135,6 +137,36 @@ extension CurbctlEndToEnd {
             let nobody = try await fleet.curbctl(["cmd", "no-such-device", "ping"])
             #expect(nobody.status == 1, "\(nobody.output)")
             #expect(nobody.output.contains("no device with id \"no-such-device\""), "\(nobody.output)")
+        }
+
+        @Test("cmd: a command the device takes but cannot carry out exits 3 — modbusd writing to a slave gone silent")
+        func failedCommand() async throws {
+            let fleet = try await FleetOnRig.start(["modbusd"])
+            defer {
+                fleet.terminate()
+                Task { await fleet.stop() }
+            }
+            // The controller answers: written and read back.
+            let written = try await fleet.curbctl(["cmd", "hil/modbus/gw-1", "write", "point=run", "value=false"])
+            #expect(written.status == 0, "\(written.output)")
+            #expect(written.output.hasPrefix("accepted  hil/modbus/gw-1 write"), "\(written.output)")
+            #expect(written.output.contains(#""read_back" : false"#), "\(written.output)")
+
+            // The rig's controller stops answering (as a scenario's modbus_fault does): the write is a real
+            // request that times out on the Modbus side, so the command failed — not rejected, not unanswered.
+            let control = try await RigConnection.connect(socketPath: fleet.rigSocket("gw-1"))
+            var silence = RigMessage(op: "modbus.fault")
+            silence.name = "stack"
+            silence.fault = "silent"
+            let silenced = await control.request(silence)
+            #expect(silenced.ok == true, "\(silenced)")
+            let failed = try await fleet.curbctl(["cmd", "gw-1", "write", "point=run", "value=false"])
+            #expect(failed.status == 3, "\(failed.output)")
+            #expect(failed.output.hasPrefix("failed  hil/modbus/gw-1 write"), "\(failed.output)")
+            #expect(failed.output.contains("reason: device-error"), "\(failed.output)")
+            // A point the map does not have is still refused before any request: rejected, exit 2.
+            let unknown = try await fleet.curbctl(["cmd", "gw-1", "write", "point=no_such_point", "value=1"])
+            #expect(unknown.status == 2 && unknown.output.contains("reason: unknown-point"), "\(unknown.output)")
         }
 
         @Test("config push: applied, refused locally with the daemon's own paths, rejected by the device")

@@ -17,11 +17,15 @@ final class FleetOnRig: @unchecked Sendable {
     private(set) var daemons: [String: SpawnedProcess] = [:]
     private var rigTasks: [Task<Void, any Error>] = []
 
-    /// The rig file and the configuration template of each daemon the tests use.
+    /// The rig file of each daemon the tests use.
     static let rigs = [
         "streetlightd": "streetlight", "vibrationd": "vibration", "crosswalkd": "crosswalk", "chargerd": "ev-charger",
-        "fuelcelld": "fuel-cell",
+        "fuelcelld": "fuel-cell", "modbusd": "modbus-bridge",
     ]
+
+    /// The configuration template (`Tests/Scenarios/configs/<name>.yaml`) of a daemon whose scenario template is for
+    /// another rig than the one above; the others use `<daemon>.yaml`.
+    static let templates = ["modbusd": "modbusd-bridge"]
 
     static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -71,6 +75,7 @@ final class FleetOnRig: @unchecked Sendable {
         case "vibrationd": "bridge-1"
         case "chargerd": "evse-1"
         case "fuelcelld": "chp-1"
+        case "modbusd": "gw-1"
         default: "xing-1"
         }
     }
@@ -80,7 +85,7 @@ final class FleetOnRig: @unchecked Sendable {
         let name = parts[0]
         let device = parts.count > 1 ? parts[1] : Self.identityDevice(name)
         guard let rigName = Self.rigs[name] else { throw TestKitError("no rig for \(name)") }
-        let socket = work.appendingPathComponent("rig-\(device).sock").path
+        let socket = rigSocket(device)
         let rig = try VirtualRig(
             file: try RigFile.load(
                 file: Self.repository.appendingPathComponent("Firmware-config/rigs/\(rigName).yaml").path,
@@ -92,7 +97,7 @@ final class FleetOnRig: @unchecked Sendable {
         }
         let templates = Self.repository.appendingPathComponent("Tests/Scenarios/configs")
         let template = try String(
-            contentsOf: templates.appendingPathComponent("\(name).yaml"), encoding: .utf8)
+            contentsOf: templates.appendingPathComponent("\(Self.templates[name] ?? name).yaml"), encoding: .utf8)
         // A short health window, so a pushed configuration is reported within a second.
         let config = work.appendingPathComponent("\(device).yaml")
         try amend(template).replacingOccurrences(of: "${BROKER_URL}", with: broker.url)
@@ -106,6 +111,9 @@ final class FleetOnRig: @unchecked Sendable {
             .write(to: config, atomically: true, encoding: .utf8)
         daemons[entry] = try SpawnedProcess(try ExecutableLookup.builtProduct(name), ["--config", config.path])
     }
+
+    /// The control socket of `device`'s rig, for a test to drive the rig as a scenario does (faults, inputs).
+    func rigSocket(_ device: String) -> String { work.appendingPathComponent("rig-\(device).sock").path }
 
     /// The configuration file the daemon of `device` was started with.
     func configFile(_ device: String) -> URL { work.appendingPathComponent("\(device).yaml") }

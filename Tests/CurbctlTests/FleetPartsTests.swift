@@ -1,4 +1,5 @@
 import AgentRuntime
+import ConfigSchemas
 import CurbctlFleet
 import Foundation
 import MQTTTransport
@@ -89,7 +90,7 @@ struct FleetPartsTests {
         #expect(DeviceKinds.problems(kind: "teapot", device: [:]) == nil)
     }
 
-    @Test("every device daemon in Tools/daemons has a local validator for its example's kind")
+    @Test("Tools/daemons and the kinds table name the same daemons, each with a validator for its example's kind")
     func everyDaemonKindIsKnown() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -99,6 +100,8 @@ struct FleetPartsTests {
             return String(name)
         }
         #expect(daemons.contains("crosswalkd"))
+        // And the other way round: no row of the kinds table names a daemon Tools/daemons does not run.
+        #expect(Set(DeviceKinds.all.map(\.daemon)) == Set(daemons).subtracting(["curb-agent"]))
         for daemon in daemons where daemon != "curb-agent" {
             let example = try String(
                 contentsOf: root.appendingPathComponent("Firmware-config/examples/\(daemon).yaml"), encoding: .utf8)

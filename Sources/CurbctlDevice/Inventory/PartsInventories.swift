@@ -1,21 +1,18 @@
 public import AgentRuntime
+import ConfigSchemas
 public import ConfigSupport
-import CrosswalkDevice
 import DaemonComposition
-import StreetlightDevice
-import VibrationDevice
 import Yams
 
-/// The daemons whose parts curbctl knows, by the configuration's `identity.kind`. A daemon missing here is still
-/// checked (configuration, files, broker, clock, and every Modbus placement under `hardware`); its lines and chips
-/// are reported as not checked until a `PartsInventory` conformance and a row here are added.
+/// The parts lists of the device kinds, by the configuration's `identity.kind`: the kind's `device` section type
+/// (`ConfigSchemas.DeviceKinds`, the one table of kinds) lists them through its `PartsInventory` conformance. A
+/// configuration of a kind without a row (or whose section lists no parts) is still checked — configuration, files,
+/// broker, clock, and every Modbus placement under `hardware` — and its lines and chips are reported as not checked.
 public enum PartsInventories {
-    /// `identity.kind` → the `device` section's type.
-    static let inventories: [String: any PartsInventory.Type] = [
-        "streetlight": StreetlightConfiguration.self,
-        "vibration": VibrationConfiguration.self,
-        "crosswalk": CrosswalkConfiguration.self,
-    ]
+    /// The `device` section's type of `kind`, when it lists its parts.
+    static func inventory(ofKind kind: String) -> (any PartsInventory.Type)? {
+        DeviceKinds.named(kind)?.configuration as? any PartsInventory.Type
+    }
 
     /// A loaded configuration: the runtime sections and the parts curbctl found.
     public struct Loaded: Sendable {
@@ -36,7 +33,7 @@ public enum PartsInventories {
         let root = try? Yams.compose(yaml: yaml)
         let kind = root?.mapping?["identity"]?.mapping?["kind"]?.string ?? ""
         let modbus = root?.mapping?["device"].map(modbusPlacements(in:)) ?? []
-        guard let inventory = inventories[kind] else {
+        guard let inventory = inventory(ofKind: kind) else {
             let (agent, _) = try AgentConfiguration.parse(yaml: yaml, file: file) { _, node, _ in node ?? Node("") }
             return Loaded(agent: agent, parts: modbus, knowsKind: false)
         }
