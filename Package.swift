@@ -241,15 +241,15 @@ let package = Package(
         .executableTarget(
             name: "chargerd",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "HAL", "ADS1115", "PCA9685",
-                "SDM630", .product(name: "Logging", package: "swift-log"),
+                "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "ADS1115",
+                "PCA9685", "SDM630", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuelcelld",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "DaemonComposition", "AgentRuntime",
-                "HAL", .product(name: "Logging", package: "swift-log"),
+                "ConfigSupport", "HAL", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -405,7 +405,7 @@ let package = Package(
             name: "ChargerDeviceTests",
             dependencies: [
                 "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115", "PCA9685",
-                "SDM630",
+                "SDM630", "ConfigSupport", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -416,7 +416,7 @@ let package = Package(
             name: "FuelCellDeviceTests",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
-                "HALLinux", "DeviceTestKit",
+                "HALLinux", "DeviceTestKit", "ConfigSupport", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
