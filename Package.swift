@@ -368,7 +368,10 @@ let package = Package(
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
         // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
-        .target(name: "DeviceTestKit", dependencies: ["AgentRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "DeviceTestKit",
+            dependencies: ["AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         // One short iteration of Benchmarks/bench (make bench): the harness builds and reports every figure.
@@ -405,7 +408,7 @@ let package = Package(
             name: "ChargerDeviceTests",
             dependencies: [
                 "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115", "PCA9685",
-                "SDM630", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "SDM630", "ConfigSupport", "DeviceTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -416,7 +419,7 @@ let package = Package(
             name: "FuelCellDeviceTests",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
-                "HALLinux", "DeviceTestKit", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "HALLinux", "DeviceTestKit", "ConfigSupport",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -2,8 +2,8 @@ import AgentRuntime
 import ChargerDevice
 import ChargerLogic
 import ConfigSupport
+import DeviceTestKit
 import Testing
-import Yams
 
 /// The current ceiling as the configuration readers hold it: a `max_current_a` above the local `hardware.ceiling_a`
 /// is refused, in the local file and in a remote configuration, naming the envelope and both values.
@@ -12,10 +12,8 @@ struct ChargerEnvelopeTests {
     static let hardware = "hardware: {meter: {serial: rs485-0, unit: 1}, ceiling_a: 16}"
 
     func local(_ yaml: String) throws -> ChargerConfiguration {
-        var reader = NodeReader()
-        let configuration = ChargerConfiguration.read(
-            &reader, try Yams.compose(yaml: yaml), at: JSONPath.root.appending("device"))
-        return try #require(configuration, "\(reader.issues)")
+        let (configuration, issues) = try ChargerConfiguration.read(yaml: yaml)
+        return try #require(configuration, "\(issues)")
     }
 
     @Test("a remote max_current_a above the local ceiling is refused, naming the envelope; within it passes")
@@ -47,12 +45,9 @@ struct ChargerEnvelopeTests {
 
     @Test("the local file is held to its own ceiling; a default left out is capped at run time instead")
     func localFile() throws {
-        var reader = NodeReader()
-        let refused = ChargerConfiguration.read(
-            &reader, try Yams.compose(yaml: "\(Self.hardware)\nmax_current_a: 20"),
-            at: JSONPath.root.appending("device"))
+        let (refused, issues) = try ChargerConfiguration.read(yaml: "\(Self.hardware)\nmax_current_a: 20")
         #expect(refused == nil)
-        #expect(reader.issues.map(\.path) == ["$.device.max_current_a"])
+        #expect(issues.map(\.path) == ["$.device.max_current_a"])
         // max_current_a left at its default (32 A) under a 16 A ceiling: read, and the machine offers no more than 16 A.
         let lowered = try local(Self.hardware)
         #expect(lowered.settings.maxCurrentAmps == 32)

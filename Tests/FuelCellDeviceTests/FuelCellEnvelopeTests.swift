@@ -1,9 +1,9 @@
 import AgentRuntime
 import ConfigSupport
+import DeviceTestKit
 import FuelCellDevice
 import FuelCellLogic
 import Testing
-import Yams
 
 /// The power and ramp ceilings as the configuration readers hold them: `ramp_kw_per_s` above the local
 /// `hardware.limits.ramp_ceiling_kw_per_s`, `warm_up_kw` or `start_power_kw` above `power_ceiling_kw` are refused, in
@@ -14,10 +14,8 @@ struct FuelCellEnvelopeTests {
     static let hardwareJSON: JSONValue = ["limits": ["power_ceiling_kw": 4.5, "ramp_ceiling_kw_per_s": 0.5]]
 
     func local(_ yaml: String) throws -> FuelCellConfiguration {
-        var reader = NodeReader()
-        let configuration = FuelCellConfiguration.read(
-            &reader, try Yams.compose(yaml: yaml), at: JSONPath.root.appending("device"))
-        return try #require(configuration, "\(reader.issues)")
+        let (configuration, issues) = try FuelCellConfiguration.read(yaml: yaml)
+        return try #require(configuration, "\(issues)")
     }
 
     @Test("a remote ramp or power above the local ceilings is refused, each naming its envelope; within them passes")

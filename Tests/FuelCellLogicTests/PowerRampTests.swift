@@ -89,12 +89,8 @@ import Testing
     func rampCeiling() {
         var limits = Tests.limits
         limits.rampCeilingKWPerSecond = 0.2
-        var settings = Tests.settings
-        settings.rampKWPerSecond = 5
-        var machine = FuelCellMachine(settings: settings, limits: limits, start: .zero)
-        machine.handle(.startRequested, at: .seconds(1))
-        machine.handle(.purgeElapsed, at: .seconds(11))
-        machine.handle(.controllerReported(.running), at: .seconds(12))
+        var machine = Tests.machine(in: .warmUp, limits: limits)
+        machine.settings.rampKWPerSecond = 5
         let seen = Self.run(&machine, from: 12, to: 16)
         let steps = zip(seen.dropFirst(), seen).map { $0 - $1 }
         #expect(steps.allSatisfy { $0 <= 0.02 + 1e-9 }, "\(steps)")
