@@ -241,15 +241,15 @@ let package = Package(
         .executableTarget(
             name: "chargerd",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "HAL", "ADS1115", "PCA9685",
-                "SDM630", .product(name: "Logging", package: "swift-log"),
+                "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "ADS1115",
+                "PCA9685", "SDM630", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "fuelcelld",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "DaemonComposition", "AgentRuntime",
-                "HAL", .product(name: "Logging", package: "swift-log"),
+                "ConfigSupport", "HAL", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -362,7 +362,10 @@ let package = Package(
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
         .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
         // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
-        .target(name: "DeviceTestKit", dependencies: ["AgentRuntime"], swiftSettings: swiftSettings),
+        .target(
+            name: "DeviceTestKit",
+            dependencies: ["AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         // One short iteration of Benchmarks/bench (make bench): the harness builds and reports every figure.
@@ -398,9 +401,8 @@ let package = Package(
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "HALLinux",
-                "ADS1115",
-                "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
+                "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL", "HALSim",
+                "HALLinux", "ADS1115", "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -411,8 +413,7 @@ let package = Package(
             name: "FuelCellDeviceTests",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
-                "HAL",
-                "HALSim", "HALLinux", "DeviceTestKit", .product(name: "Yams", package: "Yams"),
+                "DeviceTestKit", "HAL", "HALSim", "HALLinux", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

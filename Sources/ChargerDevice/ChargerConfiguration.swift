@@ -2,7 +2,7 @@ public import ChargerLogic
 public import ConfigSupport
 public import DaemonComposition
 import HAL
-import Yams
+public import Yams
 
 /// The `device` section of chargerd's configuration: where the parts sit and the local current ceiling (`hardware`,
 /// local only) and the charging settings (`ChargerSettings`), which remote configuration may change.
@@ -60,6 +60,24 @@ public struct ChargerConfiguration: Sendable, Hashable {
 
     public init() {}
 
+    /// The current ceiling of the local hardware section, as refusals cite it.
+    public var currentEnvelope: SafetyEnvelope {
+        SafetyEnvelope("device.hardware.ceiling_a", .ceiling, hardware.ceilingAmps, unit: "A")
+    }
+
+    /// Reads the section, then holds `max_current_a` to the ceiling of its own (local-only) hardware section: a remote
+    /// configuration carries the local hardware section unchanged, so a maximum above the local ceiling is refused
+    /// with the envelope's name, and the running settings stay.
+    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self? {
+        guard
+            let configuration = localSection.read(
+                &reader, node, at: path, defaults: Self(), rest: \.settings, ChargerSettings.read),
+            configuration.currentEnvelope.checkGiven(
+                configuration.settings.maxCurrentAmps, key: "max_current_a", of: node, at: path, reader: &reader)
+        else { return nil }
+        return configuration
+    }
+
     public static var localSection: ConfigSection<ChargerConfiguration> {
         ConfigSection(
             doc:
@@ -104,7 +122,10 @@ extension ChargerConfiguration.Hardware {
                 // No command or remote configuration can offer more than this (supply, contactor, wiring).
                 .number(
                     "ceiling_a", \.ceilingAmps, 6...80, "A",
-                    doc: "Local ceiling on the offered current; no command or remote setting exceeds it."),
+                    doc:
+                        "Safety envelope: the offered current never exceeds this, whatever set-current-limit or "
+                        + "max_current_a say; a max_current_a above it is refused (a set-current-limit above it is "
+                        + "held to it, and the reply says so)."),
                 .stallLimit(\.stallLimit, loop: "pilot loop", steps: "10 ms", default: "500"),
             ])
     }

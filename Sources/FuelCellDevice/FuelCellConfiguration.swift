@@ -1,7 +1,7 @@
 public import ConfigSupport
 public import DaemonComposition
 public import FuelCellLogic
-import Yams
+public import Yams
 
 /// The `device` section of fuelcelld's configuration: where the controller, the H₂ detector, the E-stop and the
 /// actuators sit, and the local safety limits (`hardware`, local only); the sequence timing and demand response
@@ -13,7 +13,7 @@ import Yams
 ///     controller: {tcp: "192.0.2.10:502", unit: 1}
 ///     h2_sensor: {bus: i2c-1, address: 0x48, channel: 0}
 ///     e_stop: eStop
-///     limits: {power_ceiling_kw: 440}
+///     limits: {power_ceiling_kw: 440, ramp_ceiling_kw_per_s: 10}
 ///   ramp_kw_per_s: 5
 /// ```
 public struct FuelCellConfiguration: Sendable, Hashable {
@@ -68,6 +68,29 @@ public struct FuelCellConfiguration: Sendable, Hashable {
     public var settings = FuelCellSettings()
 
     public init() {}
+
+    /// Reads the section, then holds the settings to the power and ramp ceilings of its own (local-only) hardware
+    /// section: a remote configuration carries the local hardware section unchanged, so a `ramp_kw_per_s`,
+    /// `warm_up_kw` or `start_power_kw` above the local ceilings is refused with the envelope's name, and the running
+    /// settings stay.
+    public static func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Self? {
+        guard
+            let configuration = localSection.read(
+                &reader, node, at: path, defaults: Self(), rest: \.settings, FuelCellSettings.read)
+        else { return nil }
+        let limits = configuration.hardware.limits
+        let settings = configuration.settings
+        let checks = [
+            (limits.rampEnvelope, "ramp_kw_per_s", settings.rampKWPerSecond),
+            (limits.powerEnvelope, "warm_up_kw", settings.warmUpKW),
+            (limits.powerEnvelope, "start_power_kw", settings.startPowerKW),
+        ]
+        var kept = true
+        for (envelope, key, value) in checks {
+            kept = envelope.checkGiven(value, key: key, of: node, at: path, reader: &reader) && kept
+        }
+        return kept ? configuration : nil
+    }
 
     public static var localSection: ConfigSection<FuelCellConfiguration> {
         ConfigSection(

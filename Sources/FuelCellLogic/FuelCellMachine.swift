@@ -265,9 +265,9 @@ public struct FuelCellMachine: Sendable {
     private mutating func ramp(to now: Duration) {
         let elapsed = max(now - lastRamp, .zero)
         lastRamp = now
-        let step =
-            settings.rampKWPerSecond * Double(elapsed.components.seconds)
-            + settings.rampKWPerSecond * Double(elapsed.components.attoseconds) / 1e18
+        // The configuration readers refuse a faster ramp; held here too, for settings set without them.
+        let rate = min(settings.rampKWPerSecond, limits.rampCeilingKWPerSecond)
+        let step = rate * Double(elapsed.components.seconds) + rate * Double(elapsed.components.attoseconds) / 1e18
         let target = targetKW
         setpointKW = setpointKW < target ? min(setpointKW + step, target) : max(setpointKW - step, target)
     }

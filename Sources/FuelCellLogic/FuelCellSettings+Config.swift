@@ -21,14 +21,18 @@ extension FuelCellSettings {
                     doc: "Time at the warm-up power before the set-point follows the demand."),
                 .number(
                     "warm_up_kw", \.warmUpKW, 0...10_000, "kW",
-                    doc: "Set-point during warm-up (never above the local ceiling)."),
+                    doc: "Set-point during warm-up (above hardware.limits.power_ceiling_kw is refused)."),
                 // Stacks take load changes of a few percent of rating per second; 0.01 kW/s keeps a ramp moving.
                 .number(
                     "ramp_kw_per_s", \.rampKWPerSecond, 0.01...1_000, "kW/s",
-                    doc: "Largest set-point change per second, up and down (demand-response ramps)."),
+                    doc:
+                        "Largest set-point change per second, up and down (demand-response ramps); never above "
+                        + "hardware.limits.ramp_ceiling_kw_per_s."),
                 .number(
                     "start_power_kw", \.startPowerKW, 0...10_000, "kW",
-                    doc: "Demand after a start without an earlier set-power (never above the local ceiling)."),
+                    doc:
+                        "Demand after a start without an earlier set-power (above hardware.limits.power_ceiling_kw is "
+                        + "refused)."),
                 .integer(
                     "telemetry_interval_s", \.telemetryInterval, 1...3_600, "s", as: .seconds,
                     doc: "Period of telemetry/plant."),
@@ -42,6 +46,16 @@ extension FuelCellSettings {
 }
 
 extension FuelCellLimits {
+    /// The power ceiling as refusals cite it.
+    public var powerEnvelope: SafetyEnvelope {
+        SafetyEnvelope("device.hardware.limits.power_ceiling_kw", .ceiling, powerCeilingKW, unit: "kW")
+    }
+
+    /// The ramp ceiling as refusals cite it.
+    public var rampEnvelope: SafetyEnvelope {
+        SafetyEnvelope("device.hardware.limits.ramp_ceiling_kw_per_s", .ceiling, rampCeilingKWPerSecond, unit: "kW/s")
+    }
+
     /// The local-only safety figures (`device.hardware.limits`).
     public static var section: ConfigSection<FuelCellLimits> {
         ConfigSection(
@@ -49,7 +63,13 @@ extension FuelCellLimits {
             keys: [
                 .number(
                     "power_ceiling_kw", \.powerCeilingKW, 0.1...10_000, "kW",
-                    doc: "No set-point above this, whatever a command, the remote configuration or the controller says."
+                    doc:
+                        "No set-point above this, whatever a command, the remote configuration or the controller says; "
+                        + "a set-power, warm_up_kw or start_power_kw above it is refused."
+                ),
+                .number(
+                    "ramp_ceiling_kw_per_s", \.rampCeilingKWPerSecond, 0.01...1_000, "kW/s",
+                    doc: "No set-point change faster than this, up or down; a remote ramp_kw_per_s above it is refused."
                 ),
                 // Gas-alarm practice: a first stage between 5 and 20 %LFL, the second at most 40 %LFL.
                 .number(

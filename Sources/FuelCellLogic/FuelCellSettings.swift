@@ -7,7 +7,8 @@ public struct FuelCellSettings: Sendable, Hashable {
     /// How long the stack runs at `warmUpKW` before following the demand.
     public var warmUp: Duration = .seconds(30)
     public var warmUpKW: Double = 1
-    /// The largest set-point change per second, up and down (demand response ramps).
+    /// The largest set-point change per second, up and down (demand response ramps); never above the local
+    /// `FuelCellLimits.rampCeilingKWPerSecond`.
     public var rampKWPerSecond: Double = 0.5
     /// The demand a `start` without an earlier `set-power` runs at (never above the local ceiling).
     public var startPowerKW: Double = 2
@@ -21,6 +22,9 @@ public struct FuelCellSettings: Sendable, Hashable {
 public struct FuelCellLimits: Sendable, Hashable {
     /// No set-point above this, whatever a command, the configuration or the controller's rating says.
     public var powerCeilingKW: Double = 5
+    /// No ramp faster than this, up or down, whatever the remote configuration says: what the stack and its balance
+    /// of plant take. 1 kW/s is a fifth of the default ceiling per second.
+    public var rampCeilingKWPerSecond: Double = 1
     /// H₂ warning (ventilation to full) and trip levels, %LFL: the usual two-stage gas-alarm thresholds.
     public var hydrogenWarningLFL: Double = 10
     public var hydrogenTripLFL: Double = 25

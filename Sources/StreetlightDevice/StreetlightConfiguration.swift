@@ -50,15 +50,14 @@ public struct StreetlightConfiguration: Sendable, Hashable {
 
     public init() {}
 
-    /// The name refusals cite.
-    public static let nightEnvelope = "device.hardware.min_night_level_percent"
+    /// The night envelope of the local hardware section, as refusals cite it.
+    public var nightEnvelope: SafetyEnvelope {
+        SafetyEnvelope("device.hardware.min_night_level_percent", .floor, hardware.minNightLevelPercent, unit: "%")
+    }
 
     /// Why `percent` breaks the night envelope, or nil when it keeps it.
     public func nightEnvelopeRefusal(levelPercent percent: Double) -> String? {
-        let floor = hardware.minNightLevelPercent
-        guard percent < floor else { return nil }
-        return "\(StreetlightController.round(percent, 1)) % is below the local safety envelope \(Self.nightEnvelope) "
-            + "(\(StreetlightController.round(floor, 1)) %)"
+        nightEnvelope.refusal(percent)
     }
 
     /// Reads the section, then holds the settings to the night envelope of its own (local-only) hardware section:
@@ -74,10 +73,7 @@ public struct StreetlightConfiguration: Sendable, Hashable {
         }
         var kept = true
         for (levelPath, level) in levels {
-            guard let refusal = configuration.nightEnvelopeRefusal(levelPercent: level) else { continue }
-            reader.report(
-                .invalidValue, at: levelPath, expected: "a level within the night envelope", found: refusal, node: node)
-            kept = false
+            kept = configuration.nightEnvelope.check(level, at: levelPath, node: node, reader: &reader) && kept
         }
         return kept ? configuration : nil
     }

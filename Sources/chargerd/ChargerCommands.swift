@@ -1,6 +1,7 @@
 import AgentRuntime
 import ChargerDevice
 import ChargerLogic
+import ConfigSupport
 
 /// chargerd's commands: `authorize`, `stop-session`, `set-current-limit`, `reset-fault`.
 enum ChargerCommands {
@@ -29,16 +30,24 @@ enum ChargerCommands {
             }
             return .accepted(["state": .string(await controller.machine.state.rawValue)])
         }
-        // From the energy management system; the local ceiling (hardware.ceiling_a) still caps what is offered.
+        // From the energy management system. A limit is a maximum, not a demand: one above the local ceiling is held
+        // to the ceiling and accepted, as a charge point combines an OCPP charging profile with its own physical limits
+        // (the lowest wins) rather than rejecting it. Refusing would leave the previous limit in force and fail every
+        // EMS that sends one feeder limit to chargers of different ratings; the reply names the envelope instead.
         await router.register("set-current-limit", arguments: SetCurrentLimit.self) { args in
             if let amps = args.amps, !(0...80).contains(amps) {
                 return .rejected(reason: "out-of-range", message: "amps must be 0…80 A, got \(amps)")
             }
+            let envelope = await controller.configuration.currentEnvelope
             let offered = await controller.setCurrentLimit(amps: args.amps)
-            return .accepted([
+            var reply: [String: JSONValue] = [
                 "limit_a": args.amps.map { .number($0) } ?? .null, "offered_a": .number(offered),
-                "ceiling_a": .number(await controller.machine.ceilingAmps),
-            ])
+                "ceiling_a": .number(envelope.bound),
+            ]
+            if let amps = args.amps, let refusal = envelope.refusal(amps) {
+                reply["envelope"] = .string("\(refusal): held to \(envelope.bound) A")
+            }
+            return .accepted(.object(reply))
         }
         await router.register("reset-fault") {
             if let refusal = await controller.resetFault() {

@@ -1,4 +1,5 @@
 import AgentRuntime
+import ConfigSupport
 import FuelCellDevice
 import FuelCellLogic
 
@@ -12,7 +13,12 @@ enum FuelCellCommands {
         await router.register("start") { await answer(await plant.requestStart()) }
         await router.register("stop") { await answer(await plant.requestStop()) }
         await router.register("set-power", arguments: SetPower.self) { arguments in
-            await answer(await plant.requestPower(kilowatts: arguments.kw))
+            // A set-point is a demand: one above the local ceiling is refused, naming the envelope (the plant's
+            // machine refuses it too, for callers that come another way).
+            if let refusal = await plant.configuration.hardware.limits.powerEnvelope.refusal(arguments.kw) {
+                return .outsideEnvelope(refusal)
+            }
+            return await answer(await plant.requestPower(kilowatts: arguments.kw))
         }
         // Authorised like every command, by the router's signature policy; refused while a cause is present.
         await router.register("reset-fault") { await answer(await plant.resetFault(.command)) }

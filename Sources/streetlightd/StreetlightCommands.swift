@@ -31,7 +31,7 @@ enum StreetlightCommands {
             }
             // Refused at any hour: an override without a duration set by day would still be in force at night.
             if let refusal = await controller.configuration.nightEnvelopeRefusal(levelPercent: args.level) {
-                return .rejected(reason: "envelope", message: refusal)
+                return .outsideEnvelope(refusal)
             }
             await controller.setLevel(percent: args.level, durationSeconds: args.durationS)
             return .accepted(["level": .number(args.level), "layer": "override"])
@@ -54,7 +54,7 @@ enum StreetlightCommands {
                     )
                 }
                 if let refusal = await controller.configuration.nightEnvelopeRefusal(levelPercent: entry.level) {
-                    return .rejected(reason: "envelope", message: "profile[\(index)]: \(refusal)")
+                    return .outsideEnvelope("profile[\(index)]: \(refusal)")
                 }
                 entries.append(.init(startMinuteOfDay: parts[0] * 60 + parts[1], levelPercent: entry.level))
             }

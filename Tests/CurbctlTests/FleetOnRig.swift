@@ -64,6 +64,25 @@ final class FleetOnRig: @unchecked Sendable {
         return fleet
     }
 
+    /// A fresh operator key made by `curbctl keys gen` in a new temporary folder: its file, and the `trusted_keys` line a
+    /// daemon's `security` section needs to trust it.
+    static func operatorKey() async throws -> (file: String, trustedKey: String) {
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        let file = keys.appendingPathComponent("ops-test.key").path
+        let generated = try await ToolRun.run(
+            try ExecutableLookup.builtProduct("curbctl"), ["keys", "gen", "ops-test", file])
+        let line = try #require(
+            generated.output.split(separator: "\n").first { $0.hasPrefix("- {id: ops-test, public_key: ") },
+            "\(generated.output)")
+        return (file, String(line))
+    }
+
+    /// Starts `names` as `start` does, each trusting `trustedKey` (a line from `operatorKey()`).
+    static func start(_ names: [String], trusting trustedKey: String) async throws -> FleetOnRig {
+        try await start(names) { $0 + "\nsecurity:\n  trusted_keys:\n    \(trustedKey)\n" }
+    }
+
     /// The identity's kind in the scenario templates: the daemon's name without its `d` (`fuel-cell` for fuelcelld).
     static func identityKind(_ daemon: String) -> String {
         daemon == "fuelcelld" ? "fuel-cell" : String(daemon.dropLast())

@@ -9,17 +9,8 @@ extension CurbctlEndToEnd {
     struct SignedFleetTests {
         @Test("chargerd's and fuelcelld's actuator commands need a signature by default; signed, they reach the logic")
         func chargerAndFuelCellActuatorsAreSigned() async throws {
-            let keys = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
-            let keyFile = keys.appendingPathComponent("ops-test.key").path
-            let generated = try await ToolRun.run(
-                try ExecutableLookup.builtProduct("curbctl"), ["keys", "gen", "ops-test", keyFile])
-            let line = try #require(
-                generated.output.split(separator: "\n").first { $0.hasPrefix("- {id: ops-test, public_key: ") },
-                "\(generated.output)")
-            let fleet = try await FleetOnRig.start(["chargerd", "fuelcelld"]) { config in
-                config + "\nsecurity:\n  trusted_keys:\n    \(line)\n"
-            }
+            let (keyFile, trustedKey) = try await FleetOnRig.operatorKey()
+            let fleet = try await FleetOnRig.start(["chargerd", "fuelcelld"], trusting: trustedKey)
             defer {
                 fleet.terminate()
                 Task { await fleet.stop() }

@@ -85,6 +85,19 @@ import Testing
         #expect(machine.powerLimit(ratedKW: 9) == 1.5)
     }
 
+    @Test("the ramp never exceeds the local ramp ceiling, whatever the settings ask")
+    func rampCeiling() {
+        var limits = Tests.limits
+        limits.rampCeilingKWPerSecond = 0.2
+        var machine = Tests.machine(in: .warmUp, limits: limits)
+        machine.settings.rampKWPerSecond = 5
+        let seen = Self.run(&machine, from: 12, to: 16)
+        let steps = zip(seen.dropFirst(), seen).map { $0 - $1 }
+        #expect(steps.allSatisfy { $0 <= 0.02 + 1e-9 }, "\(steps)")
+        // 0.2 kW/s for 4 s, not 5 kW/s (which would have reached the warm-up power in 0.2 s).
+        #expect(abs(machine.setpointKW - 0.8) < 1e-9, "\(machine.setpointKW)")
+    }
+
     @Test("stop and trip drop the set-point to zero at once")
     func cut() {
         var machine = Tests.machine(in: .running)

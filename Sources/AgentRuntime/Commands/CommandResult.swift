@@ -59,6 +59,12 @@ public enum CommandReason: String, Sendable, CaseIterable {
 public enum CommandOutcome: Sendable, Hashable {
     case accepted(JSONValue? = nil)
     case rejected(reason: String, message: String)
+
+    /// Refused by a local safety envelope (`SafetyEnvelope.refusal`): reason `envelope`, the refusal as the message,
+    /// so the operator reads which envelope it hit and both values.
+    public static func outsideEnvelope(_ refusal: String) -> Self {
+        .rejected(reason: "envelope", message: refusal)
+    }
 }
 
 /// Thrown by a handler when executing went wrong; the result is `failed` with this reason and message.
