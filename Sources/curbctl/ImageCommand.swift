@@ -44,9 +44,7 @@ struct ImageCommand: ParsableCommand {
         do {
             try ImageBuilder(request).run()
         } catch {
-            Output.error("curbctl image: \(error)\n")
-            let failedHere = error.code == .toolFailed || error.code == .outputFailed
-            throw ExitCode(failedHere ? ExitStatus.error.rawValue : ExitStatus.invalidInput.rawValue)
+            throw failure("image", error)
         }
     }
 }
@@ -81,9 +79,18 @@ struct FlashCommand: ParsableCommand {
         do {
             try Flasher(request).run()
         } catch {
-            Output.error("curbctl flash: \(error)\n")
-            let failedHere = error.code == .targetFailed || error.code == .verificationFailed
-            throw ExitCode(failedHere ? ExitStatus.error.rawValue : ExitStatus.invalidInput.rawValue)
+            throw failure("flash", error)
         }
     }
+}
+
+/// Prints `error` and gives the exit status: 65 when an input was refused (board, base image, package, key,
+/// configuration, an unreadable image), 1 when the work failed or the target was refused or did not verify.
+private func failure(_ command: String, _ error: ImageError) -> ExitCode {
+    Output.error("curbctl \(command): \(error)\n")
+    let refusedInput: Set<ImageError.Code> = [
+        .unknownBoard, .boardNotFlashable, .missingPartition, .missingPackage, .keyPermissions, .invalidInput,
+        .sourceUnreadable,
+    ]
+    return ExitCode(refusedInput.contains(error.code) ? ExitStatus.invalidInput.rawValue : ExitStatus.error.rawValue)
 }

@@ -66,8 +66,8 @@ struct FlashTests {
         #expect {
             try Self.flash(image, target, mountinfo: mountinfo) { $0.verifyOnly = true }
         } throws: { error in
-            (error as? FlashError)?.code == .verificationFailed
-                && (error as? FlashError)?.detail.contains("read back differs") == true
+            (error as? ImageError)?.code == .verificationFailed
+                && (error as? ImageError)?.detail.contains("read back differs") == true
         }
     }
 
@@ -76,7 +76,7 @@ struct FlashTests {
         let (folder, image, mountinfo) = try await Self.setUp()
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("mmcblk9").path
-        let cases: [(String, FlashError.Code)] = [
+        let cases: [(String, ImageError.Code)] = [
             ("36 25 179:0 / /media/card rw,relatime shared:1 - ext4 \(target) rw\n", .mounted),
             ("37 25 179:2 / /media/card\\040root rw,relatime shared:1 - ext4 \(target)p2 rw\n", .mounted),
             ("21 1 179:2 / / rw,relatime shared:1 - ext4 \(target)p2 rw\n", .systemDisk),
@@ -86,7 +86,7 @@ struct FlashTests {
             #expect {
                 try Self.flash(image, target, mountinfo: mountinfo)
             } throws: { error in
-                (error as? FlashError)?.code == code
+                (error as? ImageError)?.code == code
             }
             #expect(!FileManager.default.fileExists(atPath: target), "nothing written after refusing")
         }
@@ -108,7 +108,7 @@ struct FlashTests {
         #expect {
             try Self.flash(image, small.directory.appendingPathComponent("card.img").path, mountinfo: mountinfo)
         } throws: { error in
-            (error as? FlashError)?.code == .targetFull && (error as? FlashError)?.detail.contains("13.0 MiB") == true
+            (error as? ImageError)?.code == .targetFull && (error as? ImageError)?.detail.contains("13.0 MiB") == true
         }
     }
 

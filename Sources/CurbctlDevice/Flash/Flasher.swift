@@ -59,11 +59,11 @@ public struct Flasher: Sendable {
     }
 
     @discardableResult
-    public func run() throws(FlashError) -> Report {
+    public func run() throws(ImageError) -> Report {
         let target = try checkTarget()
         let size = ImageSource.size(of: request.source)
         if let size, let capacity = target.capacity, size > capacity {
-            throw FlashError(
+            throw ImageError(
                 .targetFull,
                 "\(request.target) holds \(FlashProgress.mebibytes(capacity)); \(request.source) needs "
                     + FlashProgress.mebibytes(size))
@@ -86,7 +86,7 @@ public struct Flasher: Sendable {
         }
         let readBack = try readBack(bytes: written)
         guard readBack == digest else {
-            throw FlashError(
+            throw ImageError(
                 .verificationFailed,
                 "\(request.target) read back differs from \(request.source): SHA-256 of the first \(written) bytes is "
                     + "\(readBack), the image's is \(digest)")
@@ -111,32 +111,32 @@ public struct Flasher: Sendable {
         var kind: String { isBlockDevice ? "block device \(device ?? "")" : "file" }
     }
 
-    func checkTarget() throws(FlashError) -> Target {
+    func checkTarget() throws(ImageError) -> Target {
         let source = URL(fileURLWithPath: request.source).resolvingSymlinksInPath().path
         let target = URL(fileURLWithPath: request.target).resolvingSymlinksInPath().path
         guard source != target else {
-            throw FlashError(.invalidInput, "\(request.target) is the image itself")
+            throw ImageError(.invalidInput, "\(request.target) is the image itself")
         }
         var status = stat()
         let exists = stat(request.target, &status) == 0
         let isBlockDevice = exists && (status.st_mode & S_IFMT) == S_IFBLK
         if !exists, request.target.hasPrefix("/dev/") {
-            throw FlashError(.invalidInput, "\(request.target) does not exist (lsblk lists the disks)")
+            throw ImageError(.invalidInput, "\(request.target) does not exist (lsblk lists the disks)")
         }
         if request.verifyOnly, !exists {
-            throw FlashError(.invalidInput, "\(request.target) does not exist")
+            throw ImageError(.invalidInput, "\(request.target) does not exist")
         }
         let device = isBlockDevice ? Self.majorMinor(status.st_rdev) : nil
         let table = try MountTable.read(request.mountinfo)
         let mounted = table.mounts(of: request.target, device: device)
         if let system = mounted.first(where: { MountTable.systemMountPoints.contains($0.mountPoint) }) {
-            throw FlashError(
+            throw ImageError(
                 .systemDisk,
                 "\(request.target) is the disk this system runs from (\(system.source) is mounted at "
                     + "\(system.mountPoint)); pick the card or eMMC reader's device (lsblk)")
         }
         if !mounted.isEmpty && !request.verifyOnly {
-            throw FlashError(
+            throw ImageError(
                 .mounted,
                 "\(request.target) is mounted: "
                     + mounted.map { "\($0.source) at \($0.mountPoint)" }.joined(separator: ", ")
@@ -164,14 +164,14 @@ public struct Flasher: Sendable {
 
     // MARK: Writing and reading back
 
-    func write(size: Int?, target: Target) throws(FlashError) -> (Int, String, Double) {
+    func write(size: Int?, target: Target) throws(ImageError) -> (Int, String, Double) {
         let source = try ImageSource(path: request.source)
         // O_EXCL on a block device: the kernel refuses it while a file system or another exclusive opener holds it.
         let flags = target.isBlockDevice ? O_WRONLY | O_EXCL | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
         let descriptor = open(request.target, flags, 0o644)
         guard descriptor >= 0 else {
             let code = errno
-            throw FlashError(
+            throw ImageError(
                 code == EBUSY ? .mounted : .targetFailed,
                 "open \(request.target): \(String(cString: strerror(code))) (errno \(code))"
                     + (code == EBUSY ? "; something holds it (mounted, or in use): unmount it first" : ""))
@@ -182,7 +182,7 @@ public struct Flasher: Sendable {
         let bar = FlashProgress("writing", total: size, terminal: request.terminal, write: progress)
         while let chunk = try source.next() {
             hash.update(data: chunk)
-            let failure = chunk.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> FlashError? in
+            let failure = chunk.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> ImageError? in
                 guard let base = buffer.baseAddress else { return nil }
                 var offset = 0
                 while offset < buffer.count {
@@ -211,20 +211,20 @@ public struct Flasher: Sendable {
         return (written, Self.hex(hash.finalize()), bar.elapsed)
     }
 
-    static func writeError(_ code: Int32, target: String, at offset: Int, size: Int?) -> FlashError {
+    static func writeError(_ code: Int32, target: String, at offset: Int, size: Int?) -> ImageError {
         if code == ENOSPC || code == EFBIG {
-            return FlashError(
+            return ImageError(
                 .targetFull,
                 "\(target) is full after \(FlashProgress.mebibytes(offset)) of "
                     + "\(size.map { FlashProgress.mebibytes($0) } ?? "the image") (\(String(cString: strerror(code))))")
         }
-        return FlashError(
+        return ImageError(
             .targetFailed,
             "writing \(target) at byte \(offset): \(String(cString: strerror(code))) (errno \(code))")
     }
 
     /// The image's SHA-256 and length without writing (for `verifyOnly`).
-    func hashSource(size: Int?) throws(FlashError) -> (Int, String) {
+    func hashSource(size: Int?) throws(ImageError) -> (Int, String) {
         let source = try ImageSource(path: request.source)
         var hash = SHA256()
         var count = 0
@@ -240,11 +240,11 @@ public struct Flasher: Sendable {
     }
 
     /// SHA-256 of the target's first `bytes` bytes; a target shorter than that hashes what it has.
-    func readBack(bytes: Int) throws(FlashError) -> String {
+    func readBack(bytes: Int) throws(ImageError) -> String {
         let descriptor = open(request.target, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
-            throw FlashError(.targetFailed, "open \(request.target) to verify: \(String(cString: strerror(code)))")
+            throw ImageError(.targetFailed, "open \(request.target) to verify: \(String(cString: strerror(code)))")
         }
         defer { close(descriptor) }
         var hash = SHA256()
@@ -257,7 +257,7 @@ public struct Flasher: Sendable {
             if count < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                throw FlashError(
+                throw ImageError(
                     .targetFailed, "reading \(request.target) back at byte \(done): \(String(cString: strerror(code)))")
             }
             if count == 0 { break }

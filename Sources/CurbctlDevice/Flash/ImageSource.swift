@@ -11,14 +11,14 @@ final class ImageSource {
     private let process: Process?
     private let errors: URL?
 
-    init(path: String) throws(FlashError) {
+    init(path: String) throws(ImageError) {
         self.path = path
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw FlashError(.sourceUnreadable, "\(path) does not exist or cannot be read")
+            throw ImageError(.sourceUnreadable, "\(path) does not exist or cannot be read")
         }
         guard path.hasSuffix(".xz") else {
             guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw FlashError(.sourceUnreadable, "\(path) cannot be opened")
+                throw ImageError(.sourceUnreadable, "\(path) cannot be opened")
             }
             self.handle = handle
             process = nil
@@ -37,7 +37,7 @@ final class ImageSource {
         do {
             try process.run()
         } catch {
-            throw FlashError(.sourceUnreadable, "xz cannot be started for \(path): \(error) (apt-get install xz-utils)")
+            throw ImageError(.sourceUnreadable, "xz cannot be started for \(path): \(error) (apt-get install xz-utils)")
         }
         handle = output.fileHandleForReading
         self.process = process
@@ -50,7 +50,7 @@ final class ImageSource {
     }
 
     /// The next chunk of at most `count` bytes; nil at the end.
-    func next(upTo count: Int = 4 << 20) throws(FlashError) -> Data? {
+    func next(upTo count: Int = 4 << 20) throws(ImageError) -> Data? {
         var chunk = Data()
         // A pipe hands over what xz has written so far; fill the chunk so writes to the target stay large.
         while chunk.count < count {
@@ -58,7 +58,7 @@ final class ImageSource {
             do {
                 part = try handle.read(upToCount: count - chunk.count)
             } catch {
-                throw FlashError(.sourceUnreadable, "reading \(path): \(error)")
+                throw ImageError(.sourceUnreadable, "reading \(path): \(error)")
             }
             guard let part, !part.isEmpty else { break }
             chunk.append(part)
@@ -67,12 +67,12 @@ final class ImageSource {
     }
 
     /// After the last chunk: a decompressor that failed (a truncated or corrupt `.xz`) is an error.
-    func finish() throws(FlashError) {
+    func finish() throws(ImageError) {
         guard let process else { return }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let said = errors.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
-            throw FlashError(
+            throw ImageError(
                 .sourceUnreadable, "xz -dc \(path) failed (status \(process.terminationStatus)): \(said)")
         }
     }

@@ -13,9 +13,9 @@ struct MountTable: Sendable {
     var mounts: [Mount]
 
     /// Reads a mountinfo file (the test suite passes its own).
-    static func read(_ path: String) throws(FlashError) -> MountTable {
+    static func read(_ path: String) throws(ImageError) -> MountTable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw FlashError(.invalidInput, "cannot read \(path) to check what is mounted")
+            throw ImageError(.invalidInput, "cannot read \(path) to check what is mounted")
         }
         return MountTable(mounts: text.split(separator: "\n").compactMap(Self.parse))
     }

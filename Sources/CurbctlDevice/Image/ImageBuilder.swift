@@ -270,8 +270,6 @@ public struct ImageBuilder: Sendable {
             }
         } catch let error as ImageError {
             throw error
-        } catch let error as FlashError {
-            throw ImageError(.invalidInput, "base image: \(error.detail)")
         } catch {
             throw ImageError(.outputFailed, "copying \(request.base) to \(path): \(error)")
         }

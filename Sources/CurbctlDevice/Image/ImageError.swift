@@ -1,5 +1,5 @@
-/// `curbctl image` stopped, and why: a code to match on and the detail that names the board, file, partition or
-/// package at fault.
+/// `curbctl image` or `curbctl flash` stopped, and why: a code to match on and the detail that names the board,
+/// file, partition, package or device at fault, with the figures.
 public struct ImageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of input was wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -21,6 +21,21 @@ public struct ImageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let toolFailed = Code(description: "tool failed")
         /// Writing the output failed (disk full, permissions).
         public static let outputFailed = Code(description: "cannot write the output")
+
+        // curbctl flash
+
+        /// The target, or a partition of it, is mounted.
+        public static let mounted = Code(description: "target is mounted")
+        /// The target is the disk this system runs from.
+        public static let systemDisk = Code(description: "target is the system disk")
+        /// The target has no room for the image (too small, or ENOSPC while writing).
+        public static let targetFull = Code(description: "target is full")
+        /// What was read back differs from the image.
+        public static let verificationFailed = Code(description: "verification failed")
+        /// The image cannot be read or decompressed.
+        public static let sourceUnreadable = Code(description: "image unreadable")
+        /// The target cannot be opened, written, synced or read.
+        public static let targetFailed = Code(description: "target I/O failed")
     }
 
     public var code: Code
