@@ -1,6 +1,9 @@
 public import ConfigSupport
 
 extension BoardImage {
+    /// A file's path inside a partition, relative or absolute.
+    static let pathPattern = "^/?[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+
     /// The board file's `image` section, each key declared once: read with path-precise errors, and written into
     /// `Boards/board.schema.json` as `$defs.image` (`make schemas`).
     public static var section: ConfigSection<BoardImage> {
@@ -24,6 +27,7 @@ extension BoardImage {
                     doc: "Number of the ext4 root partition in the base image's partition table."
                 ).required(),
                 .section("boot_config", \.bootConfig, BootConfig.section),
+                .section("kernel_command_line", \.kernelCommandLine, KernelCommandLine.section),
             ],
             rules: [bootFileOnAPartition])
     }
@@ -37,6 +41,12 @@ extension BoardImage {
                 .conflict, at: found.path.appending("boot_partition"),
                 expected: "a partition other than root_partition", found: "\(image.rootPartition) for both",
                 node: node)
+        }
+        if image.bootPartition == nil, !image.kernelCommandLine.remove.isEmpty {
+            reader.report(
+                .invalidValue, at: found.path.appending("kernel_command_line").appending("remove"),
+                expected: "no arguments (boot_partition is none)", found: "\(image.kernelCommandLine.remove.count)",
+                node: found.keys["kernel_command_line"])
         }
         if image.bootPartition == nil, image.bootConfig.partition == .boot, !image.bootConfig.settings.isEmpty {
             reader.report(
@@ -56,7 +66,7 @@ extension BoardImage.BootConfig {
                     doc: "The file system that holds the file: boot (FAT) or root (ext4)."),
                 .string(
                     "file", \.file, what: "a path inside the partition",
-                    pattern: "^/?[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
+                    pattern: BoardImage.pathPattern,
                     doc: "The file's path in that file system (config.txt, /boot/uEnv.txt)."),
                 .choice(
                     "style", \.style, of: Style.self, as: .identity,
@@ -65,6 +75,22 @@ extension BoardImage.BootConfig {
                 .strings(
                     "settings", \.settings, what: "a key=value line", pattern: "^[A-Za-z0-9_.-]+=[^\\n]*$",
                     doc: "The settings, one key=value line each."),
+            ])
+    }
+}
+
+extension BoardImage.KernelCommandLine {
+    static var section: ConfigSection<BoardImage.KernelCommandLine> {
+        ConfigSection(
+            doc: "The kernel command line file in the boot partition, and arguments to take out of it.",
+            keys: [
+                .string(
+                    "file", \.file, what: "a path inside the partition",
+                    pattern: BoardImage.pathPattern,
+                    doc: "The file's path in the boot partition (cmdline.txt)."),
+                .strings(
+                    "remove", \.remove, what: "a kernel argument without spaces", pattern: "^[^\\s]+$",
+                    doc: "Arguments removed wherever they appear (a serial console on the UART the daemons use)."),
             ])
     }
 }

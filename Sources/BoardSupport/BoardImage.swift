@@ -19,17 +19,35 @@ public struct BoardImage: Hashable, Sendable {
     public var rootPartition = 2
     /// Settings the board needs at boot (I²C, UART, overlays), added to a file of the boot or root partition.
     public var bootConfig = BootConfig()
+    /// Kernel arguments to take out of the boot partition's command-line file (a console on the Modbus UART).
+    public var kernelCommandLine = KernelCommandLine()
 
     /// A layout; board files go through ``Board/parse(yaml:expectedID:file:)``.
     public init(
         base: String = "", architecture: Architecture = .arm64, bootPartition: Int? = 1, rootPartition: Int = 2,
-        bootConfig: BootConfig = BootConfig()
+        bootConfig: BootConfig = BootConfig(), kernelCommandLine: KernelCommandLine = KernelCommandLine()
     ) {
         self.base = base
         self.architecture = architecture
         self.bootPartition = bootPartition
         self.rootPartition = rootPartition
         self.bootConfig = bootConfig
+        self.kernelCommandLine = kernelCommandLine
+    }
+
+    /// The kernel command line in the boot partition (Raspberry Pi `cmdline.txt`: one line of space-separated
+    /// arguments), and the arguments to remove from it.
+    public struct KernelCommandLine: Hashable, Sendable {
+        /// The file's path in the boot partition.
+        public var file = "cmdline.txt"
+        /// Arguments removed wherever they appear (`console=serial0,115200`); empty: the file is left alone.
+        public var remove: [String] = []
+
+        /// A command line edit; empty `remove` changes nothing.
+        public init(file: String = "cmdline.txt", remove: [String] = []) {
+            self.file = file
+            self.remove = remove
+        }
     }
 
     /// The file that boot settings go into, and how.

@@ -91,10 +91,14 @@ struct ImageTests {
                 == "# Added by curbctl image (Boards/raspberry-pi-4b.yaml)\n[all]\ndtparam=i2c_arm=on\nenable_uart=1\n"
                 + "dtoverlay=disable-bt\n")
         #expect(summary.bootSettings == ["dtparam=i2c_arm=on", "enable_uart=1", "dtoverlay=disable-bt"])
+        // The serial console is taken off the UART that disable-bt gives the RS-485 transceiver; the rest stays.
+        #expect(
+            try await ImageFixture.fat(out, "cmdline.txt")
+                == ImageFixture.bootFiles[1].text.replacing("console=serial0,115200 ", with: ""))
+        #expect(summary.removedArguments == ["console=serial0,115200"])
 
         // Nothing else changed: the other files, their modes, the partition table and the gap before partition 1,
         // and both file systems check clean.
-        #expect(try await ImageFixture.fat(out, "cmdline.txt") == ImageFixture.bootFiles[1].text)
         for file in ImageFixture.rootFiles
         where !["etc/passwd", "etc/group", "etc/shadow", "etc/gshadow", "etc/hostname", "etc/hosts"].contains(file.path)
         {
@@ -208,6 +212,15 @@ struct ImageTests {
         ])
     func bootSettings(original: String, style: BoardImage.BootConfig.Style, settings: [String], expected: String) {
         #expect(BootSettings.apply(settings, style: style, to: original, comment: "# c").text == expected)
+    }
+
+    @Test("kernel command line: the arguments named are removed, the rest and the line's end stay")
+    func kernelArguments() {
+        let line = "console=serial0,115200 console=tty1 root=PARTUUID=1-02 rootwait\n"
+        #expect(
+            BootSettings.removing(["console=serial0,115200", "quiet"], from: line)
+                == ("console=tty1 root=PARTUUID=1-02 rootwait\n", ["console=serial0,115200"]))
+        #expect(BootSettings.removing(["quiet"], from: line) == (line, []))
     }
 }
 

@@ -45,4 +45,15 @@ public enum BootSettings {
         String(
             line.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
     }
+
+    /// A kernel command line (one line of space-separated arguments) without `remove`'s arguments, and the ones
+    /// that were there.
+    public static func removing(_ remove: [String], from text: String) -> (text: String, removed: [String]) {
+        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let arguments = line.split(separator: " ").map(String.init)
+        let removed = remove.filter(arguments.contains)
+        guard !removed.isEmpty else { return (text, []) }
+        let rest = text.dropFirst(line.count)
+        return (arguments.filter { !remove.contains($0) }.joined(separator: " ") + rest, removed)
+    }
 }

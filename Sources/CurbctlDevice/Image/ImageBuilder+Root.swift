@@ -226,6 +226,29 @@ extension ImageBuilder {
         }
     }
 
+    /// Takes the board file's arguments out of the kernel command line (Raspberry Pi OS puts a login console on
+    /// `serial0`, which `disable-bt` hands to the RS-485 UART).
+    func removeKernelArguments(
+        _ commandLine: BoardImage.KernelCommandLine, from boot: FATImage
+    ) throws(ImageError) -> [String] {
+        guard !commandLine.remove.isEmpty else { return [] }
+        guard let current = try boot.read(commandLine.file) else {
+            say("  =  kernel command line: no \(commandLine.file) on \(boot.name); nothing to remove")
+            return []
+        }
+        let (text, removed) = BootSettings.removing(
+            commandLine.remove, from: String(decoding: current, as: UTF8.self))
+        if removed.isEmpty {
+            say(
+                "  =  kernel command line: \(commandLine.file) has none of \(commandLine.remove.joined(separator: " "))"
+            )
+        } else {
+            try boot.write(commandLine.file, Data(text.utf8))
+            say("  ✓  kernel command line: \(removed.joined(separator: " ")) removed from \(commandLine.file)")
+        }
+        return removed
+    }
+
     private func report(_ added: [String], file: String, created: Bool) {
         if added.isEmpty {
             say("  =  boot settings: \(file) has them all")

@@ -57,6 +57,8 @@ public struct ImageBuilder: Sendable {
         public var bootSettings: [String]
         /// The certificate request to have signed, beside the output, when a key was generated.
         public var csr: String?
+        /// Kernel arguments taken out of the boot partition's command line.
+        public var removedArguments: [String] = []
     }
 
     public let request: Request
@@ -98,6 +100,10 @@ public struct ImageBuilder: Sendable {
         summary.bootSettings = try writeBootSettings(
             layout.bootConfig, root: Ext4Image(image: partial, partition: root),
             boot: boot.map { FATImage(image: partial, partition: $0) }, board: board.id, scratch: scratch)
+        if let boot {
+            summary.removedArguments = try removeKernelArguments(
+                layout.kernelCommandLine, from: FATImage(image: partial, partition: boot))
+        }
         do {
             if FileManager.default.fileExists(atPath: request.out) {
                 try FileManager.default.removeItem(atPath: request.out)
