@@ -42,7 +42,7 @@ struct ImageCommand: ParsableCommand {
         request.boards = boards
         request.examples = examples
         do {
-            try ImageBuilder(request).run()
+            try ImageBuilder(request, say: { Output.line($0) }).run()
         } catch {
             throw failure("image", error)
         }
@@ -77,7 +77,7 @@ struct FlashCommand: ParsableCommand {
         request.mountinfo = mountinfo
         request.terminal = isatty(2) == 1
         do {
-            try Flasher(request).run()
+            try Flasher(request, say: { Output.line($0) }).run()
         } catch {
             throw failure("flash", error)
         }
