@@ -13,7 +13,7 @@ enum ExternalTool {
     /// The Debian package each tool comes from, for the hint when it is missing.
     static let packages = [
         "sfdisk": "fdisk", "debugfs": "e2fsprogs", "mcopy": "mtools", "mtype": "mtools", "xz": "xz-utils",
-        "dpkg-deb": "dpkg",
+        "dpkg-deb": "dpkg", "systemctl": "systemd",
     ]
 
     /// Runs `tool` (found on the PATH) with `arguments` and `environment` added to ours.
