@@ -118,7 +118,7 @@ lint:
 # declarations; SchemaDriftTests fails when a committed schema differs from them.
 schemas:
 	$(SWIFT) build $(SWIFT_FLAGS) --product curb-schema
-	.build/debug/curb-schema Firmware-config/schema
+	.build/debug/curb-schema Firmware-config/schema Boards/board.schema.json
 
 # Every example configuration against the daemons' --check-config and the JSON Schema.
 config-check: build

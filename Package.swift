@@ -270,7 +270,7 @@ let package = Package(
                 "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice", "ADS1115", "ADXL345", "ADXL355", "AT24C02",
                 "BME280", "INA219", "MCP23017", "PCA9685", "SPS30", "VEML7700",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
@@ -298,8 +298,8 @@ let package = Package(
         .target(
             name: "ConfigSchemas",
             dependencies: [
-                "ConfigSupport", "AgentRuntime", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
-                "ModbusBridgeDevice", "ModbusBridgeLogic",
+                "ConfigSupport", "AgentRuntime", "BoardSupport", "StreetlightDevice", "VibrationDevice",
+                "CrosswalkDevice", "ModbusBridgeDevice", "ModbusBridgeLogic",
                 "ChargerDevice", "FuelCellDevice",
             ],
             swiftSettings: swiftSettings),
@@ -490,7 +490,7 @@ let package = Package(
         .testTarget(
             name: "CurbctlDeviceTests",
             dependencies: [
-                "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit",
+                "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit", "BoardSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),

@@ -34,13 +34,15 @@ public struct Board: Hashable, Sendable {
     public var serialPorts: [String: BoardSerialPort]
     /// Status LEDs by name (`act`).
     public var statusLEDs: [String: BoardStatusLED]
+    /// How `curbctl image` makes a device image for the board; nil for boards that are not flashed (the rig's).
+    public var image: BoardImage?
 
     /// Builds a board directly (tests, generated rigs); files go through ``parse(yaml:expectedID:file:)``, which validates.
     public init(
         id: String, name: String, kind: Kind = .hardware, sources: [BoardSource], notes: String? = nil,
         gpioChips: [String: BoardGPIOChip], gpioLines: [String: BoardGPIOLine], gpioAliases: [String: String] = [:],
         i2cBuses: [String: BoardI2CBus] = [:], serialPorts: [String: BoardSerialPort] = [:],
-        statusLEDs: [String: BoardStatusLED] = [:]
+        statusLEDs: [String: BoardStatusLED] = [:], image: BoardImage? = nil
     ) {
         self.id = id
         self.name = name
@@ -53,5 +55,6 @@ public struct Board: Hashable, Sendable {
         self.i2cBuses = i2cBuses
         self.serialPorts = serialPorts
         self.statusLEDs = statusLEDs
+        self.image = image
     }
 }

@@ -25,7 +25,7 @@ struct BoardDecoder {
         guard
             let top = reader.object(
                 root, at: path, required: ["board", "name", "source", "gpio"],
-                optional: ["kind", "notes", "default_header", "i2c", "serial", "leds"])
+                optional: ["kind", "notes", "default_header", "i2c", "serial", "leds", "image"])
         else { return nil }
 
         let id = top["board"].flatMap { node in
@@ -65,10 +65,15 @@ struct BoardDecoder {
                 $0, at: path.appending("leds"), lines: lines, aliases: aliases, declaredGPIONames: declaredGPIONames)
         }
 
+        let image = top["image"].flatMap {
+            BoardImage.section.read(&reader, $0, at: path.appending("image"), defaults: BoardImage())
+        }
+
         guard reader.issues.isEmpty, let id, let name else { return nil }
         return Board(
             id: id, name: name, kind: kind, sources: sources, notes: notes, gpioChips: chips, gpioLines: lines,
-            gpioAliases: aliases, i2cBuses: buses ?? [:], serialPorts: ports ?? [:], statusLEDs: leds ?? [:])
+            gpioAliases: aliases, i2cBuses: buses ?? [:], serialPorts: ports ?? [:], statusLEDs: leds ?? [:],
+            image: image)
     }
 
     private mutating func decodeSources(_ node: Node, at path: JSONPath) -> [BoardSource] {

@@ -1,4 +1,5 @@
 import AgentRuntime
+import BoardSupport
 public import ConfigSupport
 import ModbusBridgeLogic
 
@@ -19,5 +20,25 @@ public enum ConfigSchemas {
             (file: "modbus-map.schema.json", schema: RegisterMap.schema),
         ]
         return (others + sections).sorted { $0.file < $1.file }
+    }
+
+    /// The board file schema is hand-written except its last definition, `$defs.image` (the `image` section, declared
+    /// in ``BoardSupport/BoardImage/section``). `make schemas` writes that part anew.
+    public static let boardSchemaFile = "Boards/board.schema.json"
+
+    /// `committed` (the board schema's text) with everything from the `"image"` line of its `$defs` on replaced by
+    /// the generated definition; nil when `committed` has no such line.
+    public static func boardSchema(splicingInto committed: String) -> String? {
+        let lines = committed.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let defs = lines.firstIndex(of: "  \"$defs\": {"),
+            let start = lines[defs...].firstIndex(of: "    \"image\": {")
+        else { return nil }
+        let generated = SchemaJSON.object([
+            SchemaJSON.Member("$defs", .object([SchemaJSON.Member("image", BoardImage.schema)]))
+        ]).rendered
+        // Without the generated document's own first two lines (`{` and `"$defs": {`): the definition continues the
+        // hand-written `$defs`, and the closing braces end both.
+        let definition = generated.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2)
+        return (lines[..<start] + definition).joined(separator: "\n")
     }
 }

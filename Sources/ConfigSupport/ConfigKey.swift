@@ -252,6 +252,42 @@ extension ConfigKey {
         string(name, keyPath, what: what, pattern: pattern, parse: { $0 }, format: { $0 }, doc: doc)
     }
 
+    /// A list of non-empty strings, each matching `pattern` when given (`what` names the accepted form in messages).
+    public static func strings(
+        _ name: String, _ keyPath: WritableKeyPath<Root, [String]>, what: String = "string", pattern: String? = nil,
+        doc: String
+    ) -> Self {
+        let matches = pattern.map(Self.matcher)
+        return Self(
+            name, doc: doc,
+            keywords: { _ in
+                [
+                    SchemaJSON.Member("type", .string("array")),
+                    SchemaJSON.Member(
+                        "items",
+                        .object(
+                            SchemaJSON.members([
+                                "type": .string("string"), "minLength": .number(1),
+                                "pattern": pattern.map { .string($0) },
+                            ]))),
+                ]
+            },
+            value: { .array($0[keyPath: keyPath].map { .string($0) }) },
+            read: { reader, node, path, root in
+                var values: [String] = []
+                var valid = true
+                for (itemPath, item) in reader.list(node, at: path, of: what) {
+                    guard let text = reader.string(item, at: itemPath, matching: { matches?($0) ?? true }, what: what)
+                    else {
+                        valid = false
+                        continue
+                    }
+                    values.append(text)
+                }
+                if valid, case .sequence = node { root[keyPath: keyPath] = values }
+            })
+    }
+
     /// One of an enumeration's raw values (a typo gets the nearest as a suggestion), converted into the field.
     public static func choice<Field, Choice: RawRepresentable & CaseIterable>(
         _ name: String, _ keyPath: WritableKeyPath<Root, Field>, of type: Choice.Type,

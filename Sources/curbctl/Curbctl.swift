@@ -10,7 +10,7 @@ struct Curbctl: AsyncParsableCommand {
         commandName: "curbctl",
         abstract:
             "Operate Curbside devices: list them, watch them, command them, configure them, fetch captures; "
-            + "on a board: check, probe and provision it.",
+            + "on a board: check, probe and provision it; in the workshop: make its image and flash it.",
         discussion: """
             Every fleet subcommand talks to the broker over the MQTT contract (curb/v1/{site}/{kind}/{device}/…). \
             Name a device as site/kind/id (jongno-gu/streetlight/pole-0417) or by its id alone when only one \
@@ -46,5 +46,7 @@ struct Curbctl: AsyncParsableCommand {
             Devices.self, Watch.self, Command.self, Config.self, CaptureCommand.self, Keys.self,
             // The device side, run on the board: commissioning, wiring checks, provisioning.
             CheckCommand.self, GPIOCommand.self, I2CCommand.self, ModbusCommand.self, ProvisionCommand.self,
+            // In the workshop: a device image, and writing it to a card or eMMC.
+            ImageCommand.self, FlashCommand.self,
         ])
 }

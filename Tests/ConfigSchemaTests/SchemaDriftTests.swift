@@ -18,6 +18,15 @@ import Testing
         #expect(difference == nil, "\(path) differs from its declarations at \(difference ?? ""); run `make schemas`")
     }
 
+    @Test("Boards/board.schema.json's $defs.image matches BoardImage.section")
+    func committedBoardSchemaMatchesDeclaration() throws {
+        let path = Self.packageRoot.appendingPathComponent(ConfigSchemas.boardSchemaFile).path
+        let committed = try String(contentsOfFile: path, encoding: .utf8)
+        let spliced = try #require(ConfigSchemas.boardSchema(splicingInto: committed), "no $defs.image in \(path)")
+        let difference = Self.firstDifference(committed: committed, generated: spliced)
+        #expect(difference == nil, "\(path) differs from BoardImage.section at \(difference ?? ""); run `make schemas`")
+    }
+
     /// The first differing line, 1-based, with both versions of it.
     static func firstDifference(committed: String, generated: String) -> String? {
         let old = committed.split(separator: "\n", omittingEmptySubsequences: false)

@@ -337,23 +337,16 @@ public struct Provisioner: Sendable {
 
     /// Runs a tool to completion; its output is shown only when it fails.
     static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        let result: ExternalTool.Result
         do {
-            try process.run()
+            result = try ExternalTool.run(tool, arguments)
         } catch {
-            throw ProvisionError("\(tool) cannot be started: \(error) (install it: apt-get install \(tool))")
+            throw ProvisionError(error.detail)
         }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard result.status == 0 else {
             throw ProvisionError(
-                "\(tool) \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)):\n"
-                    + String(decoding: printed, as: UTF8.self))
+                "\(tool) \(arguments.joined(separator: " ")) failed (status \(result.status)):\n"
+                    + result.text + result.errors)
         }
     }
 }
