@@ -1,5 +1,6 @@
 public import ADXL355
 public import AgentRuntime
+import ConfigSupport
 public import Foundation
 public import HAL
 public import VibrationLogic
@@ -216,7 +217,9 @@ public actor VibrationController {
         }
     }
 
-    private func store(_ capture: Capture) async {
+    /// Saves `capture` and says so in `event/capture-stored`; a capture ended early carries `truncated: true` and
+    /// `cause`.
+    private func store(_ capture: Capture, truncatedBecause cause: String? = nil) async {
         // The capture folder shares its filesystem with the outbox and the applied configuration: a capture that
         // would eat into the reserve is not written at all.
         let needed = capture.encodedSize + FreeSpace.reserveBytes
@@ -232,26 +235,60 @@ public actor VibrationController {
         }
         do throws(CaptureStoreError) {
             let (saved, evicted) = try store.save(capture)
-            await sink.event(
-                "capture-stored",
-                [
-                    "id": .string(saved.id), "bytes": .number(Double(saved.sizeBytes)),
-                    "reason": .string(capture.reason), "samples": .number(Double(capture.sampleCount)),
-                    "pre_trigger_samples": .number(Double(capture.triggerIndex)),
-                    "evicted": .array(evicted.map { .string($0) }),
-                ])
+            var fields: [String: JSONValue] = [
+                "id": .string(saved.id), "bytes": .number(Double(saved.sizeBytes)),
+                "reason": .string(capture.reason), "samples": .number(Double(capture.sampleCount)),
+                "pre_trigger_samples": .number(Double(capture.triggerIndex)),
+                "evicted": .array(evicted.map { .string($0) }),
+            ]
+            if let cause {
+                fields["truncated"] = true
+                fields["cause"] = .string(cause)
+            }
+            await sink.event("capture-stored", fields)
         } catch {
             await sink.event("capture-failed", ["error": .string("\(error)")])
         }
     }
 
-    /// Takes remotely applied settings: analysis restarts at the new rate and window; the chip is reconfigured.
+    /// Takes applied settings (remote `config/desired` or a local reload): analysis restarts at the new rate and
+    /// window; the chip is reconfigured.
+    ///
+    /// A capture in progress was promised to whoever triggered it (`capture-now` answered `accepted`), so it is never
+    /// dropped without a word. At the same output data rate the recorder and its history stay: new lengths apply from
+    /// the next capture, new store bounds when this one is saved. A new rate cannot share a capture with the old one,
+    /// so the capture ends with what it recorded at the old rate — stored, `event/capture-stored` with
+    /// `truncated: true` and the cause — or, when its trigger sample had not been read yet,
+    /// `event/capture-failed` with `reason: configuration-changed`.
     public func apply(settings: VibrationSettings) async {
+        let previousRate = configuration.settings.outputDataRateHz
         configuration.settings = settings
         store = CaptureStore(directory: store.directory, settings: settings.capture)
         analyzer = WindowAnalyzer(settings: settings)
         alarms = AlarmEvaluator(settings: settings)
-        recorder = CaptureRecorder(settings: settings)
+        var ended: CaptureRecorder.EarlyEnd?
+        if settings.outputDataRateHz == previousRate {
+            recorder.setLengths(
+                preTriggerSeconds: settings.capture.preTriggerSeconds,
+                postTriggerSeconds: settings.capture.postTriggerSeconds)
+        } else {
+            ended = recorder.endEarly()
+            recorder = CaptureRecorder(settings: settings)
+        }
+        // Every field is set before the first suspension: a drain that runs meanwhile sees the new settings only.
+        let cause =
+            "odr_hz changed from \(YAMLDocument.format(previousRate)) to "
+            + "\(YAMLDocument.format(settings.outputDataRateHz)) Hz"
+        switch ended {
+        case .truncated(let capture)?:
+            await store(capture, truncatedBecause: cause)
+        case .empty(let reason)?:
+            await sink.event(
+                "capture-failed",
+                ["reason": "configuration-changed", "trigger_reason": .string(reason), "cause": .string(cause)])
+        case nil:
+            break
+        }
         await exclusively {
             guard var sensor else { return }
             do throws(I2CError) {

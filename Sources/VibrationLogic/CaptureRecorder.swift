@@ -5,14 +5,16 @@ public import HAL
 ///
 /// The trigger sample is the first sample appended after the trigger; it lands at index ``preTriggerSampleCount``
 /// (fewer when the recorder has not yet seen that many samples), and the capture holds pre + post samples.
-/// A trigger while a capture is in progress is ignored.
+/// A trigger while a capture is in progress is ignored. New lengths (``setLengths(preTriggerSeconds:postTriggerSeconds:)``)
+/// apply from the next capture; a capture that cannot go on (a new output data rate) is ended with ``endEarly()``.
 public struct CaptureRecorder: Sendable {
     /// Output data rate, hertz.
     public let outputDataRateHz: Double
     /// Samples kept from before the trigger.
-    public let preTriggerSampleCount: Int
-    /// Samples recorded from the trigger sample on.
-    public let postTriggerSampleCount: Int
+    public private(set) var preTriggerSampleCount: Int
+    /// Samples recorded from the trigger sample on by the next capture (one in progress keeps the count it was
+    /// triggered with).
+    public private(set) var postTriggerSampleCount: Int
 
     private var ring: [AccelerationSample] = []
     /// Index of the oldest sample once the ring is full.
@@ -22,6 +24,7 @@ public struct CaptureRecorder: Sendable {
     private struct Pending: Sendable {
         var reason: String
         var triggerIndex: Int
+        var postTriggerSampleCount: Int
         var samples: [AccelerationSample]
         var start: Timestamp?
     }
@@ -29,9 +32,19 @@ public struct CaptureRecorder: Sendable {
     /// A recorder for `outputDataRateHz` keeping `preTriggerSeconds` and recording `postTriggerSeconds`.
     public init(outputDataRateHz: Double, preTriggerSeconds: Double, postTriggerSeconds: Double) {
         self.outputDataRateHz = outputDataRateHz
-        preTriggerSampleCount = max(0, Int((preTriggerSeconds * outputDataRateHz).rounded()))
-        postTriggerSampleCount = max(1, Int((postTriggerSeconds * outputDataRateHz).rounded()))
+        (preTriggerSampleCount, postTriggerSampleCount) = Self.sampleCounts(
+            outputDataRateHz: outputDataRateHz, preTriggerSeconds: preTriggerSeconds,
+            postTriggerSeconds: postTriggerSeconds)
         ring.reserveCapacity(preTriggerSampleCount)
+    }
+
+    private static func sampleCounts(outputDataRateHz: Double, preTriggerSeconds: Double, postTriggerSeconds: Double)
+        -> (pre: Int, post: Int)
+    {
+        (
+            max(0, Int((preTriggerSeconds * outputDataRateHz).rounded())),
+            max(1, Int((postTriggerSeconds * outputDataRateHz).rounded()))
+        )
     }
 
     /// A recorder with the output data rate and capture lengths of `settings`.
@@ -49,11 +62,51 @@ public struct CaptureRecorder: Sendable {
     @discardableResult
     public mutating func trigger(reason: String) -> Bool {
         guard pending == nil else { return false }
-        let history = Array(ring[ringOldest...] + ring[..<ringOldest])
         var samples = history
-        samples.reserveCapacity(history.count + postTriggerSampleCount)
-        pending = Pending(reason: reason, triggerIndex: history.count, samples: samples, start: nil)
+        let triggerIndex = samples.count
+        samples.reserveCapacity(triggerIndex + postTriggerSampleCount)
+        pending = Pending(
+            reason: reason, triggerIndex: triggerIndex, postTriggerSampleCount: postTriggerSampleCount,
+            samples: samples, start: nil)
         return true
+    }
+
+    /// The pre-trigger history, oldest first.
+    private var history: [AccelerationSample] { Array(ring[ringOldest...] + ring[..<ringOldest]) }
+
+    /// Takes new capture lengths at the same output data rate without losing anything: a capture in progress ends
+    /// with the post-trigger length it was triggered with (what the operator was told), and the history keeps its
+    /// newest `preTriggerSeconds`, so a trigger right after still has its pre-trigger samples.
+    public mutating func setLengths(preTriggerSeconds: Double, postTriggerSeconds: Double) {
+        let counts = Self.sampleCounts(
+            outputDataRateHz: outputDataRateHz, preTriggerSeconds: preTriggerSeconds,
+            postTriggerSeconds: postTriggerSeconds)
+        postTriggerSampleCount = counts.post
+        guard counts.pre != preTriggerSampleCount else { return }
+        // Oldest first from index 0: `remember` appends until the ring is full, then overwrites from `ringOldest`.
+        ring = Array(history.suffix(counts.pre))
+        ringOldest = 0
+        preTriggerSampleCount = counts.pre
+    }
+
+    /// What ending a capture early left.
+    public enum EarlyEnd: Sendable, Hashable {
+        /// The samples recorded so far: the history, the trigger sample and part of the post-trigger seconds.
+        case truncated(Capture)
+        /// The trigger sample had not been appended yet: nothing of what the capture was triggered for was recorded.
+        /// Carries the trigger's reason.
+        case empty(reason: String)
+    }
+
+    /// Ends the capture in progress with the samples it holds, for when they and the samples to come cannot share
+    /// one capture (a new output data rate). Nil when no capture is in progress.
+    public mutating func endEarly() -> EarlyEnd? {
+        guard let current = pending else { return nil }
+        pending = nil
+        guard current.start != nil, current.samples.count > current.triggerIndex else {
+            return .empty(reason: current.reason)
+        }
+        return .truncated(Self.capture(from: current, outputDataRateHz: outputDataRateHz))
     }
 
     /// Feeds consecutive samples, the first taken at `start`; returns the captures they complete.
@@ -70,7 +123,7 @@ public struct CaptureRecorder: Sendable {
                     current.start = triggerTime.adding(seconds: -Double(current.triggerIndex) / outputDataRateHz)
                 }
                 current.samples.append(sample)
-                if current.samples.count == current.triggerIndex + postTriggerSampleCount {
+                if current.samples.count == current.triggerIndex + current.postTriggerSampleCount {
                     finished.append(Self.capture(from: current, outputDataRateHz: outputDataRateHz))
                 } else {
                     pending = current

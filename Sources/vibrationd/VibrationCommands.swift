@@ -29,7 +29,7 @@ enum VibrationCommands {
             guard await controller.captureNow() else {
                 return .rejected(reason: "busy", message: "a capture is already running")
             }
-            return .accepted(["note": "result in event/capture-stored"])
+            return .accepted(["note": "result in event/capture-stored, or event/capture-failed with the reason"])
         }
         await router.register("list-captures") {
             do {

@@ -64,4 +64,52 @@ import VibrationLogic
         #expect(capture.samples.x[50] == 50)
         #expect(capture.start == Signals.t0)
     }
+
+    @Test func newLengthsLeaveTheRunningCaptureAndKeepTheNewestHistory() throws {
+        var recorder = CaptureRecorder(outputDataRateHz: 100, preTriggerSeconds: 2, postTriggerSeconds: 1)
+        _ = Self.feed(&recorder, 0..<300)
+        recorder.trigger(reason: "command")
+        _ = Self.feed(&recorder, 300..<350)
+        recorder.setLengths(preTriggerSeconds: 0.5, postTriggerSeconds: 3)
+        #expect(recorder.isCapturing)
+        // The running capture ends as it was triggered: 2 s before, 1 s from the trigger sample (300) on.
+        let running = try #require(Self.feed(&recorder, 350..<400).first)
+        #expect(running.triggerIndex == 200)
+        #expect(running.samples.x == (100..<400).map { Float($0) })
+        // The next one has the new lengths and the newest half second of history.
+        recorder.trigger(reason: "alarm")
+        let next = try #require(Self.feed(&recorder, 400..<700).first)
+        #expect(next.triggerIndex == 50)
+        #expect(next.samples.x == (350..<700).map { Float($0) })
+    }
+
+    @Test func longerHistoryGrowsFromWhatIsKept() throws {
+        var recorder = CaptureRecorder(outputDataRateHz: 100, preTriggerSeconds: 1, postTriggerSeconds: 1)
+        _ = Self.feed(&recorder, 0..<250)
+        recorder.setLengths(preTriggerSeconds: 2, postTriggerSeconds: 1)
+        _ = Self.feed(&recorder, 250..<300)
+        recorder.trigger(reason: "command")
+        let capture = try #require(Self.feed(&recorder, 300..<400).first)
+        #expect(capture.triggerIndex == 150)
+        #expect(capture.samples.x == (150..<400).map { Float($0) })
+    }
+
+    @Test func endingEarlyKeepsWhatWasRecordedOrSaysNothingWas() throws {
+        var recorder = CaptureRecorder(outputDataRateHz: 100, preTriggerSeconds: 1, postTriggerSeconds: 5)
+        #expect(recorder.endEarly() == nil)
+        _ = Self.feed(&recorder, 0..<200)
+        recorder.trigger(reason: "command")
+        #expect(recorder.endEarly() == .empty(reason: "command"))
+        #expect(!recorder.isCapturing)
+        recorder.trigger(reason: "alarm")
+        _ = Self.feed(&recorder, 200..<230)
+        guard case .truncated(let capture)? = recorder.endEarly() else {
+            Issue.record("a capture with its trigger sample recorded was not kept")
+            return
+        }
+        #expect(capture.triggerIndex == 100)
+        #expect(capture.samples.x == (100..<230).map { Float($0) })
+        #expect(abs(capture.triggeredAt.seconds(since: Signals.t0) - 2) < 1e-9)
+        #expect(!recorder.isCapturing)
+    }
 }
