@@ -83,23 +83,10 @@ struct CrosswalkBench {
             reported.reset()
             say("  \(phase): measuring")
             let daemonFigures = try await Reaction.measure(chip, input: stopLine, output: sign, samples: samples)
-            let floorFigures = try await Reaction.measure(chip, input: 26, output: 27, samples: samples)
-            // The events go through the daemon's outbox at its paced drain rate: wait for this phase's.
-            let drained = ContinuousClock.now + .seconds(20)
-            while reported.reactions().count < samples, ContinuousClock.now < drained {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            let inDaemon = reported.reactions()
-            say("  \(phase)\(phase == "loaded" ? " (+\(floodPerSecond) msg/s broker flood)" : ""):")
-            say("    crosswalkd  stop line → warning sign  \(BenchFigures.summary(daemonFigures))")
-            say("    floor       input → output copy        \(BenchFigures.summary(floorFigures))")
-            say(
-                String(
-                    format: "    ratio p50 %.1f×, p99 %.1f×", BenchFigures.ratio(daemonFigures, floorFigures, 0.5),
-                    BenchFigures.ratio(daemonFigures, floorFigures, 0.99)))
-            say(
-                "    reaction_ms in event/conflict (arrival → write): \(BenchFigures.summary(inDaemon)) (\(inDaemon.count) events)"
-            )
+            try await Reaction.report(
+                phase: phase, flood: phase == "loaded" ? floodPerSecond : nil,
+                daemon: "crosswalkd  stop line → warning sign", daemonFigures, chip: chip, reported: reported,
+                samples: samples, event: "event/conflict")
         }
         flood?.stop()
         _ = await daemon.stop()
