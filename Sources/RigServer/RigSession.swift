@@ -1,12 +1,12 @@
 import BoardSupport
 import HAL
 import HALSim
-import RigProtocol
+public import RigProtocol
 
 /// One client connection: the lines it holds, its event subscriptions, and request dispatch.
 ///
 /// Everything a connection requested is released when it goes away, like a process exit releases its lines.
-actor RigSession {
+public actor RigSession {
     private enum Held {
         case input(any GPIOInputLine)
         case output(any GPIOOutputLine)
@@ -18,12 +18,25 @@ actor RigSession {
     private var subscriptions: [Int: Task<Void, Never>] = [:]
     private var nextHandle = 1
 
-    init(rig: VirtualRig, send: @escaping @Sendable (RigMessage) async -> Void) {
+    /// A connection to `rig`; `send` writes the events of its subscriptions.
+    public init(rig: VirtualRig, send: @escaping @Sendable (RigMessage) async -> Void) {
         self.rig = rig
         self.send = send
     }
 
-    func close() async {
+    /// The answer to one line received on the connection (without its `\n`), nil for a blank line: a line that is
+    /// not a rig message is answered `invalid-request`, never thrown.
+    public func respond(toLine bytes: [UInt8]) async -> RigMessage? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        do {
+            return await handle(try RigCodec.decode(bytes))
+        } catch {
+            return .failure(nil, code: "invalid-request", "not a JSON object: \(error)")
+        }
+    }
+
+    /// Releases everything the connection holds (its lines, its subscriptions).
+    public func close() async {
         for task in subscriptions.values { task.cancel() }
         subscriptions = [:]
         for line in held.values {
