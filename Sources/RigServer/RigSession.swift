@@ -107,6 +107,11 @@ public actor RigSession {
                 "no GPIO chip \"\(request.chip ?? "")\"; chips: \(rig.gpioChips.keys.sorted().joined(separator: ", "))")
         }
         guard let offset = request.offset else { return .failure(id, code: "invalid-request", "missing \"offset\"") }
+        let debounceMs = request.debounceMs ?? 0
+        guard (0...Self.maxDebounceMs).contains(debounceMs) else {
+            return .failure(
+                id, code: "invalid-request", "debounce_ms must be 0…\(Int(Self.maxDebounceMs)), got \(debounceMs)")
+        }
         let consumer = request.consumer ?? "rig-client"
         do throws(GPIOError) {
             switch request.direction {
@@ -115,7 +120,7 @@ public actor RigSession {
                     consumer: consumer, activeLow: request.activeLow ?? false,
                     bias: request.bias.flatMap(GPIOBias.init(rawValue:)) ?? .asIs,
                     edges: request.edges.flatMap(GPIOEdgeDetection.init(rawValue:)) ?? .none,
-                    debounce: .microseconds(Int64((request.debounceMs ?? 0) * 1000)))
+                    debounce: .microseconds(Int64(debounceMs * 1000)))
                 let line = try await chip.requestInput(GPIOLineOffset(offset), configuration)
                 return .success(id).with { $0.handle = store(.input(line)) }
             case "output":
@@ -132,6 +137,9 @@ public actor RigSession {
             return .failure(id, code: Self.code(error.code), error.description)
         }
     }
+
+    /// A minute: far beyond any switch's bounce, and it keeps the window's microseconds well within Int64.
+    private static let maxDebounceMs = 60_000.0
 
     private func store(_ line: Held) -> Int {
         let handle = nextHandle

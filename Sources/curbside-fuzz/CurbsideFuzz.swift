@@ -1,6 +1,6 @@
 import Foundation
 
-/// `curbside-fuzz TARGET [ARGS…]`: one binary for every fuzz target (Tests/Fuzz/README.md).
+/// `curbside-fuzz TARGET [ARGS…]`: one binary for every fuzz target (README "Fuzzing").
 ///
 /// Built for fuzzing (`-sanitize=fuzzer -D CURBSIDE_FUZZING`, Tools/fuzz) the arguments after the target go to
 /// libFuzzer (`curbside-fuzz commands Tests/Fuzz/commands -max_total_time=60`). The ordinary build replays files and
