@@ -11,21 +11,17 @@ enum CommandsTarget {
     /// Signed by default, as a daemon's actuator commands are.
     static let actuators: Set<String> = ["set-level", "set-profile", "authorize"]
 
-    struct SetLevel: SnakeCaseArguments, Sendable {
-        var level: Double
-        var durationS: Double?
-    }
-
-    struct SetProfile: Decodable, Sendable {
+    /// The shapes daemons' arguments take: a required and an optional number under snake_case names, optional text,
+    /// and a list of objects (`set-profile`'s entries).
+    struct Arguments: SnakeCaseArguments, Sendable {
         struct Entry: Decodable, Sendable {
             var from: String
             var level: Double
         }
-        var profile: [Entry]
-    }
-
-    struct Authorize: SnakeCaseArguments, Sendable {
-        var idTag: String
+        var level: Double?
+        var durationS: Double?
+        var idTag: String?
+        var profile: [Entry]?
     }
 
     static let target = FuzzTarget("commands", generatedSeeds: seeds) { data in
@@ -61,14 +57,15 @@ enum CommandsTarget {
     }
 
     static func register(on router: CommandRouter) async {
-        await router.register("set-level", arguments: SetLevel.self) { args in
-            .accepted(["level": .number(args.level), "duration_s": args.durationS.map { .number($0) } ?? .null])
+        await router.register("set-level", arguments: Arguments.self) { args in
+            guard let level = args.level else { return .rejected(reason: "invalid-arguments", message: "no level") }
+            return .accepted(["level": .number(level), "duration_s": args.durationS.map { .number($0) } ?? .null])
         }
-        await router.register("set-profile", arguments: SetProfile.self) { args in
-            .accepted(["entries": .number(Double(args.profile.count))])
+        await router.register("set-profile", arguments: Arguments.self) { args in
+            .accepted(["entries": .number(Double(args.profile?.count ?? 0))])
         }
-        await router.register("authorize", arguments: Authorize.self) { args in
-            .accepted(["id_tag": .string(args.idTag)])
+        await router.register("authorize", arguments: Arguments.self) { args in
+            .accepted(["id_tag": args.idTag.map { .string($0) } ?? .null])
         }
         // Whatever `args` holds comes back in the result, so every JSON value goes through the published encoding.
         await router.register("echo", arguments: JSONValue.self) { args in .accepted(args) }
