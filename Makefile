@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build package test test-linux-backends test-unit test-integration hil hil-vm-smoke demo format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
+.PHONY: all bootstrap build package test test-linux-backends test-unit test-integration hil hil-vm-smoke demo fuzz format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
 
 all: build
 
@@ -21,6 +21,7 @@ test: bootstrap
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	Tools/config-check
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	Tools/fuzz --replay --seconds $(FUZZ_TEST_SECONDS)
 	$(MAKE) test-linux-backends
 
 # The Linux GPIO/I2C backends against the kernel's own simulators (gpio-sim, i2c-stub) in a QEMU VM: the same
@@ -29,6 +30,16 @@ test: bootstrap
 # sim-kernel board, daemons on `hal: linux`). Inside the VM a skipped Linux-backend test fails the run (Tools/linux-backends).
 test-linux-backends: bootstrap
 	Tools/linux-backends
+
+# The libFuzzer targets (Sources/curbside-fuzz, seeds in Tests/Fuzz/<target>/), built with -sanitize=fuzzer,address
+# into .build-fuzz, each run for FUZZ_SECONDS; prints executions, time and coverage per target (Tools/fuzz).
+# make test builds no sanitizer: it replays each seed corpus through the ordinary build's binary and runs seeded
+# mutations for FUZZ_TEST_SECONDS per target. One target: make fuzz FUZZ_TARGETS=commands FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 3
+FUZZ_TARGETS ?=
+fuzz: bootstrap
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Tools/fuzz $(FUZZ_TARGETS)
 
 # Only the fast, process-free suites.
 test-unit: bootstrap

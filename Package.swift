@@ -320,6 +320,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The fuzz targets (make fuzz, Tests/Fuzz/): one binary, the target named by its first argument. Built with
+        // -sanitize=fuzzer -D CURBSIDE_FUZZING (Tools/fuzz) it is a libFuzzer driver; the ordinary build makes it a
+        // replayer of inputs (the seed corpus, a crash file) through the same target code.
+        .executableTarget(
+            name: "curbside-fuzz",
+            dependencies: [
+                "AgentRuntime", "ConfigSupport", "BoardSupport", "HAL", "RigServer", "RigProtocol", "ScenarioRunner",
+                "ModbusBridgeLogic", "ModbusBridgeDevice", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
+                "ChargerDevice", "FuelCellDevice", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
             name: "agent-bench", dependencies: ["HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],

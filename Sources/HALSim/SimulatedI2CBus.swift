@@ -168,8 +168,9 @@ final class SimulatedI2CDevice: I2CDevice {
         return try simulatedBus.transfer(address, [.write(bytes), .read(readCount)], operation: operation)
     }
 
+    /// 1…65535, as the Linux backend: a read is one `i2c_msg`, whose length is 16-bit.
     private func checkCount(_ count: Int, _ operation: String) throws(I2CError) {
-        guard count > 0 else {
+        guard count > 0, count <= Int(UInt16.max) else {
             throw I2CError(
                 .invalidArgument, bus: bus, address: address, operation: operation, detail: "read length \(count)")
         }

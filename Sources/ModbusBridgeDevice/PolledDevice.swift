@@ -236,7 +236,7 @@ public actor PolledDevice {
 
     /// A value as published: integers beyond 2^53 as decimal strings (a JSON number would lose digits), NaN and
     /// infinities as null (JSON has neither).
-    static func json(_ value: PointValue) -> JSONValue {
+    public static func json(_ value: PointValue) -> JSONValue {
         switch value {
         case .bool(let bit): .bool(bit)
         case .integer(let integer): integer.magnitude <= 1 << 53 ? .number(Double(integer)) : .string(String(integer))

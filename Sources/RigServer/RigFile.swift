@@ -106,7 +106,25 @@ public struct RigFile: Sendable, Hashable {
     public static func load(
         file: String, knownChips: [String], knownModbusDevices: [String] = SimulatedModbusCatalog.names
     ) throws(DocumentError) -> RigFile {
-        let root = try YAMLDocument.load(file: file, what: "a rig mapping")
+        try parse(
+            YAMLDocument.load(file: file, what: "a rig mapping"), file: file, knownChips: knownChips,
+            knownModbusDevices: knownModbusDevices)
+    }
+
+    /// Validates a rig file's text, as `load` does once it has read `file` (relative board paths resolve against
+    /// the folder of `file`).
+    public static func parse(
+        _ text: String, file: String, knownChips: [String],
+        knownModbusDevices: [String] = SimulatedModbusCatalog.names
+    ) throws(DocumentError) -> RigFile {
+        try parse(
+            YAMLDocument.parse(text, file: file, what: "a rig mapping"), file: file, knownChips: knownChips,
+            knownModbusDevices: knownModbusDevices)
+    }
+
+    private static func parse(
+        _ root: Node, file: String, knownChips: [String], knownModbusDevices: [String]
+    ) throws(DocumentError) -> RigFile {
         var reader = NodeReader()
         let path = JSONPath.root
         var name: String?

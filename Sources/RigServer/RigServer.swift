@@ -36,15 +36,9 @@ public enum RigServer {
             let session = RigSession(rig: rig) { message in await writer.write(message) }
             defer { Task { await session.close() } }
             for try await line in inbound {
-                let bytes = Array(line.readableBytesView)
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                let response: RigMessage
-                do {
-                    response = await session.handle(try RigCodec.decode(bytes))
-                } catch {
-                    response = .failure(nil, code: "invalid-request", "not a JSON object: \(error)")
+                if let response = await session.respond(toLine: Array(line.readableBytesView)) {
+                    await writer.write(response)
                 }
-                await writer.write(response)
             }
             await session.close()
         }

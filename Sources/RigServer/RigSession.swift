@@ -1,12 +1,12 @@
 import BoardSupport
 import HAL
 import HALSim
-import RigProtocol
+public import RigProtocol
 
 /// One client connection: the lines it holds, its event subscriptions, and request dispatch.
 ///
 /// Everything a connection requested is released when it goes away, like a process exit releases its lines.
-actor RigSession {
+public actor RigSession {
     private enum Held {
         case input(any GPIOInputLine)
         case output(any GPIOOutputLine)
@@ -18,12 +18,25 @@ actor RigSession {
     private var subscriptions: [Int: Task<Void, Never>] = [:]
     private var nextHandle = 1
 
-    init(rig: VirtualRig, send: @escaping @Sendable (RigMessage) async -> Void) {
+    /// A connection to `rig`; `send` writes the events of its subscriptions.
+    public init(rig: VirtualRig, send: @escaping @Sendable (RigMessage) async -> Void) {
         self.rig = rig
         self.send = send
     }
 
-    func close() async {
+    /// The answer to one line received on the connection (without its `\n`), nil for a blank line: a line that is
+    /// not a rig message is answered `invalid-request`, never thrown.
+    public func respond(toLine bytes: [UInt8]) async -> RigMessage? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        do {
+            return await handle(try RigCodec.decode(bytes))
+        } catch {
+            return .failure(nil, code: "invalid-request", "not a JSON object: \(error)")
+        }
+    }
+
+    /// Releases everything the connection holds (its lines, its subscriptions).
+    public func close() async {
         for task in subscriptions.values { task.cancel() }
         subscriptions = [:]
         for line in held.values {
@@ -94,6 +107,11 @@ actor RigSession {
                 "no GPIO chip \"\(request.chip ?? "")\"; chips: \(rig.gpioChips.keys.sorted().joined(separator: ", "))")
         }
         guard let offset = request.offset else { return .failure(id, code: "invalid-request", "missing \"offset\"") }
+        let debounceMs = request.debounceMs ?? 0
+        guard (0...Self.maxDebounceMs).contains(debounceMs) else {
+            return .failure(
+                id, code: "invalid-request", "debounce_ms must be 0…\(Int(Self.maxDebounceMs)), got \(debounceMs)")
+        }
         let consumer = request.consumer ?? "rig-client"
         do throws(GPIOError) {
             switch request.direction {
@@ -102,7 +120,7 @@ actor RigSession {
                     consumer: consumer, activeLow: request.activeLow ?? false,
                     bias: request.bias.flatMap(GPIOBias.init(rawValue:)) ?? .asIs,
                     edges: request.edges.flatMap(GPIOEdgeDetection.init(rawValue:)) ?? .none,
-                    debounce: .microseconds(Int64((request.debounceMs ?? 0) * 1000)))
+                    debounce: .microseconds(Int64(debounceMs * 1000)))
                 let line = try await chip.requestInput(GPIOLineOffset(offset), configuration)
                 return .success(id).with { $0.handle = store(.input(line)) }
             case "output":
@@ -119,6 +137,9 @@ actor RigSession {
             return .failure(id, code: Self.code(error.code), error.description)
         }
     }
+
+    /// A minute: far beyond any switch's bounce, and it keeps the window's microseconds well within Int64.
+    private static let maxDebounceMs = 60_000.0
 
     private func store(_ line: Held) -> Int {
         let handle = nextHandle

@@ -117,7 +117,16 @@ public struct Scenario: Sendable, Hashable {
 
     /// Reads and validates a scenario; every problem at once, with paths.
     public static func load(file: String) throws(DocumentError) -> Scenario {
-        let root = try YAMLDocument.load(file: file, what: "a scenario mapping")
+        try parse(YAMLDocument.load(file: file, what: "a scenario mapping"), file: file)
+    }
+
+    /// Validates a scenario's text, as `load` does once it has read `file` (relative paths resolve against the
+    /// folder of `file`).
+    public static func parse(_ text: String, file: String) throws(DocumentError) -> Scenario {
+        try parse(YAMLDocument.parse(text, file: file, what: "a scenario mapping"), file: file)
+    }
+
+    private static func parse(_ root: Node, file: String) throws(DocumentError) -> Scenario {
         var reader = NodeReader()
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         func resolve(_ path: String) -> String {

@@ -104,6 +104,27 @@ struct CommandRouterTests {
         #expect(counter.count == 0)
     }
 
+    /// Found by the `commands` fuzz target: at fcdcfdb a 400-deep `args` value was decoded — about 5 s of CPU per
+    /// decode in a debug build, growing faster than the depth — and then executed.
+    @Test("a payload nested deeper than 64 levels is rejected unread; 64 levels, and brackets in strings, are not")
+    func tooDeep() async {
+        let (router, counter) = await router(maxPayload: 64 * 1024)
+        func nested(_ levels: Int) -> String {
+            String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+        }
+        let deep = await send(router, "set-level", #"{"id":"d1","args":{"level":1,"pad":\#(nested(400))}}"#)
+        #expect(deep.status == .rejected)
+        #expect(deep.reason == "invalid-json")
+        #expect(deep.message == "payload nests deeper than 64 levels")
+        // The envelope and `args` are two levels: 62 more make exactly 64.
+        let limit = await send(router, "set-level", #"{"id":"d2","args":{"level":1,"pad":\#(nested(62))}}"#)
+        #expect(limit.status == .accepted)
+        let brackets = String(repeating: "[{", count: 100)
+        let quoted = await send(router, "set-level", #"{"id":"d3","args":{"level":1,"note":"\"\#(brackets)"}}"#)
+        #expect(quoted.status == .accepted, "\(quoted.message ?? "")")
+        #expect(counter.count == 2)
+    }
+
     @Test("a command delivered with the retain flag is rejected as retained and never executed; a live resend runs")
     func retained() async {
         let (router, counter) = await router()

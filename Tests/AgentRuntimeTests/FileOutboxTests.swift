@@ -1,5 +1,6 @@
 import AgentRuntime
 import Foundation
+import HAL
 import Synchronization
 import Testing
 
@@ -284,6 +285,49 @@ struct FileOutboxTests {
     @Test("an unwritable folder is a typed error naming the path")
     func unwritable() {
         #expect(throws: FileOutbox.Failure.self) { try FileOutbox(directory: "/proc/curb-outbox") }
+    }
+
+    /// Records that pass their CRC but hold ids, seqs or counters at 2^64 − 1, found by the `outbox` fuzz target
+    /// (Tests/Fuzz): each overflowed at fcdcfdb — in the replay, or in the first append or acknowledgement after it —
+    /// and stopped the daemon at every start.
+    @Test(
+        "a stored record with an id, seq or counter no outbox reaches is counted corrupt; the outbox starts and works",
+        arguments: [
+            #"{"t":"e","entry":{"id":18446744073709551615,"stream":"ev","seq":9,"topic":"t/ev","qos":1,"#
+                + #""retain":false,"payload":"e30=","appendedAt":1}}"#,
+            #"{"t":"e","entry":{"id":7,"stream":"ev","seq":18446744073709551615,"topic":"t/ev","qos":1,"#
+                + #""retain":false,"payload":"e30=","appendedAt":1}}"#,
+            #"{"t":"c","nextID":18446744073709551615}"#,
+            #"{"t":"c","appended":18446744073709551615}"#,
+            #"{"t":"c","acknowledged":18446744073709551615}"#,
+            #"{"t":"c","seqs":{"ev":18446744073709551615}}"#,
+        ])
+    func implausibleCounters(record: String) async throws {
+        let directory = folder()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func entry(_ id: Int, seq: Int) -> String {
+            #"{"t":"e","entry":{"id":\#(id),"stream":"ev","seq":\#(seq),"topic":"t/ev","qos":1,"retain":false,"#
+                + #""payload":"e30=","appendedAt":\#(Date().timeIntervalSince1970)}}"#
+        }
+        let log = [entry(1, seq: 1), record, entry(2, seq: 2)].flatMap { text in
+            let body = Array(text.utf8)
+            return withUnsafeBytes(of: UInt32(body.count).littleEndian, Array.init)
+                + withUnsafeBytes(of: CRC32.checksum(body).littleEndian, Array.init) + body
+        }
+        #expect(FileManager.default.createFile(atPath: directory + "/outbox.log", contents: Data(log)))
+
+        let outbox = try FileOutbox(directory: directory)
+        #expect(outbox.recovery.corrupt == 1)
+        #expect(await outbox.pending(limit: 10).map(\.seq) == [1, 2])
+        let added = try await append(outbox, "ev", "e3")
+        #expect(added.id == 3)
+        #expect(added.seq == 3)
+        try await outbox.acknowledge(1)
+        let stats = await outbox.stats
+        #expect(stats.acknowledged == 1)
+        #expect(stats.dropped["corrupt"] == 1)
+        let reopened = try FileOutbox(directory: directory)
+        #expect(await reopened.pending(limit: 10).map(\.seq) == [2, 3])
     }
 
     @Test("token bucket: a burst, then the configured rate")

@@ -248,6 +248,19 @@ struct RefusedRevisionTests {
         #expect(probe.applied.isEmpty)
     }
 
+    /// The deep payloads of the `commands` fuzz target reach this decoder too: at fcdcfdb a 400-deep document was
+    /// decoded (seconds of CPU in a debug build) before it was judged.
+    @Test("a config/desired nested deeper than 64 levels is rejected unread")
+    func tooDeep() async throws {
+        let probe = Probe()
+        let configurator = try configurator(probe)
+        let deep = String(repeating: "[", count: 400) + String(repeating: "]", count: 400)
+        let report = await configurator.handleDesired(Array(#"{"revision":2,"config":{"device":1},"x":\#(deep)}"#.utf8))
+        #expect(report.status == .rejected)
+        #expect(report.errors == ["$: nests deeper than 64 levels"])
+        #expect(probe.applied.isEmpty)
+    }
+
     @Test("a too-high revision locks out normal ones until a reset document, which survives a restart")
     func resetFromTooHighRevision() async throws {
         let probe = Probe()

@@ -20,6 +20,20 @@ struct SimulatedI2CBusTests {
         #expect(bus.log == [.nack(0x51), .stop])
     }
 
+    @Test(
+        "a read longer than one i2c_msg holds (16-bit length) is an invalid argument, as on Linux, not an allocation",
+        arguments: [65_536, 100_000_000_000])
+    func readLongerThanAMessage(count: Int) async throws {
+        let device = try await bus.device(at: 0x51)
+        let read = await #expect(throws: I2CError.self) { try await device.read(count: count) }
+        let writeRead = await #expect(throws: I2CError.self) { try await device.writeRead([0], readCount: count) }
+        for error in [read, writeRead] {
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.description.contains("read length \(count)") == true, "\(String(describing: error))")
+        }
+        #expect(bus.log.isEmpty, "nothing reached the bus")
+    }
+
     @Test("writeRead is a write then a read with a repeated start: no STOP between them")
     func repeatedStart() async throws {
         let chip = SimulatedI2CRegisterFile(registers: [0x10: 0xAB, 0x11: 0xCD])

@@ -1,3 +1,4 @@
+import ConfigSupport
 public import Foundation
 
 /// A command as it arrived on `…/cmd/{name}`.
@@ -25,7 +26,7 @@ public struct CommandRequest: Sendable, Hashable {
 
 /// Dispatches commands to typed handlers and guarantees exactly one result per command.
 ///
-/// Checks in order: size, JSON, `id`, retain flag, duplicate `id` (the first result is returned again without
+/// Checks in order: size, nesting, JSON, `id`, retain flag, duplicate `id` (the first result is returned again without
 /// executing), known command, authorisation (signatures, which check a signed `expires` themselves), `expires`,
 /// argument decoding, then the handler. A malformed command never reaches a
 /// handler and never throws out of the router: it becomes a `rejected` result.
@@ -113,6 +114,9 @@ public actor CommandRouter {
             return reject(
                 nil, name, .payloadTooLarge, "payload is \(request.payload.count) bytes, limit \(maxPayloadBytes)")
         }
+        guard !JSONValue.nestsDeeper(than: YAMLDocument.maximumNesting, in: request.payload) else {
+            return reject(nil, name, .invalidJSON, "payload nests deeper than \(YAMLDocument.maximumNesting) levels")
+        }
         let document: JSONValue
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: Data(request.payload))
@@ -198,6 +202,7 @@ public actor CommandRouter {
     public func refuse(_ request: CommandRequest, reason: CommandReason, message: String) -> CommandResult {
         var id: String?
         if request.payload.count <= maxPayloadBytes,
+            !JSONValue.nestsDeeper(than: YAMLDocument.maximumNesting, in: request.payload),
             case .object(let envelope)? = try? JSONDecoder().decode(JSONValue.self, from: Data(request.payload)),
             case .string(let text)? = envelope["id"]
         {

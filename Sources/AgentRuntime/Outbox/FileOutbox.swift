@@ -61,7 +61,8 @@ public actor FileOutbox {
     public struct Recovery: Sendable, Hashable {
         /// Valid records read.
         public var records: Int
-        /// Records skipped because they failed their CRC or did not decode (counted in `dropped["corrupt"]`).
+        /// Records skipped because they failed their CRC, did not decode, or held ids or counters no outbox reaches
+        /// (counted in `dropped["corrupt"]`).
         public var corrupt: Int
         /// Bytes of a record torn by a crash at the end of the file, cut off.
         public var tornTailBytes: Int
@@ -123,6 +124,17 @@ public actor FileOutbox {
         var appended: UInt64?
         var acknowledged: UInt64?
         var dropped: [String: UInt64]?
+
+        /// Ids, seqs and counters grow by one per append, so a log this code wrote never holds one near 2^63; a
+        /// record that claims more was not written by it (another program, or damage the CRC missed), and believing
+        /// it would overflow the next append or acknowledgement and stop the daemon at every start.
+        static let counterLimit: UInt64 = 1 << 63
+
+        var isPlausible: Bool {
+            let fields = [entry?.id, entry?.seq, id, nextID, appended, acknowledged].compactMap { $0 }
+            let maps = Array((seqs ?? [:]).values) + Array((dropped ?? [:]).values)
+            return (fields + maps).allSatisfy { $0 < Self.counterLimit }
+        }
     }
 
     /// A live entry and the size of its record in the file.
@@ -492,8 +504,9 @@ public actor FileOutbox {
         var reader = OutboxLogReader(fd: fd, file: file, chunkBytes: replayChunkBytes, maxBodyBytes: maxBodyBytes)
         let decoder = JSONDecoder()
         while let body = try reader.next() {
-            guard let record = try? decoder.decode(Record.self, from: Data(body)) else {
-                // It passed its CRC, so it was written this way: a format this version does not know.
+            guard let record = try? decoder.decode(Record.self, from: Data(body)), record.isPlausible else {
+                // It passed its CRC, so it was written this way: a format this version does not know, or counters no
+                // outbox reaches.
                 state.corrupt += 1
                 continue
             }

@@ -101,6 +101,9 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
         guard payload.count <= maxPayloadBytes else {
             return report(revision: 0, .rejected, ["$: payload is \(payload.count) bytes, limit \(maxPayloadBytes)"])
         }
+        guard !JSONValue.nestsDeeper(than: YAMLDocument.maximumNesting, in: payload) else {
+            return report(revision: 0, .rejected, ["$: nests deeper than \(YAMLDocument.maximumNesting) levels"])
+        }
         let document: JSONValue
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: Data(payload))

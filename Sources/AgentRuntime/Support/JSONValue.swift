@@ -78,3 +78,39 @@ extension JSONValue {
         return nil
     }
 }
+
+extension JSONValue {
+    /// Whether the JSON text `bytes` opens more than `limit` arrays and objects at once, not counting brackets inside
+    /// strings. A scan, not a parser: it never recurses and says nothing about whether the text is valid.
+    ///
+    /// Commands and `config/desired` payloads deeper than `YAMLDocument.maximumNesting` are refused with it before
+    /// they are decoded: decoding a `JSONValue` costs far more than linear time in its depth (a 400-deep array took
+    /// about 5 s of CPU per decode in a debug build, found by the `commands` fuzz target), so a few such payloads
+    /// kept a daemon's command path busy, while no command or configuration nests more than a few levels.
+    public static func nestsDeeper(than limit: Int, in bytes: [UInt8]) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return true }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return false
+    }
+}
