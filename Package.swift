@@ -14,7 +14,7 @@ let swiftSettings: [SwiftSetting] = [
 /// A driver folder under `Drivers/<Chip>/` (driver, register map, simulated chip); drivers see the HAL only.
 func driver(_ name: String) -> Target {
     .target(
-        name: name, dependencies: ["HAL"], path: "Drivers/\(name)", exclude: ["README.md"],
+        name: name, dependencies: ["HAL", "Locking"], path: "Drivers/\(name)", exclude: ["README.md"],
         swiftSettings: swiftSettings)
 }
 
@@ -47,23 +47,27 @@ let package = Package(
         // glibc's <sys/timex.h> (adjtimex), which the Glibc module leaves out: curbctl check's clock-sync test.
         .systemLibrary(name: "CTimex"),
 
+        // The project's lock (`Lock`): `Synchronization.Mutex`, or a pthread mutex ThreadSanitizer can see when built
+        // with `-DCURBSIDE_TSAN` (`make sanitize`). Below every module that guards state with a lock.
+        .target(name: "Locking", swiftSettings: swiftSettings),
+
         // Layer 2: the hardware abstraction and its two backends.
-        .target(name: "HAL", swiftSettings: swiftSettings),
-        .target(name: "HALSim", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .target(name: "HAL", dependencies: ["Locking"], swiftSettings: swiftSettings),
+        .target(name: "HALSim", dependencies: ["Locking", "HAL"], swiftSettings: swiftSettings),
         .target(
             name: "HALLinux",
             dependencies: [
-                "HAL", "CGPIOD", "CI2C", "CModbus",
+                "Locking", "HAL", "CGPIOD", "CI2C", "CModbus",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings),
         // The MQTT transport: the only module above the HAL that touches C (libmosquitto).
-        .target(name: "MQTTTransport", dependencies: ["CMosquitto"], swiftSettings: swiftSettings),
+        .target(name: "MQTTTransport", dependencies: ["Locking", "CMosquitto"], swiftSettings: swiftSettings),
         // Layer 4: the agent runtime every daemon composes.
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "Locking", "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -84,7 +88,8 @@ let package = Package(
         .target(
             name: "RigServer",
             dependencies: [
-                "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
+                "Locking", "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02",
+                "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
                 "MCP23017", "ADXL345",
                 .product(name: "Yams", package: "Yams"),
@@ -94,7 +99,7 @@ let package = Package(
         .target(
             name: "HALRig",
             dependencies: [
-                "RigProtocol", "HAL", .product(name: "NIOCore", package: "swift-nio"),
+                "Locking", "RigProtocol", "HAL", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -204,7 +209,7 @@ let package = Package(
         .target(
             name: "DaemonComposition",
             dependencies: [
-                "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
+                "Locking", "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -255,7 +260,8 @@ let package = Package(
         .executableTarget(
             name: "curb-agent",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -278,7 +284,8 @@ let package = Package(
         .target(
             name: "CurbctlFleet",
             dependencies: [
-                "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
+                "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic",
+                "StreetlightDevice",
                 "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -308,7 +315,8 @@ let package = Package(
         .target(
             name: "ScenarioRunner",
             dependencies: [
-                "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                "Locking", "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport",
+                "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -321,7 +329,7 @@ let package = Package(
 
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
-            name: "agent-bench", dependencies: ["HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            name: "agent-bench", dependencies: ["Locking", "HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
@@ -342,7 +350,7 @@ let package = Package(
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .target(
             name: "BenchSupport",
-            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: ["Locking", "HAL", "HALSim", "HALRig", "RigServer", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "crosswalk-bench",
@@ -366,9 +374,9 @@ let package = Package(
             path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
-        .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .target(name: "CurbsideTestKit", dependencies: ["Locking", "HAL"], swiftSettings: swiftSettings),
         // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
-        .target(name: "DeviceTestKit", dependencies: ["AgentRuntime"], swiftSettings: swiftSettings),
+        .target(name: "DeviceTestKit", dependencies: ["Locking", "AgentRuntime"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
         // One short iteration of Benchmarks/bench (make bench): the harness builds and reports every figure.
@@ -404,7 +412,8 @@ let package = Package(
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115", "PCA9685",
+                "Locking", "ChargerDevice", "ChargerLogic", "AgentRuntime", "HAL", "HALSim", "HALLinux", "ADS1115",
+                "PCA9685",
                 "SDM630",
             ],
             swiftSettings: swiftSettings),
@@ -415,24 +424,27 @@ let package = Package(
         .testTarget(
             name: "FuelCellDeviceTests",
             dependencies: [
-                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL", "HALSim",
+                "Locking", "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "HAL",
+                "HALSim",
                 "HALLinux", "DeviceTestKit",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [
-                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "PCA9685",
+                "Locking", "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "PCA9685",
                 "DeviceTestKit", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
+            name: "HALSimTests", dependencies: ["Locking", "HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALLinuxTests",
             dependencies: [
-                "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
+                "Locking", "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685",
+                "ADS1115",
                 "MCP23017", "ADXL355", "ADXL345", "RigServer", "StreetlightDevice", "StreetlightLogic",
                 "DaemonComposition",
                 "BoardSupport",
@@ -440,7 +452,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            name: "ModbusInteropTests", dependencies: ["Locking", "HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
             exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
@@ -448,7 +460,7 @@ let package = Package(
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
-                "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
@@ -463,14 +475,16 @@ let package = Package(
         .testTarget(
             name: "StreetlightDeviceTests",
             dependencies: [
-                "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "BME280",
+                "Locking", "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VibrationDeviceTests",
             dependencies: [
-                "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "ADXL355",
+                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "ADXL355",
                 "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -478,7 +492,8 @@ let package = Package(
         .testTarget(
             name: "DaemonCompositionTests",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim", "BoardSupport",
+                "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
+                "BoardSupport",
                 "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -493,14 +508,15 @@ let package = Package(
         .testTarget(
             name: "CurbctlDeviceTests",
             dependencies: [
-                "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit",
+                "Locking", "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CurbctlTests",
             dependencies: [
-                "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer", "RigProtocol",
+                "Locking", "CurbctlFleet", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer",
+                "RigProtocol",
                 "HALRig", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
@@ -510,7 +526,8 @@ let package = Package(
         .testTarget(
             name: "DriverTests",
             dependencies: [
-                "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115", "ADXL355",
+                "Locking", "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115",
+                "ADXL355",
                 "MCP23017", "SDM630", "FuelCellController", "HALLinux", "ADXL345",
             ],
             swiftSettings: swiftSettings),
