@@ -327,6 +327,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // make sanitize's ThreadSanitizer check: a deliberate race it must report, `Lock` it must not (Tools/sanitize).
+        .executableTarget(name: "tsan-probe", dependencies: ["Locking"], swiftSettings: swiftSettings),
+
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
             name: "agent-bench", dependencies: ["Locking", "HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
