@@ -51,26 +51,26 @@ func racyIncrements() {
     print("race: unguarded counter reached \(unguarded) of \(2 * increments) (lost updates are possible)")
 }
 
-/// Increments a counter behind the project's `Lock` from `threads` threads; exits 1 if an update was lost.
-func lockedIncrements() {
-    let counter = Lock(0)
+/// Runs `increment` `increments` times on each of `threads` threads, then exits 1 if `total` lost an update.
+func countOnThreads(_ name: String, increment: @escaping @Sendable () -> Void, total: () -> Int) {
     onThreads(threads) {
-        for _ in 0..<increments { counter.withLock { $0 += 1 } }
+        for _ in 0..<increments { increment() }
     }
-    let total = counter.withLock { $0 }
-    print("lock: counter reached \(total) of \(threads * increments)")
-    if total != threads * increments { exit(1) }
+    let reached = total()
+    print("\(name): counter reached \(reached) of \(threads * increments)")
+    if reached != threads * increments { exit(1) }
 }
 
-/// Increments a counter behind `Synchronization.Mutex` from `threads` threads; exits 1 if an update was lost.
+/// The counter behind the project's `Lock`.
+func lockedIncrements() {
+    let counter = Lock(0)
+    countOnThreads("lock", increment: { counter.withLock { $0 += 1 } }, total: { counter.withLock { $0 } })
+}
+
+/// The counter behind `Synchronization.Mutex`.
 func mutexIncrements() {
     let counter = Mutex(0)
-    onThreads(threads) {
-        for _ in 0..<increments { counter.withLock { $0 += 1 } }
-    }
-    let total = counter.withLock { $0 }
-    print("mutex: counter reached \(total) of \(threads * increments)")
-    if total != threads * increments { exit(1) }
+    countOnThreads("mutex", increment: { counter.withLock { $0 += 1 } }, total: { counter.withLock { $0 } })
 }
 
 switch CommandLine.arguments.dropFirst().first {
