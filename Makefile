@@ -49,6 +49,13 @@ test-unit: bootstrap
 test-integration: bootstrap
 	$(SWIFT) test $(SWIFT_FLAGS) --filter 'ModbusInteropTests|HALLinuxTests'
 
+# The suite under ThreadSanitizer (.build-tsan, built with -DCURBSIDE_TSAN so `Lock` is a pthread mutex TSan sees)
+# and under AddressSanitizer (.build-asan), after tsan-probe proves a deliberate race is still reported
+# (Tools/sanitize; README "Sanitizers"). Slow: not part of `make test`. SANITIZE_ONLY=tsan|asan runs one.
+.PHONY: sanitize
+sanitize: bootstrap
+	Tools/sanitize
+
 # One or more HIL scenarios against the rig: make hil SCENARIO=Tests/Scenarios/agent-commands.yaml
 SCENARIO ?= Tests/Scenarios/*.yaml
 hil: build

@@ -14,7 +14,7 @@ let swiftSettings: [SwiftSetting] = [
 /// A driver folder under `Drivers/<Chip>/` (driver, register map, simulated chip); drivers see the HAL only.
 func driver(_ name: String) -> Target {
     .target(
-        name: name, dependencies: ["HAL"], path: "Drivers/\(name)", exclude: ["README.md"],
+        name: name, dependencies: ["HAL", "Locking"], path: "Drivers/\(name)", exclude: ["README.md"],
         swiftSettings: swiftSettings)
 }
 
@@ -47,23 +47,27 @@ let package = Package(
         // glibc's <sys/timex.h> (adjtimex), which the Glibc module leaves out: curbctl check's clock-sync test.
         .systemLibrary(name: "CTimex"),
 
+        // The project's lock (`Lock`): `Synchronization.Mutex`, or a pthread mutex ThreadSanitizer can see when built
+        // with `-DCURBSIDE_TSAN` (`make sanitize`). Below every module that guards state with a lock.
+        .target(name: "Locking", swiftSettings: swiftSettings),
+
         // Layer 2: the hardware abstraction and its two backends.
-        .target(name: "HAL", swiftSettings: swiftSettings),
-        .target(name: "HALSim", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .target(name: "HAL", dependencies: ["Locking"], swiftSettings: swiftSettings),
+        .target(name: "HALSim", dependencies: ["Locking", "HAL"], swiftSettings: swiftSettings),
         .target(
             name: "HALLinux",
             dependencies: [
-                "HAL", "CGPIOD", "CI2C", "CModbus",
+                "Locking", "HAL", "CGPIOD", "CI2C", "CModbus",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings),
         // The MQTT transport: the only module above the HAL that touches C (libmosquitto).
-        .target(name: "MQTTTransport", dependencies: ["CMosquitto"], swiftSettings: swiftSettings),
+        .target(name: "MQTTTransport", dependencies: ["Locking", "CMosquitto"], swiftSettings: swiftSettings),
         // Layer 4: the agent runtime every daemon composes.
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "Locking", "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -84,7 +88,8 @@ let package = Package(
         .target(
             name: "RigServer",
             dependencies: [
-                "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
+                "Locking", "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02",
+                "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
                 "MCP23017", "ADXL345",
                 .product(name: "Yams", package: "Yams"),
@@ -94,7 +99,7 @@ let package = Package(
         .target(
             name: "HALRig",
             dependencies: [
-                "RigProtocol", "HAL", .product(name: "NIOCore", package: "swift-nio"),
+                "Locking", "RigProtocol", "HAL", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -204,7 +209,7 @@ let package = Package(
         .target(
             name: "DaemonComposition",
             dependencies: [
-                "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
+                "Locking", "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -255,7 +260,8 @@ let package = Package(
         .executableTarget(
             name: "curb-agent",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -279,7 +285,7 @@ let package = Package(
         .target(
             name: "CurbctlFleet",
             dependencies: [
-                "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic",
+                "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
@@ -309,7 +315,8 @@ let package = Package(
         .target(
             name: "ScenarioRunner",
             dependencies: [
-                "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                "Locking", "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport",
+                "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -333,9 +340,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // make sanitize's ThreadSanitizer check: a deliberate race it must report, `Lock` it must not (Tools/sanitize).
+        .executableTarget(name: "tsan-probe", dependencies: ["Locking"], swiftSettings: swiftSettings),
+
         // Benchmarks: separate from tests, figures as ratios against a baseline measured in the same run.
         .executableTarget(
-            name: "agent-bench", dependencies: ["HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
+            name: "agent-bench", dependencies: ["Locking", "HAL", "AgentRuntime", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/agent-bench",
             swiftSettings: swiftSettings),
 
@@ -348,7 +358,7 @@ let package = Package(
         // percentiles and ratios, the daemons' reported reaction_ms and the broker flood.
         .target(
             name: "BenchSupport",
-            dependencies: ["HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: ["Locking", "HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .executableTarget(
@@ -373,11 +383,11 @@ let package = Package(
             path: "Benchmarks/fuelcell-bench", swiftSettings: swiftSettings),
 
         // Test support ships as a library (external peers: pymodbus, mbpoll, socat, mosquitto).
-        .target(name: "CurbsideTestKit", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        .target(name: "CurbsideTestKit", dependencies: ["Locking", "HAL"], swiftSettings: swiftSettings),
         // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
         .target(
             name: "DeviceTestKit",
-            dependencies: ["AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Locking", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
@@ -414,7 +424,7 @@ let package = Package(
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
-                "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL", "HALSim",
+                "Locking", "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL", "HALSim",
                 "HALLinux", "ADS1115", "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -425,24 +435,26 @@ let package = Package(
         .testTarget(
             name: "FuelCellDeviceTests",
             dependencies: [
-                "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
+                "Locking", "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
                 "DeviceTestKit", "HAL", "HALSim", "HALLinux", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkDeviceTests",
             dependencies: [
-                "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "PCA9685",
+                "Locking", "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "PCA9685",
                 "DeviceTestKit", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "HALSimTests", dependencies: ["HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
+            name: "HALSimTests", dependencies: ["Locking", "HAL", "HALSim", "AT24C02", "CurbsideTestKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HALLinuxTests",
             dependencies: [
-                "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685", "ADS1115",
+                "Locking", "HAL", "HALLinux", "HALSim", "CurbsideTestKit", "BME280", "VEML7700", "INA219", "PCA9685",
+                "ADS1115",
                 "MCP23017", "ADXL355", "ADXL345", "RigServer", "StreetlightDevice", "StreetlightLogic",
                 "DaemonComposition",
                 "BoardSupport",
@@ -450,7 +462,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ModbusInteropTests", dependencies: ["HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
+            name: "ModbusInteropTests", dependencies: ["Locking", "HAL", "HALLinux", "HALSim", "CurbsideTestKit"],
             exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MQTTTransportTests", dependencies: ["MQTTTransport", "CurbsideTestKit"], exclude: ["peers"],
@@ -458,7 +470,7 @@ let package = Package(
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: [
-                "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
+                "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
@@ -473,14 +485,16 @@ let package = Package(
         .testTarget(
             name: "StreetlightDeviceTests",
             dependencies: [
-                "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "BME280",
+                "Locking", "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VibrationDeviceTests",
             dependencies: [
-                "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "ADXL355",
+                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
+                "ADXL355",
                 "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -488,7 +502,8 @@ let package = Package(
         .testTarget(
             name: "DaemonCompositionTests",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim", "BoardSupport",
+                "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
+                "BoardSupport",
                 "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -503,14 +518,14 @@ let package = Package(
         .testTarget(
             name: "CurbctlDeviceTests",
             dependencies: [
-                "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit", "BoardSupport",
+                "Locking", "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit", "BoardSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CurbctlTests",
             dependencies: [
-                "CurbctlFleet", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer",
+                "Locking", "CurbctlFleet", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer",
                 "RigProtocol", "HALRig", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),
@@ -520,7 +535,8 @@ let package = Package(
         .testTarget(
             name: "DriverTests",
             dependencies: [
-                "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115", "ADXL355",
+                "Locking", "HAL", "HALSim", "AT24C02", "BME280", "SPS30", "VEML7700", "INA219", "PCA9685", "ADS1115",
+                "ADXL355",
                 "MCP23017", "SDM630", "FuelCellController", "HALLinux", "ADXL345",
             ],
             swiftSettings: swiftSettings),

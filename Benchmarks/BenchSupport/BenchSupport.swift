@@ -1,8 +1,9 @@
 public import CurbsideTestKit
 import Foundation
-import HAL
+public import HAL
+public import HALSim
+import Locking
 import MQTTTransport
-import Synchronization
 
 /// What the daemon benchmarks share: percentiles and their one-line summary, line-at-once output, and the broker
 /// flood that loads the machine.
@@ -33,7 +34,7 @@ public func say(_ line: String) {
 
 /// The `reaction_ms` figures of a daemon's event messages (those `accept` takes).
 public final class ReportedReactions: Sendable {
-    private let figures = Mutex<[Duration]>([])
+    private let figures = Lock<[Duration]>([])
     private let accept: @Sendable ([String: Any]) -> Bool
 
     public init(accept: @escaping @Sendable ([String: Any]) -> Bool = { _ in true }) {

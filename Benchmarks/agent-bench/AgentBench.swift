@@ -3,8 +3,8 @@ import CurbsideTestKit
 import Foundation
 import Glibc
 import HAL
+import Locking
 import MQTTTransport
-import Synchronization
 
 /// Measures the agent runtime on loopback and reports each figure as a ratio against a baseline measured in the
 /// same run (never as a pass/fail timing):
@@ -325,7 +325,7 @@ final class DeliveryCounter: Sendable {
         typealias Counts = (
             subscribed: Bool, count: Int, first: ContinuousClock.Instant?, last: ContinuousClock.Instant?
         )
-        let state = Mutex<Counts>((false, 0, nil, nil))
+        let state = Lock<Counts>((false, 0, nil, nil))
     }
     let tally = Tally()
     let task: Task<Void, Never>

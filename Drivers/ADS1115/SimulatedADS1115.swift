@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the ADS1115 for `SimulatedI2CBus` (datasheet SBAS444D).
 ///
@@ -40,11 +40,11 @@ public final class SimulatedADS1115: SimulatedI2CChip {
         var configPolls = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameter timing: how conversions take time.
     public init(timing: Timing = .realTime) {
-        state = Mutex(State(timing: timing))
+        state = Lock(State(timing: timing))
     }
 
     // MARK: Test hooks

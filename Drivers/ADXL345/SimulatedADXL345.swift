@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the ADXL345 for `SimulatedI2CBus` (ADXL345 data sheet Rev. E).
 ///
@@ -41,7 +41,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
     /// z 75…875 LSB at 256 LSB/g), chosen by this model; the data sheet gives limits, not a typical value.
     public static let defaultSelfTestResponseG: (x: Double, y: Double, z: Double) = (1.0, -1.0, 1.5)
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - timing: when conversions happen.
@@ -50,7 +50,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
         var state = State(timing: timing)
         state.registers[Int(ADXL345.Register.devID)] = deviceID
         state.registers[Int(ADXL345.Register.bwRate)] = ADXL345.OutputDataRate.hz100.rawValue
-        self.state = Mutex(state)
+        self.state = Lock(state)
     }
 
     // MARK: Test hooks

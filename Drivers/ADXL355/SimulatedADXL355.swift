@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the ADXL355 for `SimulatedI2CBus` (ADXL354/ADXL355 data sheet).
 ///
@@ -55,7 +55,7 @@ public final class SimulatedADXL355: SimulatedI2CChip {
         var lostEntries = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - timing: when conversions happen.
@@ -72,7 +72,7 @@ public final class SimulatedADXL355: SimulatedI2CChip {
         state.registers[Int(ADXL355.Register.partID)] = partID
         state.registers[Int(ADXL355.Register.revID)] = revisionID
         Self.setTemperatureRegisters(&state, celsius: 25)
-        self.state = Mutex(state)
+        self.state = Lock(state)
     }
 
     // MARK: Test hooks

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A byte-level model of the AT24C02 for `SimulatedI2CBus` (datasheet 5126H–SEEPR–8/07).
 ///
@@ -34,7 +34,7 @@ public final class SimulatedAT24C02: SimulatedI2CChip {
         var nacksDuringWriteCycle = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - contents: the initial array (padded with 0xFF, the erased state, or cut to 256 bytes).
@@ -42,7 +42,7 @@ public final class SimulatedAT24C02: SimulatedI2CChip {
     public init(contents: [UInt8] = [], writeCycle: WriteCycle = .timed(AT24C02.writeCycleTime)) {
         var memory = Array(contents.prefix(AT24C02.memorySize))
         memory += [UInt8](repeating: 0xFF, count: AT24C02.memorySize - memory.count)
-        self.state = Mutex(State(memory: memory, writeCycle: writeCycle))
+        self.state = Lock(State(memory: memory, writeCycle: writeCycle))
     }
 
     // MARK: Test hooks

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the BME280 for `SimulatedI2CBus` (BST-BME280-DS002 rev. 1.6).
 ///
@@ -44,7 +44,7 @@ public final class SimulatedBME280: SimulatedI2CChip {
 
     /// The trimming parameters in the sim's NVM.
     public let calibration: BME280.Calibration
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// Calibration of the simulated part: dig_T1…dig_P9 are the BMP280 datasheet's worked example (BST-BMP280-DS001
     /// 3.12; the BME280 uses the same temperature and pressure formulas), dig_H1…dig_H6 are those of a sample part.
@@ -75,7 +75,7 @@ public final class SimulatedBME280: SimulatedI2CChip {
         // Until a test sets the air: 25 °C, 101 325 Pa (ISA sea level), 50 %RH.
         state.raw = Self.rawSample(
             calibration: calibration, temperatureCelsius: 25, pressurePascals: 101_325, humidityPercent: 50)
-        self.state = Mutex(state)
+        self.state = Lock(state)
     }
 
     // MARK: Test hooks

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A simulated fuel-cell controller behind the generic register map: a stack that starts, ramps electrical and heat
 /// output toward the set-point with first-order dynamics, warms and cools, and trips on the faults the map defines.
@@ -51,11 +51,11 @@ public final class SimulatedFuelCellController: Sendable {
         var producedKWh: Double = 0
     }
 
-    private let physics: Mutex<Physics>
+    private let physics: Lock<Physics>
 
     public init(design: Design = Design()) {
         self.design = design
-        self.physics = Mutex(Physics(stackCelsius: design.ambientCelsius))
+        self.physics = Lock(Physics(stackCelsius: design.ambientCelsius))
         typealias Map = FuelCellController.Map
         device.define(.coils, at: 0, bits: [false, false, false])
         device.define(.discreteInputs, at: 0, bits: Array(repeating: false, count: Map.DiscreteInput.count))

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the INA219 for `SimulatedI2CBus` (TI SBOS448G).
 ///
@@ -34,10 +34,10 @@ public final class SimulatedINA219: SimulatedI2CChip {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     public init(timing: Timing = .immediate) {
-        self.state = Mutex(State(timing: timing))
+        self.state = Lock(State(timing: timing))
     }
 
     // MARK: Test hooks

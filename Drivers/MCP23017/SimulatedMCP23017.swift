@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the MCP23017 for `SimulatedI2CBus` (datasheet DS20001952C).
 ///
@@ -125,7 +125,7 @@ public final class SimulatedMCP23017: SimulatedI2CChip {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the PCA9685 for `SimulatedI2CBus` (NXP data sheet Rev. 4).
 ///
@@ -33,7 +33,7 @@ public final class SimulatedPCA9685: SimulatedI2CChip {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level SDM630 for simulated Modbus lines: the meter's input registers as big-endian floats, fed by a
 /// three-phase load the test or rig sets, with energy integrated as simulated time advances.
@@ -19,7 +19,7 @@ public final class SimulatedSDM630: Sendable {
         var exportKWh: Double = 0
     }
 
-    private let load = Mutex(Load())
+    private let load = Lock(Load())
 
     public init(importKWh: Double = 0) {
         // Every parameter up to 30076 and the total-energy pair at 30343 exist.

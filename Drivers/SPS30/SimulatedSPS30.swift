@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A command-level model of the SPS30 on I²C for `SimulatedI2CBus` (Sensirion SPS30 datasheet v2.0, section 6).
 ///
@@ -54,7 +54,7 @@ public final class SimulatedSPS30: SimulatedI2CChip {
         var refusedCommands: [UInt16] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - timing: how measurements and fan cleaning progress.
@@ -66,7 +66,7 @@ public final class SimulatedSPS30: SimulatedI2CChip {
         serialNumber: String = "3E7F3D29C4B1A5D0", productType: String = SPS30.productType
     ) {
         precondition(serialNumber.utf8.count < 32 && serialNumber.utf8.allSatisfy { $0 < 0x80 && $0 != 0 })
-        state = Mutex(
+        state = Lock(
             State(timing: timing, firmware: firmware, serialNumber: serialNumber, productType: productType))
     }
 

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A register-level model of the VEML7700 for `SimulatedI2CBus` (Vishay 84286 Rev. 1.7).
 ///
@@ -28,7 +28,7 @@ public final class SimulatedVEML7700: SimulatedI2CChip {
         var integrations = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     /// - Parameters:
     ///   - timing: how integrations complete.
@@ -37,7 +37,7 @@ public final class SimulatedVEML7700: SimulatedI2CChip {
         var registers = [UInt16](repeating: 0, count: VEML7700.Register.allCases.count)
         registers[Int(VEML7700.Register.alsConf.rawValue)] = VEML7700.alsConfResetValue
         registers[Int(VEML7700.Register.id.rawValue)] = idRegister
-        self.state = Mutex(State(registers: registers, timing: timing))
+        self.state = Lock(State(registers: registers, timing: timing))
     }
 
     // MARK: Test hooks

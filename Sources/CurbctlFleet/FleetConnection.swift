@@ -1,7 +1,7 @@
 import AgentRuntime
 import FoundationEssentials
+import Locking
 public import MQTTTransport
-import Synchronization
 
 /// One operator connection to the broker over the project's `MosquittoClient` (MQTT 5): connect, subscribe and
 /// publish waiting for the broker's acknowledgement, a marker round trip that proves every retained message for the
@@ -31,8 +31,8 @@ public final class FleetConnection: Sendable {
     /// Whether the session speaks MQTT 5 (response topics, correlation data).
     public let usesMQTT5: Bool
     private let client: MosquittoClient
-    private let state = Mutex(State())
-    private let pump = Mutex<Task<Void, Never>?>(nil)
+    private let state = Lock(State())
+    private let pump = Lock<Task<Void, Never>?>(nil)
     /// Called from the event pump when the connection is lost or comes back (for `watch`'s status line).
     private let onConnectionChange: @Sendable (Bool, String) -> Void
 

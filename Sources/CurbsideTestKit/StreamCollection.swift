@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Collects whatever a stream yields during `duration`, then stops listening (for "exactly one event, then
 /// nothing more" assertions on edge-event streams).
@@ -17,7 +17,7 @@ public func collect<Element: Sendable>(
 }
 
 private final class CollectedElements<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = Lock<[Element]>([])
     func append(_ element: Element) { storage.withLock { $0.append(element) } }
     var elements: [Element] { storage.withLock { $0 } }
 }

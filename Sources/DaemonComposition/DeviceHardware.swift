@@ -3,8 +3,8 @@ public import BoardSupport
 public import HAL
 import HALLinux
 import HALRig
+import Locking
 import RigProtocol
-import Synchronization
 
 /// A daemon's parts, opened by board name on the configured backend: the Linux character devices and serial ports of
 /// a board, or the virtual rig over its control socket (`hal: {backend: rig}`). The same daemon binary runs on both;
@@ -13,10 +13,10 @@ public final class DeviceHardware: Sendable {
     public let board: Board
     private let backend: Backend
     private let health: HealthRegistry
-    private let chips = Mutex<[String: any GPIOChip]>([:])
+    private let chips = Lock<[String: any GPIOChip]>([:])
     /// One Modbus client per serial port or TCP endpoint: every unit behind it shares the owner thread, so frames
     /// on one RS-485 line never interleave.
-    private let modbusClients = Mutex<[String: OpenModbusPort]>([:])
+    private let modbusClients = Lock<[String: OpenModbusPort]>([:])
 
     private struct OpenModbusPort {
         let settings: ModbusDeviceSettings.Transport
@@ -31,7 +31,7 @@ public final class DeviceHardware: Sendable {
     }
 
     /// The rig connection, made by the first part that needs it (a daemon without GPIO or I²C parts never connects).
-    private let rigConnection = Mutex<Task<RigConnection, any Error>?>(nil)
+    private let rigConnection = Lock<Task<RigConnection, any Error>?>(nil)
 
     /// Loads the board file; the rig's socket is connected when the first part is opened.
     public static func open(_ configuration: AgentConfiguration, health: HealthRegistry = HealthRegistry())

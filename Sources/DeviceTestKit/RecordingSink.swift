@@ -1,13 +1,13 @@
 public import AgentRuntime
-public import Synchronization
+public import Locking
 
 /// A `DeviceSink` that records what a device controller publishes, for tests that drive a controller without a
 /// session or a broker.
 public final class RecordingSink: DeviceSink {
-    public let events = Mutex<[(String, [String: JSONValue])]>([])
-    public let telemetry = Mutex<[(String, [String: JSONValue])]>([])
-    public let states = Mutex<[[String: JSONValue]]>([])
-    public let busErrors = Mutex<[String]>([])
+    public let events = Lock<[(String, [String: JSONValue])]>([])
+    public let telemetry = Lock<[(String, [String: JSONValue])]>([])
+    public let states = Lock<[[String: JSONValue]]>([])
+    public let busErrors = Lock<[String]>([])
 
     public init() {}
 
@@ -28,7 +28,7 @@ public final class RecordingSink: DeviceSink {
 
 /// A monotonic clock (a `Duration` since an origin, as the controllers take it) the test moves by hand.
 public final class ManualMonotonicClock: Sendable {
-    private let instant = Mutex<Duration>(.seconds(100))
+    private let instant = Lock<Duration>(.seconds(100))
 
     public init() {}
 

@@ -1,6 +1,7 @@
 import CGPIOD
 import Glibc
 import HAL
+import Locking
 import Synchronization
 
 /// Reads one line's kernel edge events on a dedicated thread and fans them out to subscribers as raw edges.
@@ -9,7 +10,7 @@ import Synchronization
 /// with `gpiod_line_event_wait` in short slices so `stopAndJoin()` takes effect within one slice.
 ///
 /// `@unchecked Sendable`: `line` is used only by the reader thread between `start()` and `stopAndJoin()`; `stop`
-/// is an `Atomic`; `subscribers` and `thread` are behind `Mutex`es.
+/// is an `Atomic`; `subscribers` and `thread` are behind `Lock`s.
 final class GPIOEdgeReader: @unchecked Sendable {
     typealias Subscriber = GPIODebouncedEvents.Sink
 
@@ -22,8 +23,8 @@ final class GPIOEdgeReader: @unchecked Sendable {
     private let chip: String
     private let offset: GPIOLineOffset
     private let stop = Atomic<Bool>(false)
-    private let subscribers = Mutex<(list: [UInt64: Subscriber], next: UInt64, ended: Bool)>(([:], 0, false))
-    private let thread = Mutex<pthread_t?>(nil)
+    private let subscribers = Lock<(list: [UInt64: Subscriber], next: UInt64, ended: Bool)>(([:], 0, false))
+    private let thread = Lock<pthread_t?>(nil)
 
     init(line: OpaquePointer, chip: String, offset: GPIOLineOffset) {
         self.line = line

@@ -1,7 +1,7 @@
 import CGPIOD
 import Glibc
 public import HAL
-import Synchronization
+import Locking
 
 /// A GPIO chip through the Linux GPIO character device, using libgpiod v1.6.
 ///
@@ -163,7 +163,7 @@ final class GPIOChipHandle: @unchecked Sendable {
     private let chip: OpaquePointer
     /// Offsets this process holds, with their consumer labels: libgpiod v1 answers a second request for a line of
     /// the same handle with `EPERM`, so the chip says `.busy` and who holds it before asking.
-    private let held = Mutex<[UInt32: String]>([:])
+    private let held = Lock<[UInt32: String]>([:])
 
     init(_ chip: OpaquePointer) {
         self.chip = chip

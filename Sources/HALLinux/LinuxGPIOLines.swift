@@ -1,19 +1,19 @@
 import CGPIOD
 import Glibc
 import HAL
-import Synchronization
+import Locking
 
 /// An input line requested through libgpiod v1.
 ///
 /// `@unchecked Sendable`: `line` is immutable and used only under the chip's lock (`GPIOChipHandle.withLock`) or by
-/// the edge-event thread; `state` is a `Mutex`. Release stops and joins that thread before `gpiod_line_release`.
+/// the edge-event thread; `state` is a `Lock`. Release stops and joins that thread before `gpiod_line_release`.
 final class LinuxGPIOInputLine: GPIOInputLine, @unchecked Sendable {
     let chip: LinuxGPIOChip
     let line: OpaquePointer
     let offset: GPIOLineOffset
     let configuration: GPIOInputConfiguration
     private let reader: GPIOEdgeReader?
-    private let released = Mutex(false)
+    private let released = Lock(false)
 
     init(chip: LinuxGPIOChip, line: OpaquePointer, offset: GPIOLineOffset, configuration: GPIOInputConfiguration) {
         self.chip = chip
@@ -85,13 +85,13 @@ final class LinuxGPIOInputLine: GPIOInputLine, @unchecked Sendable {
 
 /// An output line requested through libgpiod v1.
 ///
-/// `@unchecked Sendable`: `line` is immutable and used only under the chip's lock; `released` is a `Mutex`.
+/// `@unchecked Sendable`: `line` is immutable and used only under the chip's lock; `released` is a `Lock`.
 final class LinuxGPIOOutputLine: GPIOOutputLine, @unchecked Sendable {
     let chip: LinuxGPIOChip
     let line: OpaquePointer
     let offset: GPIOLineOffset
     let configuration: GPIOOutputConfiguration
-    private let released = Mutex(false)
+    private let released = Lock(false)
 
     init(chip: LinuxGPIOChip, line: OpaquePointer, offset: GPIOLineOffset, configuration: GPIOOutputConfiguration) {
         self.chip = chip

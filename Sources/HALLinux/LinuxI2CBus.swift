@@ -1,7 +1,7 @@
 import CI2C
 import Glibc
 public import HAL
-import Synchronization
+import Locking
 import SystemPackage
 
 /// An I²C bus through the Linux i2c-dev interface (`/dev/i2c-N`).
@@ -79,10 +79,10 @@ public final class LinuxI2CBus: I2CBus {
 
 /// Owns the bus's file descriptor and the address it is set to; closed when the bus goes away.
 final class I2CPort: Sendable {
-    private let state: Mutex<(fd: FileDescriptor, address: I2CAddress?)>
+    private let state: Lock<(fd: FileDescriptor, address: I2CAddress?)>
 
     init(fd: FileDescriptor) {
-        self.state = Mutex((fd, nil))
+        self.state = Lock((fd, nil))
     }
 
     /// Runs one transfer with the bus to itself. With `address`, selects the target first (`I2C_SLAVE`), which the

@@ -1,6 +1,6 @@
 import Glibc
 public import HAL
-import Synchronization
+import Locking
 
 /// A Modbus RTU server on a serial device (a real port, or one end of a pty pair in tests and in the rig), answering
 /// for every unit `handler` serves: several simulated slaves on one simulated RS-485 line.
@@ -159,12 +159,12 @@ public final class ModbusRTUServer: Sendable {
         return table[rate].map { speed_t($0) }
     }
 
-    /// `@unchecked Sendable`: `buffer` and `lastByte` are used only by the server thread; `statistics` is a Mutex.
+    /// `@unchecked Sendable`: `buffer` and `lastByte` are used only by the server thread; `statistics` is a `Lock`.
     private final class Loop: @unchecked Sendable {
         let descriptor: Int32
         let handler: any ModbusRequestHandler
         let frameGap: UInt64
-        let statistics = Mutex(Statistics())
+        let statistics = Lock(Statistics())
         /// The terminal side of a pseudo-terminal, held open so the line never hangs up (-1 for a real port).
         let keeper: Int32
         var buffer: [UInt8] = []

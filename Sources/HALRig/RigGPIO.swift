@@ -1,6 +1,6 @@
 public import HAL
+import Locking
 import RigProtocol
-import Synchronization
 
 /// A GPIO chip of the virtual rig, reached over the rig socket: the daemon's `sim` backend for GPIO.
 public final class RigGPIOChip: GPIOChip {
@@ -75,7 +75,7 @@ final class RigLineCore: Sendable {
     let chip: RigGPIOChip
     let handle: Int
     let address: GPIOLineAddress
-    private let released = Mutex(false)
+    private let released = Lock(false)
 
     init(chip: RigGPIOChip, handle: Int, address: GPIOLineAddress) {
         self.chip = chip

@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A complete GPIO chip in memory, for unit tests and the virtual rig.
 ///
@@ -14,7 +14,7 @@ public final class SimulatedGPIOChip: GPIOChip {
     /// Offsets `0..<lineCount` exist.
     public let lineCount: Int
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
     private let epoch: ContinuousClock.Instant
 
     /// - Parameters:
@@ -30,7 +30,7 @@ public final class SimulatedGPIOChip: GPIOChip {
         for (offset, lineName) in lineNames where Int(offset.rawValue) < lineCount {
             lines[Int(offset.rawValue)].name = lineName
         }
-        self.state = Mutex(State(lines: lines))
+        self.state = Lock(State(lines: lines))
     }
 
     // MARK: Device side (GPIOChip)

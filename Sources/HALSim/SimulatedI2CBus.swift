@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A complete I²C bus in memory: simulated chips attach at addresses, drivers talk to them through `I2CDevice`.
 ///
@@ -33,7 +33,7 @@ public final class SimulatedI2CBus: I2CBus {
 
     /// The name given at creation, used in errors.
     public let name: String
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     /// - Parameter name: reported in errors (`sim-i2c@0x51 read 4 bytes: no acknowledge`).
     public init(name: String) {

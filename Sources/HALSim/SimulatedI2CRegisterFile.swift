@@ -1,17 +1,17 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// A generic chip with 256 byte registers and an auto-incrementing register pointer, like the kernel's i2c-stub:
 /// the first byte of a write sets the pointer, further bytes are stored at consecutive registers, reads return
 /// consecutive registers from the pointer. Backend-neutral tests use it where Linux uses i2c-stub.
 public final class SimulatedI2CRegisterFile: SimulatedI2CChip {
-    private let state: Mutex<(registers: [UInt8], pointer: UInt8)>
+    private let state: Lock<(registers: [UInt8], pointer: UInt8)>
 
     /// - Parameter registers: initial contents; missing registers start at 0x00.
     public init(registers: [UInt8: UInt8] = [:]) {
         var bytes = [UInt8](repeating: 0, count: 256)
         for (register, value) in registers { bytes[Int(register)] = value }
-        self.state = Mutex((bytes, 0))
+        self.state = Lock((bytes, 0))
     }
 
     /// The value of one register, for assertions.

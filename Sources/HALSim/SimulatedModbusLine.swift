@@ -1,5 +1,5 @@
 public import HAL
-import Synchronization
+import Locking
 
 /// The simulated devices on one RS-485 line or behind one Modbus TCP server, by unit ID: the request handler a
 /// server transport serves.
@@ -18,7 +18,7 @@ public final class SimulatedModbusLine: ModbusRequestHandler {
         var log: [Entry] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     /// How many log entries are kept (oldest dropped first).
     public let logLimit: Int
 

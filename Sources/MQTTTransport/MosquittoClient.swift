@@ -2,6 +2,7 @@ import CMosquitto
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 import Synchronization
 
 /// libmosquitto must be initialised once per process before the first client (`mosquitto_lib_init`).
@@ -25,7 +26,7 @@ public final class MosquittoClient: Sendable {
 
     private let sink: EventSink
     private let handle: Handle
-    private let control: Mutex<Control>
+    private let control: Lock<Control>
     private let stopped = DispatchSemaphore(value: 0)
 
     private struct Control {
@@ -51,7 +52,7 @@ public final class MosquittoClient: Sendable {
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .unbounded)
         self.events = stream
         self.sink = EventSink(continuation: continuation, messageLimit: maxQueuedMessages)
-        self.control = Mutex(Control())
+        self.control = Lock(Control())
         let context = Unmanaged.passUnretained(sink).toOpaque()
         guard let pointer = mosquitto_new(configuration.clientID, configuration.cleanStart, context) else {
             throw MQTTError(
@@ -377,7 +378,7 @@ public final class MosquittoClient: Sendable {
 /// Receives C callbacks on the network thread and forwards copies into the event stream.
 private final class EventSink: Sendable {
     let continuation: AsyncStream<MQTTEvent>.Continuation
-    let maximumPacketSize = Mutex<Int?>(nil)
+    let maximumPacketSize = Lock<Int?>(nil)
     /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
     let queuedMessages = Atomic<Int>(0)
     let droppedMessages = Atomic<Int>(0)

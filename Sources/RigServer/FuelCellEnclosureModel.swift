@@ -1,7 +1,7 @@
 import Foundation
 import HAL
 import HALSim
-import Synchronization
+import Locking
 
 /// A fuel-cell plant's enclosure: one hydrogen concentration that both the leak detector's analog output (a 4–20 mA
 /// transmitter across a shunt, read by the ADS1115) and the controller's own enclosure sensor see, and the
@@ -16,7 +16,7 @@ final class FuelCellEnclosureModel: RigModel {
     let stack: VirtualRig.ModbusDevice
     let eStop: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
     private let numbers: [String: Double]
-    private let state = Mutex<State>(State())
+    private let state = Lock<State>(State())
 
     private struct State {
         var values: [String: Double] = ["h2_lfl": 0, "sensor_broken": 0, "e_stop_pressed": 0]

@@ -4,7 +4,7 @@ import ConfigSupport
 import Foundation
 import HAL
 import HALSim
-import Synchronization
+import Locking
 
 /// A physical model between the rig's devices: reads outputs (PWM duty, relay line) and sets inputs (lux, current)
 /// as time passes. Scenarios adjust a model's own quantities with `model.set`.
@@ -122,7 +122,7 @@ final class LampModel: RigModel {
     let meter: VirtualRig.Device
     let ratedWatts: Double
     let supplyVolts: Double
-    private let faults = Mutex<[String: Double]>(["failed": 0, "relay_stuck": 0])
+    private let faults = Lock<[String: Double]>(["failed": 0, "relay_stuck": 0])
 
     init(
         pwm: VirtualRig.Device, channel: Int, relay: (chip: SimulatedGPIOChip, offset: GPIOLineOffset),
@@ -172,7 +172,7 @@ final class DaylightModel: RigModel {
     let latitude: Double
     let longitude: Double
     let peakLux: Double
-    private let state: Mutex<(clouds: Double, cover: Double, random: UInt64, override: Double?)>
+    private let state: Lock<(clouds: Double, cover: Double, random: UInt64, override: Double?)>
 
     init(sensor: VirtualRig.Device, latitude: Double, longitude: Double, peakLux: Double, clouds: Double, seed: UInt64)
     {
@@ -180,7 +180,7 @@ final class DaylightModel: RigModel {
         self.latitude = latitude
         self.longitude = longitude
         self.peakLux = peakLux
-        self.state = Mutex((clouds, clouds / 2, seed, nil))
+        self.state = Lock((clouds, clouds / 2, seed, nil))
     }
 
     var quantityNames: [String] { ["lux", "clouds", "auto", "elevation_deg"] }
@@ -253,7 +253,7 @@ final class VibrationModel: RigModel {
     let needsFastTicks = true
     let chip: SimulatedADXL355
     let interrupt: (chip: SimulatedGPIOChip, offset: GPIOLineOffset)
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     private struct State {
         var numbers: [String: Double]
@@ -269,7 +269,7 @@ final class VibrationModel: RigModel {
     ) {
         self.chip = chip
         self.interrupt = interrupt
-        self.state = Mutex(State(numbers: numbers, random: UInt64(max(numbers["seed"] ?? 1, 1))))
+        self.state = Lock(State(numbers: numbers, random: UInt64(max(numbers["seed"] ?? 1, 1))))
     }
 
     var quantityNames: [String] {
@@ -381,7 +381,7 @@ final class EVModel: RigModel {
     let lockFeedback: Line
     let rcd: Line
     let meter: VirtualRig.ModbusDevice
-    private let state: Mutex<[String: Double]>
+    private let state: Lock<[String: Double]>
 
     init(
         pwm: VirtualRig.Device, adc: VirtualRig.Device, contactor: Line, feedback: Line, lock: Line,
@@ -397,7 +397,7 @@ final class EVModel: RigModel {
         self.meter = meter
         var values = numbers
         for key in ["state", "welded", "diode_fault", "lock_jammed", "rcd"] { values[key] = 0 }
-        state = Mutex(values)
+        state = Lock(values)
     }
 
     var quantityNames: [String] {

@@ -4,7 +4,7 @@ public import Foundation
 public import HAL
 import HALLinux
 public import HALSim
-import Synchronization
+import Locking
 
 /// The simulated hardware of one rig: the board's GPIO chips and I²C buses with the rig file's chips attached, the
 /// simulated Modbus devices on their TCP ports and pseudo-terminal lines, and the physical models between them.
@@ -24,7 +24,7 @@ public final class VirtualRig: Sendable {
     /// This rig's own folder, what `${RUN_DIR}` in the rig file's RTU links stands for.
     public let runDirectory: String
     let models: [any RigModel]
-    private let servers: Mutex<[ModbusServerHandle]>
+    private let servers: Lock<[ModbusServerHandle]>
     /// For a board of real kernel GPIO (the kernel-HIL VM's `sim-kernel`): scenario inputs and outputs go to the
     /// gpio-sim lines the daemons use through the Linux backend.
     let kernelLines: KernelGPIOLines?
@@ -77,7 +77,7 @@ public final class VirtualRig: Sendable {
         public let instance: SimulatedModbusInstance
         let spec: RigFile.ModbusDevice.Endpoint
         let inputs: PhysicalInputs
-        private let endpointText: Mutex<String>
+        private let endpointText: Lock<String>
 
         init(entry: RigFile.ModbusDevice, instance: SimulatedModbusInstance, runDirectory: String) {
             self.name = entry.name
@@ -87,7 +87,7 @@ public final class VirtualRig: Sendable {
             self.instance = instance
             self.spec = entry.endpoint.resolved(runDirectory: runDirectory)
             self.inputs = PhysicalInputs(instance.inputDefaults)
-            self.endpointText = Mutex("")
+            self.endpointText = Lock("")
             instance.apply(instance.inputDefaults)
         }
 
@@ -184,7 +184,7 @@ public final class VirtualRig: Sendable {
             }
         }
         self.models = models
-        servers = Mutex([])
+        servers = Lock([])
         kernelLines = board.kind == .hardware ? KernelGPIOLines(board: board) : nil
         guard issues.isEmpty else { throw DocumentError(.invalid, file: nil, issues: issues) }
     }
@@ -328,10 +328,10 @@ public final class VirtualRig: Sendable {
 /// The physical inputs of one simulated device: current values and which of them a scenario holds (models leave held
 /// inputs alone until released).
 final class PhysicalInputs: Sendable {
-    private let state: Mutex<(values: [String: Double], held: Set<String>)>
+    private let state: Lock<(values: [String: Double], held: Set<String>)>
 
     init(_ defaults: [String: Double]) {
-        state = Mutex((defaults, []))
+        state = Lock((defaults, []))
     }
 
     var names: [String] { state.withLock { $0.values.keys.sorted() } }

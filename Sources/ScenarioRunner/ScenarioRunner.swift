@@ -1,10 +1,10 @@
 import CurbsideTestKit
 public import Foundation
 import HALRig
+import Locking
 import MQTTTransport
 import RigProtocol
 import RigServer
-import Synchronization
 
 /// What happened to one scenario.
 public struct ScenarioResult: Sendable {
@@ -271,8 +271,8 @@ final class MessageLog: Sendable {
     }
 
     private let client: MosquittoClient
-    private let state = Mutex(State())
-    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let state = Lock(State())
+    private let task: Lock<Task<Void, Never>?> = Lock(nil)
 
     private init(client: MosquittoClient) { self.client = client }
 

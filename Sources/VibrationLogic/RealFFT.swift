@@ -3,8 +3,8 @@ import Foundation
 
 /// FFTW's planner (plan creation and destruction) is not thread-safe; only `fftw_execute` on distinct plans is
 /// (FFTW 3 manual §5.4 "Thread safety"). Every planner call in the process goes through this lock.
-/// (`NSLock` rather than `Mutex`: the plan returned from under the lock refers to buffers owned outside it, which
-/// `Mutex.withLock`'s `sending` result does not allow.)
+/// (`NSLock` rather than `Lock`: the plan returned from under the lock refers to buffers owned outside it, which
+/// `Lock.withLock`'s `sending` result does not allow.)
 private let plannerLock = NSLock()
 
 /// A one-sided power spectrum of real signals of one fixed length, through one reused FFTW plan.

@@ -1,6 +1,6 @@
 import AgentRuntime
 import ConfigSupport
-import Synchronization
+import Locking
 import Yams
 
 /// The example agent's "device": a heartbeat whose interval can be configured locally or remotely. It drives no
@@ -27,9 +27,9 @@ final class ExampleDevice: DeviceController {
         }
     }
 
-    private let current: Mutex<Settings>
+    private let current: Lock<Settings>
 
-    init(_ settings: Settings) { current = Mutex(settings) }
+    init(_ settings: Settings) { current = Lock(settings) }
 
     var settings: Settings { current.withLock { $0 } }
 

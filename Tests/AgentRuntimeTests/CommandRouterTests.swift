@@ -1,6 +1,6 @@
 import AgentRuntime
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 struct SetLevel: Decodable, Sendable {
@@ -21,7 +21,7 @@ struct Dim: SnakeCaseArguments, Sendable {
 
 /// Counts handler executions so tests can prove a duplicate did not run again.
 final class Counter: Sendable {
-    private let value = Mutex(0)
+    private let value = Lock(0)
     func increment() { value.withLock { $0 += 1 } }
     var count: Int { value.withLock { $0 } }
 }

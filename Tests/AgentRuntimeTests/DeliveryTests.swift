@@ -1,7 +1,7 @@
 import CurbsideTestKit
 import Foundation
+import Locking
 import MQTTTransport
-import Synchronization
 import Testing
 
 /// Events survive broker outages: at-least-once delivery, in order per stream once duplicates are dropped by `seq`.
@@ -13,9 +13,9 @@ struct DeliveryTests {
         private let log = SequenceLog()
 
         final class SequenceLog: Sendable {
-            let sequences = Mutex<[Int]>([])
-            let byTopic = Mutex<[String: [Int]]>([:])
-            let subscribed = Mutex(false)
+            let sequences = Lock<[Int]>([])
+            let byTopic = Lock<[String: [Int]]>([:])
+            let subscribed = Lock(false)
         }
 
         init(url: String, topic: String) throws {

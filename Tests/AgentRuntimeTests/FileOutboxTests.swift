@@ -1,7 +1,7 @@
 import AgentRuntime
 import Foundation
 import HAL
-import Synchronization
+import Locking
 import Testing
 
 /// The durable outbox on its own: order, durable seq, acknowledgement, limits, torn records, reopen; the file's own
@@ -70,7 +70,7 @@ struct FileOutboxTests {
 
     @Test("size and age limits drop the oldest entries and count why")
     func limits() async throws {
-        let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        let clock = Lock(Date(timeIntervalSince1970: 1_800_000_000))
         let outbox = try FileOutbox(
             directory: folder(), limits: .init(maxBytes: 1000, maxAge: .seconds(60), maxEntries: 1000),
             now: { clock.withLock { $0 } })
@@ -217,7 +217,7 @@ struct FileOutboxTests {
     @Test("a failed acknowledgement write keeps memory consistent and limits working")
     func acknowledgementWriteFails() async throws {
         let directory = folder()
-        let failAcknowledgements = Mutex(false)
+        let failAcknowledgements = Lock(false)
         let outbox = try FileOutbox(
             directory: directory, limits: .init(maxEntries: 10),
             writeFault: { kind in

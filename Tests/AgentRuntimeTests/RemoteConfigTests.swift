@@ -2,6 +2,7 @@ import AgentRuntime
 import ConfigSupport
 import CurbsideTestKit
 import Foundation
+import Locking
 import Synchronization
 import Testing
 import Yams
@@ -182,7 +183,7 @@ struct AtomicPersistenceTests {
 struct RefusedRevisionTests {
     /// Settings are one integer; 13 applies but is unhealthy, a negative number does not validate.
     final class Probe: RemotelyConfigurable {
-        private let log = Mutex<[Int]>([])
+        private let log = Lock<[Int]>([])
         var applied: [Int] { log.withLock { $0 } }
 
         func read(_ reader: inout NodeReader, _ node: Node?, at path: JSONPath) -> Int? {

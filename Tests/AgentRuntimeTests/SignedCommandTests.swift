@@ -2,7 +2,7 @@ import AgentRuntime
 import ConfigSupport
 import Crypto
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// Signed commands and desired configurations: real Ed25519 keys, the real router and authorizer, the replay cache
@@ -33,14 +33,14 @@ struct SignedCommandTests {
 
     /// How often the actuator handler ran.
     final class Counter: Sendable {
-        let count = Mutex(0)
+        let count = Lock(0)
         var value: Int { count.withLock { $0 } }
         func increment() { count.withLock { $0 += 1 } }
     }
 
     /// Refusals the authorizer reported (what the daemon publishes on `event/security`).
     final class Refusals: Sendable {
-        let seen = Mutex<[SecurityRefusal]>([])
+        let seen = Lock<[SecurityRefusal]>([])
         var all: [SecurityRefusal] { seen.withLock { $0 } }
     }
 

@@ -1,6 +1,7 @@
 import AgentRuntime
 import CurbsideTestKit
 import Foundation
+import Locking
 import MQTTTransport
 import Synchronization
 import Testing
@@ -398,7 +399,7 @@ final class OperatorPeer: Sendable {
 
     private final class State: Sendable {
         let subscribed = Atomic<Bool>(false)
-        let messages = Mutex<[(topic: String, payload: Data)]>([])
+        let messages = Lock<[(topic: String, payload: Data)]>([])
     }
 
     init(url: String, clientID: String, topics: [String]) throws {

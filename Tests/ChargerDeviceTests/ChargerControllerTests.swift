@@ -6,15 +6,15 @@ import Foundation
 import HAL
 import HALLinux
 import HALSim
+import Locking
 import PCA9685
 import SDM630
-import Synchronization
 import Testing
 
 /// Records what the controller publishes.
 final class ChargerRecordingSink: DeviceSink {
-    let events = Mutex<[(String, [String: JSONValue])]>([])
-    let states = Mutex<[[String: JSONValue]]>([])
+    let events = Lock<[(String, [String: JSONValue])]>([])
+    let states = Lock<[[String: JSONValue]]>([])
 
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {}
     func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
@@ -27,7 +27,7 @@ final class ChargerRecordingSink: DeviceSink {
 
 /// A monotonic clock the test moves by hand.
 final class ChargerTestClock: Sendable {
-    private let instant = Mutex<Duration>(.seconds(100))
+    private let instant = Lock<Duration>(.seconds(100))
     var now: Duration { instant.withLock { $0 } }
     func advance(_ duration: Duration) { instant.withLock { $0 += duration } }
 }

@@ -4,7 +4,7 @@ import CrosswalkLogic
 import DeviceTestKit
 import HAL
 import HALSim
-import Synchronization
+import Locking
 import Testing
 
 /// The crosswalk controller on a simulated GPIO chip with a manual clock: what each input does to the lines and what

@@ -4,8 +4,8 @@ import CrosswalkLogic
 import DeviceTestKit
 import HAL
 import HALSim
+import Locking
 import PCA9685
-import Synchronization
 import Testing
 
 /// Beacons on a simulated PCA9685's channels (register level) with an injected monotonic and wall clock: the duty
@@ -162,8 +162,8 @@ struct CrosswalkDimmingTests {
 
 /// Wall-clock seconds since 1970 that the test sets by hand.
 final class ManualWallClock: Sendable {
-    private let seconds: Mutex<Double>
-    init(_ seconds: Double) { self.seconds = Mutex(seconds) }
+    private let seconds: Lock<Double>
+    init(_ seconds: Double) { self.seconds = Lock(seconds) }
     var now: Double { seconds.withLock { $0 } }
     func set(_ value: Double) { seconds.withLock { $0 = value } }
 }

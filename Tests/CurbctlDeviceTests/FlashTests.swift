@@ -1,7 +1,7 @@
 import CurbctlDevice
 import CurbsideTestKit
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// `curbctl flash` to file targets: written, synced, read back and compared; and every refusal.
@@ -22,7 +22,7 @@ struct FlashTests {
         var request = Flasher.Request(source: source, target: target)
         request.mountinfo = mountinfo
         edit(&request)
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         let report = try Flasher(request, say: { line in lines.withLock { $0.append(line) } }, progress: { _ in })
             .run()
         return (report, lines.withLock { $0 })

@@ -2,7 +2,7 @@ import BoardSupport
 import CurbctlDevice
 import CurbsideTestKit
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// `curbctl image` on a synthetic base image, inspected with debugfs and mtools (not with curbctl's own readers).
@@ -17,7 +17,7 @@ struct ImageTests {
     }
 
     static func build(_ request: ImageBuilder.Request) throws -> (ImageBuilder.Summary, [String]) {
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         let summary = try ImageBuilder(request) { line in lines.withLock { $0.append(line) } }.run()
         return (summary, lines.withLock { $0 })
     }

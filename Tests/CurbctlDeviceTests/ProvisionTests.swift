@@ -2,7 +2,7 @@ import ArgumentParser
 import CurbctlDevice
 import CurbsideTestKit
 import Foundation
-import Synchronization
+import Locking
 import Testing
 
 /// `curbctl provision` into a scratch root: configuration, state directory, key and CSR, unit, enable — and again.
@@ -30,7 +30,7 @@ struct ProvisionTests {
 
     /// Runs the provisioner, returning the changes and the progress lines.
     static func provision(_ request: Provisioner.Request) throws -> (Int, [String]) {
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         let changes = try Provisioner(request) { line in lines.withLock { $0.append(line) } }.run()
         return (changes, lines.withLock { $0 })
     }

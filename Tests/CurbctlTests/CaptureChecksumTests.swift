@@ -2,8 +2,8 @@ import AgentRuntime
 import CurbsideTestKit
 import Foundation
 import HAL
+import Locking
 import MQTTTransport
-import Synchronization
 import Testing
 import VibrationLogic
 
@@ -45,8 +45,8 @@ extension CurbctlEndToEnd {
 /// Answers `get-capture` on `curb/v1/hil/vibration/fake-1` with the given chunks and a result, as vibrationd does.
 final class StandInDevice: Sendable {
     private let client: MosquittoClient
-    private let task = Mutex<Task<Void, Never>?>(nil)
-    private let subscribed = Mutex(false)
+    private let task = Lock<Task<Void, Never>?>(nil)
+    private let subscribed = Lock(false)
 
     private init(client: MosquittoClient) { self.client = client }
 

@@ -1,8 +1,8 @@
 import AgentRuntime
 import HAL
 import HALSim
+import Locking
 import Logging
-import Synchronization
 import Testing
 
 @testable import DaemonComposition
@@ -14,7 +14,7 @@ struct DeviceLoopTests {
     func edgeBacklogBounded() async throws {
         let line = FeedLine()
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
-        let handled = Mutex(0)
+        let handled = Lock(0)
         let health = HealthRegistry()
         // The first edge holds the handler until the test opens the gate: everything after it waits or is dropped.
         let loop = DeviceLoop.edges(of: line, "test edges") { _ in

@@ -1,7 +1,7 @@
 import CurbsideTestKit
 import Foundation
+import Locking
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 @testable import DaemonComposition
@@ -102,7 +102,7 @@ struct ShutdownOrderTests {
 /// is active before this returns.
 struct RunningDaemon {
     final class GroupBox: Sendable {
-        let group = Mutex<ServiceGroup?>(nil)
+        let group = Lock<ServiceGroup?>(nil)
     }
 
     let broker: MosquittoBroker

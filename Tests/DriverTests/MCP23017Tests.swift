@@ -1,7 +1,7 @@
 import HAL
 import HALSim
+import Locking
 import MCP23017
-import Synchronization
 import Testing
 
 /// The MCP23017 driver against its simulated chip, asserting the bytes on the wire.
@@ -185,7 +185,7 @@ struct MCP23017Tests {
     @Test("INT pins: MIRROR ORs both ports, INTPOL sets the active level, ODR is active low; the rig hears changes")
     func interruptPins() async throws {
         let expander = try await driver()
-        let changes = Mutex<[String]>([])
+        let changes = Lock<[String]>([])
         chip.onInterruptLineChange { port, level in changes.withLock { $0.append("INT\(port)=\(level ? 1 : 0)") } }
         try await expander.configure(mirror: true, interruptActiveHigh: true)
         #expect(!chip.interruptLine(port: .a))

@@ -1,12 +1,12 @@
 import HAL
 import HALSim
-import Synchronization
+import Locking
 import Testing
 import VEML7700
 
 /// The waits a driver asked for, in order.
 private final class VEML7700WaitLog: Sendable {
-    let durations = Mutex<[Duration]>([])
+    let durations = Lock<[Duration]>([])
 }
 
 /// Passes transfers to the simulated chip but does not acknowledge any write that addresses `register`.

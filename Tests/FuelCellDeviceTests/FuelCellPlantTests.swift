@@ -7,7 +7,7 @@ import FuelCellLogic
 import HAL
 import HALLinux
 import HALSim
-import Synchronization
+import Locking
 import Testing
 
 /// The plant on a simulated GPIO chip and ADS1115, with the simulated controller behind real libmodbus over TCP

@@ -6,11 +6,11 @@ import Foundation
 import HAL
 import HALLinux
 import HALSim
+import Locking
 import PCA9685
 import RigServer
 import StreetlightDevice
 import StreetlightLogic
-import Synchronization
 import Testing
 import VEML7700
 
@@ -100,13 +100,13 @@ extension DriversOnI2CStubTests {
 
 /// Night in Seoul (00:00 KST), moved by the test.
 final class KernelTestClock: Sendable {
-    private let seconds = Mutex(Timestamp(year: 2026, month: 11, day: 25, hour: 15).secondsSinceEpoch)
+    private let seconds = Lock(Timestamp(year: 2026, month: 11, day: 25, hour: 15).secondsSinceEpoch)
     var now: Timestamp { Timestamp(secondsSinceEpoch: seconds.withLock { $0 }) }
     func advance(seconds delta: Double) { seconds.withLock { $0 += delta } }
 }
 
 final class TelemetrySink: StreetlightSink {
-    let environment = Mutex<[String: JSONValue]?>(nil)
+    let environment = Lock<[String: JSONValue]?>(nil)
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
         if stream == "environment" { environment.withLock { $0 = values } }
     }

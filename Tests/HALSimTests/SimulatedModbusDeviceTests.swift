@@ -1,6 +1,6 @@
 import HAL
 import HALSim
-import Synchronization
+import Locking
 import Testing
 
 @Suite("Simulated Modbus devices")
@@ -52,7 +52,7 @@ struct SimulatedModbusDeviceTests {
     @Test("a write observer sees applied writes (what device models react to)")
     func observer() {
         let device = Self.device()
-        let seen = Mutex<[String]>([])
+        let seen = Lock<[String]>([])
         device.onWrite { table, address, count in
             seen.withLock { $0.append("\(table.rawValue) \(address)+\(count)") }
             // Models may touch the device from the observer without deadlocking.

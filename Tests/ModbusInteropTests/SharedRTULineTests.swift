@@ -3,6 +3,7 @@ import Foundation
 import HAL
 import HALLinux
 import HALSim
+import Locking
 import Synchronization
 import Testing
 
@@ -24,7 +25,7 @@ struct SharedRTULineTests {
 
     /// What the polling tasks saw.
     final class Record: Sendable {
-        let latencies = Mutex<[ModbusUnitID: [Duration]]>([:])
+        let latencies = Lock<[ModbusUnitID: [Duration]]>([:])
         let timeouts = Atomic<Int>(0)
     }
 

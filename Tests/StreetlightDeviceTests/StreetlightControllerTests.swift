@@ -5,21 +5,21 @@ import Foundation
 import HAL
 import HALSim
 import INA219
+import Locking
 import PCA9685
 import SPS30
 import StreetlightDevice
 import StreetlightLogic
-import Synchronization
 import Testing
 import VEML7700
 import Yams
 
 /// Records what the controller publishes.
 final class RecordingSink: StreetlightSink {
-    let events = Mutex<[(String, [String: JSONValue])]>([])
-    let telemetry = Mutex<[(String, [String: JSONValue])]>([])
-    let states = Mutex<[[String: JSONValue]]>([])
-    let busErrors = Mutex<[String]>([])
+    let events = Lock<[(String, [String: JSONValue])]>([])
+    let telemetry = Lock<[(String, [String: JSONValue])]>([])
+    let states = Lock<[[String: JSONValue]]>([])
+    let busErrors = Lock<[String]>([])
 
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
         telemetry.withLock { $0.append((stream, values)) }
@@ -33,8 +33,8 @@ final class RecordingSink: StreetlightSink {
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    private let instant: Mutex<Timestamp>
-    init(_ start: Timestamp) { instant = Mutex(start) }
+    private let instant: Lock<Timestamp>
+    init(_ start: Timestamp) { instant = Lock(start) }
     var now: Timestamp { instant.withLock { $0 } }
     func advance(seconds: Double) { instant.withLock { $0 = $0.adding(seconds: seconds) } }
 }

@@ -1,7 +1,7 @@
 import AgentRuntime
 import Foundation
 import HAL
-import Synchronization
+import Locking
 import Testing
 import VibrationDevice
 import VibrationLogic

@@ -4,7 +4,7 @@ import ConfigSupport
 import Foundation
 import HAL
 import HALSim
-import Synchronization
+import Locking
 import Testing
 import VibrationDevice
 import VibrationLogic
@@ -12,9 +12,9 @@ import Yams
 
 /// Records what the controller publishes.
 final class RecordingSink: DeviceSink {
-    let events = Mutex<[(String, [String: JSONValue])]>([])
-    let telemetry = Mutex<[(String, [String: JSONValue])]>([])
-    let busErrors = Mutex<[String]>([])
+    let events = Lock<[(String, [String: JSONValue])]>([])
+    let telemetry = Lock<[(String, [String: JSONValue])]>([])
+    let busErrors = Lock<[String]>([])
 
     func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
         telemetry.withLock { $0.append((stream, values)) }
@@ -30,7 +30,7 @@ final class RecordingSink: DeviceSink {
 
 /// A clock the test moves in step with the samples it pushes.
 final class SampleClock: Sendable {
-    private let seconds = Mutex(1_800_000_000.0)
+    private let seconds = Lock(1_800_000_000.0)
     var now: Timestamp { Timestamp(secondsSinceEpoch: seconds.withLock { $0 }) }
     func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// What a device controller has to publish — events, its retained state, telemetry — queued in order by the
 /// controller and sent by the daemon's publishing loop (`wakeUps` → `send(to:)`), so no broker, disk or outbox sits
@@ -16,7 +16,7 @@ public final class PublicationQueue: Sendable {
         var lastState: [String: JSONValue]?
     }
 
-    private let contents = Mutex(Contents())
+    private let contents = Lock(Contents())
     private let wake: AsyncStream<Void>.Continuation
     /// One element whenever something waits to be sent; buffered to one, since a wake-up sends everything pending.
     public let wakeUps: AsyncStream<Void>
@@ -64,7 +64,7 @@ public final class LoopProgress: Sendable {
         var stalled = false
     }
 
-    private let progress = Mutex(Progress())
+    private let progress = Lock(Progress())
     /// How long the loop may go without a step.
     public let stallLimit: Duration
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Applies a `GPIODebouncer` to raw edges in real time; both backends use it for `events()`.
 ///
@@ -40,7 +40,7 @@ public enum GPIODebouncedEvents {
 
     /// The task draining the raw stream; cancelling before it starts cancels it at start.
     private final class ConsumerTask: Sendable {
-        private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+        private let state = Lock<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
 
         func start(_ body: @escaping @Sendable () async -> Void) {
             let task = Task { await body() }
@@ -71,7 +71,7 @@ public enum GPIODebouncedEvents {
             var finished = false
         }
 
-        private let locked: Mutex<Locked>
+        private let locked: Lock<Locked>
         private let output: AsyncThrowingStream<GPIOEdgeEvent, any Error>.Continuation
         private let now: @Sendable () -> UInt64
 
@@ -89,7 +89,7 @@ public enum GPIODebouncedEvents {
             self.events = events
             self.output = output
             self.now = now
-            self.locked = Mutex(
+            self.locked = Lock(
                 Locked(debouncer: GPIODebouncer(window: window, initialValue: initialValue, edges: edges)))
             output.onTermination = { [weak self] termination in
                 self?.cancelTimer()

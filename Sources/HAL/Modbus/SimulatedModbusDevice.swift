@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// One Modbus unit in memory: four tables of addresses the device defines, fault injection, and a hook for device
 /// models that react to writes (a fuel-cell controller starting when its run coil is set).
@@ -41,7 +41,7 @@ public final class SimulatedModbusDevice: Sendable {
         var writeValidator: WriteValidator?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 
