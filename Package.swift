@@ -358,7 +358,9 @@ let package = Package(
         // percentiles and ratios, the daemons' reported reaction_ms and the broker flood.
         .target(
             name: "BenchSupport",
-            dependencies: ["Locking", "HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit"],
+            dependencies: [
+                "Locking", "HAL", "HALSim", "HALRig", "RigServer", "BoardSupport", "MQTTTransport", "CurbsideTestKit",
+            ],
             path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         // crosswalkd's interlock reaction on the rig against a bare copy of input to output on the same backend.
         .executableTarget(
@@ -424,7 +426,8 @@ let package = Package(
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
-                "Locking", "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL", "HALSim",
+                "Locking", "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL",
+                "HALSim",
                 "HALLinux", "ADS1115", "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -435,7 +438,8 @@ let package = Package(
         .testTarget(
             name: "FuelCellDeviceTests",
             dependencies: [
-                "Locking", "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
+                "Locking", "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime",
+                "ConfigSupport",
                 "DeviceTestKit", "HAL", "HALSim", "HALLinux", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
@@ -518,14 +522,16 @@ let package = Package(
         .testTarget(
             name: "CurbctlDeviceTests",
             dependencies: [
-                "Locking", "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit", "BoardSupport",
+                "Locking", "CurbctlDevice", "RigServer", "HALRig", "RigProtocol", "HAL", "CurbsideTestKit",
+                "BoardSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CurbctlTests",
             dependencies: [
-                "Locking", "CurbctlFleet", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL", "RigServer",
+                "Locking", "CurbctlFleet", "ConfigSchemas", "AgentRuntime", "MQTTTransport", "VibrationLogic", "HAL",
+                "RigServer",
                 "RigProtocol", "HALRig", "CurbsideTestKit",
             ],
             swiftSettings: swiftSettings),

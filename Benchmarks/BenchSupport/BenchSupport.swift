@@ -1,7 +1,6 @@
 public import CurbsideTestKit
 import Foundation
-public import HAL
-public import HALSim
+import HAL
 import Locking
 import MQTTTransport
 
