@@ -29,13 +29,13 @@ let package = Package(
         .library(name: "CurbsideTestKit", targets: ["CurbsideTestKit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: its Crypto imports FoundationEssentials where 3.x imported the full Foundation (and so ICU).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Layer 1: C libraries, headers only (plus static inline shims for macros).
@@ -46,6 +46,14 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         // glibc's <sys/timex.h> (adjtimex), which the Glibc module leaves out: curbctl check's clock-sync test.
         .systemLibrary(name: "CTimex"),
+
+        // Yams 5.0.1 (MIT, Sources/Yams/LICENSE) with libyaml, kept here with its Foundation uses replaced so that
+        // nothing a daemon links needs the full Foundation and ICU (NSRegularExpression → Swift Regex, NSNull →
+        // YamlNull, DateFormatter/NumberFormatter/String(format:) → C formatting; see README "Footprint"). It stays
+        // in Swift 5 language mode, as upstream 5.0.1 is written.
+        .target(name: "CYaml", exclude: ["LICENSE"], cSettings: [.define("YAML_DECLARE_EXPORT")]),
+        .target(
+            name: "Yams", dependencies: ["CYaml"], exclude: ["LICENSE"], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         // Layer 2: the hardware abstraction and its two backends.
         .target(name: "HAL", swiftSettings: swiftSettings),
@@ -63,18 +71,18 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "HAL", "MQTTTransport", "ConfigSupport", "Yams",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // Path-precise validation of YAML documents (board files, agent and device configs, rig files).
         .target(
-            name: "ConfigSupport", dependencies: [.product(name: "Yams", package: "Yams")],
+            name: "ConfigSupport", dependencies: ["Yams"],
             swiftSettings: swiftSettings),
         .target(
             name: "BoardSupport",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The virtual rig: its control protocol, the server hosting simulated boards, and the daemons' `sim` backend.
@@ -87,7 +95,7 @@ let package = Package(
                 "RigProtocol", "HAL", "HALSim", "HALLinux", "BoardSupport", "ConfigSupport", "AT24C02", "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
                 "MCP23017", "ADXL345",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -116,40 +124,40 @@ let package = Package(
         // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
         .target(
             name: "StreetlightLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         // Vibration analysis; the one device-logic library allowed a C module: FFTW for the spectrum, behind a
         // single wrapper file (`RealFFT.swift`). The runtime only for `AtomicFile` (the capture store's files).
         .target(
             name: "VibrationLogic",
             dependencies: [
-                "HAL", "CFFTW", "ConfigSupport", "AgentRuntime", .product(name: "Yams", package: "Yams"),
+                "HAL", "CFFTW", "ConfigSupport", "AgentRuntime", "Yams",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // The smart crossing's state machine, RRFB flash pattern and settings; pure Swift, time injected.
         .target(
             name: "CrosswalkLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // modbusd's register maps, data types and word orders, read planner, deadband and backoff; pure Swift.
         .target(
             name: "ModbusBridgeLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         // modbusd's devices polled through the HAL's Modbus client, publishing through the runtime.
         .target(
             name: "ModbusBridgeDevice",
             dependencies: [
                 "HAL", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // The AC charge point's state machine (IEC 61851-1), pilot classification, duty/current tables, sessions.
         .target(
             name: "ChargerLogic",
-            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The charge point's machine bound to its parts (pilot PWM and ADC, lines, meter); sessions stored durably.
@@ -158,13 +166,13 @@ let package = Package(
             name: "ChargerDevice",
             dependencies: [
                 "HAL", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition", "ADS1115", "PCA9685",
-                "SDM630", .product(name: "Yams", package: "Yams"),
+                "SDM630", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The fuel-cell plant's sequence, latched safety and set-point ramp; pure Swift, time injected.
         .target(
             name: "FuelCellLogic",
-            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The plant's state machine bound to its controller (Modbus), H2 detector (ADS1115) and lines.
@@ -172,7 +180,7 @@ let package = Package(
             name: "FuelCellDevice",
             dependencies: [
                 "HAL", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
-                "DaemonComposition", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
@@ -180,7 +188,7 @@ let package = Package(
             name: "CrosswalkDevice",
             dependencies: [
                 "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "PCA9685",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
@@ -188,7 +196,7 @@ let package = Package(
             name: "StreetlightDevice",
             dependencies: [
                 "HAL", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "BME280", "SPS30", "VEML7700", "INA219",
-                "PCA9685", .product(name: "Yams", package: "Yams"),
+                "PCA9685", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The vibration gauge's device logic bound to its ADXL355.
@@ -196,7 +204,7 @@ let package = Package(
             name: "VibrationDevice",
             dependencies: [
                 "HAL", "VibrationLogic", "AgentRuntime", "ConfigSupport", "ADXL355",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // Layer 6: the one composition every daemon uses: command line, configuration, parts by board name on the
@@ -205,7 +213,7 @@ let package = Package(
             name: "DaemonComposition",
             dependencies: [
                 "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"), "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -255,7 +263,7 @@ let package = Package(
         .executableTarget(
             name: "curb-agent",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -270,7 +278,7 @@ let package = Package(
                 "AT24C02",
                 "BME280", "INA219", "MCP23017", "PCA9685", "SPS30", "VEML7700",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
@@ -280,7 +288,7 @@ let package = Package(
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic", "StreetlightDevice",
                 "VibrationDevice", "CrosswalkDevice", "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice",
-                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // The technician and operator CLI: one binary, one subcommand per task.
@@ -309,7 +317,7 @@ let package = Package(
             name: "ScenarioRunner",
             dependencies: [
                 "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -376,15 +384,15 @@ let package = Package(
             name: "BenchmarkHarnessTests", dependencies: ["CurbsideTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreetlightLogicTests",
-            dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VibrationLogicTests",
-            dependencies: ["VibrationLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["VibrationLogic", "HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkLogicTests",
-            dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CrosswalkLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusBridgeLogicTests",
@@ -394,12 +402,12 @@ let package = Package(
             name: "ModbusBridgeDeviceTests",
             dependencies: [
                 "ModbusBridgeDevice", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
-                "DaemonComposition", "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "CurbsideTestKit", "Yams",
             ],
             exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChargerLogicTests",
-            dependencies: ["ChargerLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ChargerLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChargerDeviceTests",
@@ -410,7 +418,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FuelCellLogicTests",
-            dependencies: ["FuelCellLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FuelCellLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FuelCellDeviceTests",
@@ -423,7 +431,7 @@ let package = Package(
             name: "CrosswalkDeviceTests",
             dependencies: [
                 "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "PCA9685",
-                "DeviceTestKit", .product(name: "Yams", package: "Yams"),
+                "DeviceTestKit", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -449,13 +457,13 @@ let package = Package(
             name: "AgentRuntimeTests",
             dependencies: [
                 "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RigTests",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", "Yams",
                 "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
                 "SDM630", "FuelCellController", "ADXL355", "HALSim", "ScenarioRunner", "CurbsideTestKit",
             ],
@@ -464,7 +472,7 @@ let package = Package(
             name: "StreetlightDeviceTests",
             dependencies: [
                 "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "BME280",
-                "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
+                "SPS30", "VEML7700", "INA219", "PCA9685", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -472,14 +480,14 @@ let package = Package(
             dependencies: [
                 "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim", "ADXL355",
                 "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DaemonCompositionTests",
             dependencies: [
                 "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim", "BoardSupport",
-                "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+                "CurbsideTestKit", "Yams",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
@@ -505,7 +513,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
+            name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DriverTests",

@@ -1,6 +1,7 @@
 public import ADXL355
 public import AgentRuntime
-public import Foundation
+public import FoundationEssentials
+import Glibc
 public import HAL
 public import VibrationLogic
 

@@ -1,5 +1,6 @@
 import AgentRuntime
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// Captures on disk in one directory (the daemon's state directory), one `<id>.vcap` file each, bounded in count
 /// and total size: after each save the oldest captures are deleted until both bounds hold (the newest is kept
@@ -84,7 +85,7 @@ public struct CaptureStore: Sendable {
             } catch {
                 throw CaptureStoreError(.unreadable, path: path, detail: "\(error)")
             }
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let size = (attributes[.size] as? any BinaryInteger).map { Int($0) } ?? 0
             captures.append(CaptureInfo(id: id, sizeBytes: size))
         }
         return captures

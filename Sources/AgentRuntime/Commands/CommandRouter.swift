@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// A command as it arrived on `…/cmd/{name}`.
 public struct CommandRequest: Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
 import MQTTTransport
 
 extension AgentConfiguration {
@@ -48,7 +48,7 @@ extension AgentConfiguration.MQTT {
             guard let file,
                 let attributes = try? FileManager.default.attributesOfItem(
                     atPath: URL(fileURLWithPath: file).resolvingSymlinksInPath().path),
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+                let mode = (attributes[.posixPermissions] as? any BinaryInteger).map({ Int($0) }), mode & 0o077 != 0
             else { return nil }
             return ConfigIssue(
                 .invalidValue, path: jsonPath,
