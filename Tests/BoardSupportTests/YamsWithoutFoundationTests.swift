@@ -11,14 +11,20 @@ struct YamsWithoutFoundationTests {
     @Test(
         "plain scalars resolve to the YAML 1.1 tags through the Swift Regex rules",
         arguments: [
-            ("~", Tag.Name.null), ("null", .null), ("", .null), ("true", .bool), ("off", .bool), ("12", .int),
-            ("-0x1F", .int), ("1_000", .int), ("1.5", .float), ("-.inf", .float), (".NaN", .float),
-            ("2001-12-14t21:59:43.10-05:00", .timestamp), ("2002-12-14", .timestamp), ("<<", .merge),
-            ("12 volts", .str), ("True-ish", .str), ("1.2.3", .str),
+            ("~", Yams.Tag.Name.null.rawValue), ("null", Yams.Tag.Name.null.rawValue),
+            ("", Yams.Tag.Name.null.rawValue), ("true", Yams.Tag.Name.bool.rawValue),
+            ("off", Yams.Tag.Name.bool.rawValue), ("12", Yams.Tag.Name.int.rawValue),
+            ("-0x1F", Yams.Tag.Name.int.rawValue), ("1_000", Yams.Tag.Name.int.rawValue),
+            ("1.5", Yams.Tag.Name.float.rawValue), ("-.inf", Yams.Tag.Name.float.rawValue),
+            (".NaN", Yams.Tag.Name.float.rawValue),
+            ("2001-12-14t21:59:43.10-05:00", Yams.Tag.Name.timestamp.rawValue),
+            ("2002-12-14", Yams.Tag.Name.timestamp.rawValue), ("<<", Yams.Tag.Name.merge.rawValue),
+            ("12 volts", Yams.Tag.Name.str.rawValue), ("True-ish", Yams.Tag.Name.str.rawValue),
+            ("1.2.3", Yams.Tag.Name.str.rawValue),
         ])
-    func resolves(text: String, tag: Tag.Name) throws {
+    func resolves(text: String, tag: String) throws {
         let node = try Yams.compose(yaml: "value: \(text)\n")
-        #expect(node?["value"]?.tag.name == tag)
+        #expect(node?["value"]?.tag.description == tag)
     }
 
     @Test("values construct as upstream: underscores, sexagesimal, timestamps with zone and fraction, null")
