@@ -5,7 +5,7 @@ FORMAT_DIRS := Sources Tests Drivers Package.swift
 # The daemons that run on a rig, from the one table of daemons (Tools/daemons).
 STACK_DAEMONS := $(shell awk '!/^[[:space:]]*(\#|$$)/ && $$2 != "-" {print $$1}' Tools/daemons)
 
-.PHONY: all bootstrap build package test test-linux-backends test-unit test-integration hil hil-vm-smoke demo fuzz format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell soak clean
+.PHONY: all bootstrap build package test test-linux-backends test-unit test-integration hil hil-vm-smoke demo fuzz format lint config-check schemas bench bench-daemons bench-crosswalk bench-crosswalk-kernel bench-charger bench-fuelcell bench-footprint soak clean
 
 all: build
 
@@ -115,6 +115,15 @@ soak: bootstrap
 bench-daemons: bootstrap
 	for product in $(STACK_DAEMONS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
 	Benchmarks/daemon-footprint
+
+# What each piece of a daemon costs (Benchmarks/footprint-ladder/ladder): RSS/USS/PSS and stripped size of a trivial
+# Swift program, + FoundationEssentials, + Foundation, + Yams, + MQTTTransport, + the outbox, each dynamic and with
+# -static-stdlib; then every daemon on its rig, dynamic and relinked with -static-stdlib. Medians of
+# LADDER_FLAGS="--repeats N" (default 3).
+LADDER_FLAGS ?=
+bench-footprint: bootstrap
+	for product in $(PACKAGE_PRODUCTS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	Benchmarks/footprint-ladder/ladder --bin .build/release --daemons .build/release --static .build/release $(LADDER_FLAGS)
 
 # The curbside suite .deb (Tools/package/build) from a release build with the Swift runtime linked in, so the board
 # needs only Debian's C libraries: .build/package/curbside_<version>_<arch>.deb. README "Installing on a board".

@@ -29,13 +29,13 @@ let package = Package(
         .library(name: "CurbsideTestKit", targets: ["CurbsideTestKit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: its Crypto imports FoundationEssentials where 3.x imported the full Foundation (and so ICU).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Layer 1: C libraries, headers only (plus static inline shims for macros).
@@ -50,6 +50,13 @@ let package = Package(
         // The project's lock (`Lock`): `Synchronization.Mutex`, or a pthread mutex ThreadSanitizer can see when built
         // with `-DCURBSIDE_TSAN` (`make sanitize`). Below every module that guards state with a lock.
         .target(name: "Locking", swiftSettings: swiftSettings),
+        // Yams 5.0.1 (MIT, Sources/Yams/LICENSE) with libyaml, kept here with its Foundation uses replaced so that
+        // nothing a daemon links needs the full Foundation and ICU (NSRegularExpression → Swift Regex, NSNull →
+        // YamlNull, DateFormatter/NumberFormatter/String(format:) → C formatting; see README "Footprint"). It stays
+        // in Swift 5 language mode, as upstream 5.0.1 is written.
+        .target(name: "CYaml", exclude: ["LICENSE"], cSettings: [.define("YAML_DECLARE_EXPORT")]),
+        .target(
+            name: "Yams", dependencies: ["CYaml"], exclude: ["LICENSE"], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         // Layer 2: the hardware abstraction and its two backends.
         .target(name: "HAL", dependencies: ["Locking"], swiftSettings: swiftSettings),
@@ -67,18 +74,18 @@ let package = Package(
         .target(
             name: "AgentRuntime",
             dependencies: [
-                "Locking", "HAL", "MQTTTransport", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "Locking", "HAL", "MQTTTransport", "ConfigSupport", "Yams",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // Path-precise validation of YAML documents (board files, agent and device configs, rig files).
         .target(
-            name: "ConfigSupport", dependencies: [.product(name: "Yams", package: "Yams")],
+            name: "ConfigSupport", dependencies: ["Yams"],
             swiftSettings: swiftSettings),
         .target(
             name: "BoardSupport",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The virtual rig: its control protocol, the server hosting simulated boards, and the daemons' `sim` backend.
@@ -92,7 +99,7 @@ let package = Package(
                 "BME280",
                 "SPS30", "VEML7700", "INA219", "PCA9685", "SDM630", "FuelCellController", "ADXL355", "ADS1115",
                 "MCP23017", "ADXL345",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -121,40 +128,40 @@ let package = Package(
         // Layer 5: device logic, pure Swift (no C, no MQTT), driven by injected time and inputs.
         .target(
             name: "StreetlightLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         // Vibration analysis; the one device-logic library allowed a C module: FFTW for the spectrum, behind a
         // single wrapper file (`RealFFT.swift`). The runtime only for `AtomicFile` (the capture store's files).
         .target(
             name: "VibrationLogic",
             dependencies: [
-                "HAL", "CFFTW", "ConfigSupport", "AgentRuntime", .product(name: "Yams", package: "Yams"),
+                "HAL", "CFFTW", "ConfigSupport", "AgentRuntime", "Yams",
             ],
             exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // The smart crossing's state machine, RRFB flash pattern and settings; pure Swift, time injected.
         .target(
             name: "CrosswalkLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // modbusd's register maps, data types and word orders, read planner, deadband and backoff; pure Swift.
         .target(
             name: "ModbusBridgeLogic",
-            dependencies: ["HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         // modbusd's devices polled through the HAL's Modbus client, publishing through the runtime.
         .target(
             name: "ModbusBridgeDevice",
             dependencies: [
                 "HAL", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // The AC charge point's state machine (IEC 61851-1), pilot classification, duty/current tables, sessions.
         .target(
             name: "ChargerLogic",
-            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The charge point's machine bound to its parts (pilot PWM and ADC, lines, meter); sessions stored durably.
@@ -163,13 +170,13 @@ let package = Package(
             name: "ChargerDevice",
             dependencies: [
                 "HAL", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DaemonComposition", "ADS1115", "PCA9685",
-                "SDM630", .product(name: "Yams", package: "Yams"),
+                "SDM630", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The fuel-cell plant's sequence, latched safety and set-point ramp; pure Swift, time injected.
         .target(
             name: "FuelCellLogic",
-            dependencies: ["ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         // The plant's state machine bound to its controller (Modbus), H2 detector (ADS1115) and lines.
@@ -177,7 +184,7 @@ let package = Package(
             name: "FuelCellDevice",
             dependencies: [
                 "HAL", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime", "ConfigSupport",
-                "DaemonComposition", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The crossing's state machine bound to its GPIO lines, publishing through the runtime.
@@ -185,7 +192,7 @@ let package = Package(
             name: "CrosswalkDevice",
             dependencies: [
                 "HAL", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "PCA9685",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // The streetlight's device logic bound to its parts (drivers, HAL), publishing through the runtime.
@@ -193,7 +200,7 @@ let package = Package(
             name: "StreetlightDevice",
             dependencies: [
                 "HAL", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "BME280", "SPS30", "VEML7700", "INA219",
-                "PCA9685", .product(name: "Yams", package: "Yams"),
+                "PCA9685", "Yams",
             ],
             swiftSettings: swiftSettings),
         // The vibration gauge's device logic bound to its ADXL355.
@@ -201,7 +208,7 @@ let package = Package(
             name: "VibrationDevice",
             dependencies: [
                 "HAL", "VibrationLogic", "AgentRuntime", "ConfigSupport", "ADXL355",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         // Layer 6: the one composition every daemon uses: command line, configuration, parts by board name on the
@@ -210,7 +217,7 @@ let package = Package(
             name: "DaemonComposition",
             dependencies: [
                 "Locking", "HAL", "HALLinux", "HALRig", "RigProtocol", "BoardSupport", "AgentRuntime", "ConfigSupport",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"), "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -261,7 +268,7 @@ let package = Package(
             name: "curb-agent",
             dependencies: [
                 "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -276,7 +283,7 @@ let package = Package(
                 "ModbusBridgeDevice", "ChargerDevice", "FuelCellDevice", "ADS1115", "ADXL345", "ADXL355", "AT24C02",
                 "BME280", "INA219", "MCP23017", "PCA9685", "SPS30", "VEML7700",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // curbctl's fleet side: broker profiles, the device list, watch formatting, commands, configuration push,
@@ -286,7 +293,7 @@ let package = Package(
             name: "CurbctlFleet",
             dependencies: [
                 "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "HAL", "VibrationLogic",
-                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         // The technician and operator CLI: one binary, one subcommand per task.
@@ -317,7 +324,7 @@ let package = Package(
             dependencies: [
                 "Locking", "HAL", "RigServer", "RigProtocol", "HALRig", "MQTTTransport", "ConfigSupport",
                 "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -336,7 +343,7 @@ let package = Package(
                 "AgentRuntime", "ConfigSupport", "BoardSupport", "HAL", "RigServer", "RigProtocol", "ScenarioRunner",
                 "ModbusBridgeLogic", "ModbusBridgeDevice", "StreetlightDevice", "VibrationDevice", "CrosswalkDevice",
                 "ChargerDevice", "FuelCellDevice", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
 
@@ -389,7 +396,7 @@ let package = Package(
         // Test support for device controllers: a sink that records what they publish, a clock moved by hand.
         .target(
             name: "DeviceTestKit",
-            dependencies: ["Locking", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Locking", "AgentRuntime", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
@@ -398,15 +405,15 @@ let package = Package(
             name: "BenchmarkHarnessTests", dependencies: ["CurbsideTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StreetlightLogicTests",
-            dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["StreetlightLogic", "HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VibrationLogicTests",
-            dependencies: ["VibrationLogic", "HAL", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["VibrationLogic", "HAL", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CrosswalkLogicTests",
-            dependencies: ["CrosswalkLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CrosswalkLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ModbusBridgeLogicTests",
@@ -416,31 +423,31 @@ let package = Package(
             name: "ModbusBridgeDeviceTests",
             dependencies: [
                 "ModbusBridgeDevice", "ModbusBridgeLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
-                "DaemonComposition", "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "CurbsideTestKit", "Yams",
             ],
             exclude: ["peers"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChargerLogicTests",
-            dependencies: ["ChargerLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ChargerLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ChargerDeviceTests",
             dependencies: [
                 "Locking", "ChargerDevice", "ChargerLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL",
                 "HALSim",
-                "HALLinux", "ADS1115", "PCA9685", "SDM630", .product(name: "Yams", package: "Yams"),
+                "HALLinux", "ADS1115", "PCA9685", "SDM630", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FuelCellLogicTests",
-            dependencies: ["FuelCellLogic", "ConfigSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FuelCellLogic", "ConfigSupport", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FuelCellDeviceTests",
             dependencies: [
                 "Locking", "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "AgentRuntime",
                 "ConfigSupport",
-                "DeviceTestKit", "HAL", "HALSim", "HALLinux", .product(name: "Yams", package: "Yams"),
+                "DeviceTestKit", "HAL", "HALSim", "HALLinux", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -448,7 +455,7 @@ let package = Package(
             dependencies: [
                 "Locking", "CrosswalkDevice", "CrosswalkLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
                 "PCA9685",
-                "DeviceTestKit", .product(name: "Yams", package: "Yams"),
+                "DeviceTestKit", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -475,13 +482,13 @@ let package = Package(
             name: "AgentRuntimeTests",
             dependencies: [
                 "Locking", "AgentRuntime", "MQTTTransport", "ConfigSupport", "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RigTests",
             dependencies: [
-                "DaemonComposition", "AgentRuntime", "ConfigSupport", .product(name: "Yams", package: "Yams"),
+                "DaemonComposition", "AgentRuntime", "ConfigSupport", "Yams",
                 "RigServer", "RigProtocol", "HALRig", "HAL", "HALLinux", "AT24C02", "VEML7700", "INA219", "PCA9685",
                 "SDM630", "FuelCellController", "ADXL355", "HALSim", "ScenarioRunner", "CurbsideTestKit",
             ],
@@ -491,7 +498,7 @@ let package = Package(
             dependencies: [
                 "Locking", "StreetlightDevice", "StreetlightLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
                 "BME280",
-                "SPS30", "VEML7700", "INA219", "PCA9685", .product(name: "Yams", package: "Yams"),
+                "SPS30", "VEML7700", "INA219", "PCA9685", "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -500,7 +507,7 @@ let package = Package(
                 "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
                 "ADXL355",
                 "CurbsideTestKit",
-                .product(name: "Yams", package: "Yams"),
+                "Yams",
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -508,7 +515,7 @@ let package = Package(
             dependencies: [
                 "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "HALLinux", "HALSim",
                 "BoardSupport",
-                "CurbsideTestKit", .product(name: "Yams", package: "Yams"),
+                "CurbsideTestKit", "Yams",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
@@ -536,7 +543,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL"],
+            name: "BoardSupportTests", dependencies: ["BoardSupport", "ConfigSupport", "HAL", "Yams"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "DriverTests",

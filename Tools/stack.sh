@@ -2,12 +2,16 @@
 # a free loopback port and, for every row of Tools/daemons with a rig, that rig and its daemon configured from its
 # example with the broker, rig socket and state directory of this run.
 #   needs: BIN (built products), RUN (a scratch directory), the array pids (every started process is appended)
-#   honours: PORT (default: a free port), and the VAR=key overrides of Tools/daemons
+#   honours: PORT (default: a free port), STACK_ONLY (daemon names: start only those rows), and the VAR=key
+#            overrides of Tools/daemons
 #   sets: port, broker_pid, stack_daemons (the daemons started, in table order), and the associative arrays
 #         daemon_pid[daemon], rig_pid[daemon]
 
 # Rows of Tools/daemons without comments: "daemon rig overrides…".
-daemon_rows() { grep -v '^[[:space:]]*\(#\|$\)' Tools/daemons; }
+daemon_rows() {
+    grep -v '^[[:space:]]*\(#\|$\)' Tools/daemons |
+        awk -v only=" ${STACK_ONLY:-} " 'only == "  " || index(only, " " $1 " ")'
+}
 
 stack_start() {
     port="${PORT:-$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}"

@@ -1,5 +1,5 @@
 public import ConfigSupport
-internal import Foundation
+internal import FoundationEssentials
 internal import Yams
 
 extension Board {
@@ -26,7 +26,7 @@ extension Board {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw BoardError(.unreadable, file: path, detail: error.localizedDescription)
+            throw BoardError(.unreadable, file: path, detail: DocumentError.reason(error))
         }
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         let id = fileName.hasSuffix(".yaml") ? String(fileName.dropLast(".yaml".count)) : fileName

@@ -1,5 +1,5 @@
 import ConfigSupport
-internal import Foundation
+internal import FoundationEssentials
 
 extension Board {
     /// Resolves a GPIO line by header name (`GPIO17`) or carrier-board alias (`walkButton`).
@@ -57,8 +57,31 @@ extension Board {
 
     /// Sorts `GPIO2` before `GPIO10` so the list of valid names reads like the header.
     static func naturallySorted(_ names: [String]) -> [String] {
-        names.sorted { lhs, rhs in
-            lhs.compare(rhs, options: [.numeric, .caseInsensitive]) == .orderedAscending
+        names.sorted(by: naturallyPrecedes)
+    }
+
+    /// Case-insensitive, with runs of digits compared as numbers (what NSString's `.numeric, .caseInsensitive`
+    /// comparison did, without the full Foundation).
+    static func naturallyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
+        let isDigit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        var left = Substring(lhs.lowercased())
+        var right = Substring(rhs.lowercased())
+        while let l = left.first, let r = right.first {
+            if isDigit(l), isDigit(r) {
+                let leftRun = left.prefix(while: isDigit)
+                let rightRun = right.prefix(while: isDigit)
+                let leftNumber = leftRun.drop(while: { $0 == "0" })
+                let rightNumber = rightRun.drop(while: { $0 == "0" })
+                if leftNumber.count != rightNumber.count { return leftNumber.count < rightNumber.count }
+                if leftNumber != rightNumber { return leftNumber < rightNumber }
+                left = left.dropFirst(leftRun.count)
+                right = right.dropFirst(rightRun.count)
+            } else {
+                if l != r { return l < r }
+                left = left.dropFirst()
+                right = right.dropFirst()
+            }
         }
+        return left.isEmpty && !right.isEmpty
     }
 }

@@ -1,5 +1,5 @@
 public import ConfigSupport
-internal import Foundation
+internal import FoundationEssentials
 
 /// Every board of a folder (normally `Boards/`), by id, so a configuration's `board:` key can be checked.
 public struct BoardCatalog: Hashable, Sendable {
@@ -19,7 +19,7 @@ public struct BoardCatalog: Hashable, Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            let failure = BoardError(.unreadable, file: directory, detail: error.localizedDescription)
+            let failure = BoardError(.unreadable, file: directory, detail: DocumentError.reason(error))
             throw BoardCatalogError(directory: directory, failures: [failure])
         }
         var boards: [Board] = []

@@ -1,7 +1,8 @@
 import ADS1115
 public import AgentRuntime
 public import ChargerLogic
-import Foundation
+import FoundationEssentials
+import Glibc
 public import HAL
 import PCA9685
 import SDM630

@@ -1,3 +1,6 @@
+import FoundationEssentials
+import Glibc
+
 /// A document (board file, agent configuration, rig file) that could not be read, parsed or validated, with every
 /// problem found in one pass.
 ///
@@ -46,5 +49,16 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
         }
         for issue in issues { text += "\n  " + issue.description }
         return text
+    }
+}
+
+extension DocumentError {
+    /// The operating system's reason a file operation failed (`No such file or directory`), for `detail`:
+    /// FoundationEssentials' errors have no `localizedDescription` (that lives in the full Foundation), so the POSIX
+    /// cause they carry is spelled out with `strerror`; any other error is written as it describes itself.
+    public static func reason(_ error: any Error) -> String {
+        let posix = (error as? POSIXError) ?? ((error as? CocoaError)?.userInfo["NSUnderlyingError"] as? POSIXError)
+        guard let posix else { return "\(error)" }
+        return String(cString: strerror(posix.code.rawValue))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import Yams
 
 /// Parsing a YAML document into nodes for a ``NodeReader``, with syntax errors as ``ConfigIssue``s.
@@ -75,7 +75,7 @@ extension YAMLDocument {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
+            throw DocumentError(.unreadable, file: file, detail: DocumentError.reason(error))
         }
         return try parse(text, file: file, what: what)
     }

@@ -1,5 +1,6 @@
 public import AgentRuntime
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Logging
 
 extension AgentSession {

@@ -1,6 +1,7 @@
 import AgentRuntime
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -141,7 +142,7 @@ enum DaemonRunner<Daemon: DeviceDaemon> {
 
     private static func fail(_ logger: Logger, _ what: String, _ error: any Error, status: Int32) -> DaemonExit {
         logger.critical("\(what)", metadata: ["error": "\(error)"])
-        FileHandle.standardError.write(Data("\(Daemon.name): \(error)\n".utf8))
+        writeToStandardError("\(Daemon.name): \(error)\n")
         return DaemonExit(status: status)
     }
 }

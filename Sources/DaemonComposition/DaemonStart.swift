@@ -1,6 +1,7 @@
 public import AgentRuntime
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Logging
 public import Yams
 
@@ -24,13 +25,13 @@ public enum DaemonStart {
         do {
             loaded = try AgentConfiguration.load(file: file, device: read)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            writeToStandardError("\(error)\n")
             throw DaemonExit(status: checkOnly ? 1 : 78)
         }
         // The files the device section names (register maps), each problem under its own file's name.
         let problems = loadFiles(&loaded.1)
         guard problems.isEmpty else {
-            for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            for problem in problems { writeToStandardError("\(problem)\n") }
             throw DaemonExit(status: checkOnly ? 1 : 78)
         }
         if checkOnly {
@@ -47,9 +48,20 @@ public enum DaemonStart {
         do {
             try FileManager.default.createDirectory(atPath: loaded.0.stateDirectory, withIntermediateDirectories: true)
         } catch {
-            FileHandle.standardError.write(Data("\(label): state_dir \(loaded.0.stateDirectory): \(error)\n".utf8))
+            writeToStandardError("\(label): state_dir \(loaded.0.stateDirectory): \(error)\n")
             throw DaemonExit(status: 73)  // EX_CANTCREAT
         }
         return (loaded.0, loaded.1, logger)
+    }
+}
+
+/// Writes `text` to standard error, unbuffered (FileHandle needs the full Foundation).
+func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if written < 0, errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
     }
 }

@@ -1,6 +1,6 @@
 import CMosquitto
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import Locking
 import Synchronization
@@ -221,9 +221,28 @@ public final class MosquittoClient: Sendable {
             return false
         }
         guard !alreadyRunning else { return }
-        let thread = Thread { [self] in runNetworkLoop() }
-        thread.name = "mqtt \(configuration.clientID)"
-        thread.start()
+        // A plain pthread: Foundation's Thread needs the full Foundation. (Glibc's module hides pthread_setname_np,
+        // so the thread keeps the process's name.)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                let client = Unmanaged<MosquittoClient>.fromOpaque(context).takeRetainedValue()
+                client.runNetworkLoop()
+                return nil
+            }, context)
+        if status == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<MosquittoClient>.fromOpaque(context).release()
+            control.withLock { $0.running = false }
+            sink.yield(
+                .disconnected(
+                    reasonCode: MOSQ_ERR_ERRNO.rawValue,
+                    reason: "cannot start the network thread: \(String(cString: strerror(status)))", expected: false))
+        }
     }
 
     private var stopRequested: Bool { control.withLock { $0.stopRequested } }

@@ -1,7 +1,7 @@
 import AgentRuntime
 public import ConfigSupport
 public import DaemonComposition
-import Foundation
+import FoundationEssentials
 public import ModbusBridgeLogic
 import Yams
 

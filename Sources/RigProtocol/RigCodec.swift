@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// JSON encoding of rig messages: compact, one line, keys sorted so transcripts are stable.
 public enum RigCodec {

@@ -1,5 +1,6 @@
 public import AgentRuntime
-import Foundation
+import FoundationEssentials
+import Glibc
 public import StreetlightLogic
 
 /// The lamp's energy and burning-hours counters in the state directory, written atomically (temporary file, fsync,

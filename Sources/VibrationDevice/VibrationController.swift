@@ -1,7 +1,8 @@
 public import ADXL355
 public import AgentRuntime
 import ConfigSupport
-public import Foundation
+public import FoundationEssentials
+import Glibc
 public import HAL
 public import VibrationLogic
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A second-order IIR section in transposed direct form II, with its state (so consecutive windows are continuous).
 struct Biquad: Hashable, Sendable {

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import HAL
 
 /// The capture file format (`.vcap`), little-endian:

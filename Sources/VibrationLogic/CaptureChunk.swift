@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import HAL
 
 /// One numbered piece of an encoded capture, for payloads too large for one MQTT message. Every chunk carries the

@@ -1,5 +1,6 @@
 import AgentRuntime
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// Captures on disk in one directory (the daemon's state directory), one `<id>.vcap` file each, bounded in count
 /// and total size: after each save the oldest captures are deleted until both bounds hold (the newest is kept
@@ -78,13 +79,12 @@ public struct CaptureStore: Sendable {
             let id = String(name.dropLast(suffix.count))
             guard Self.isValidID(id) else { continue }
             let path = fileURL(for: id).path
-            let attributes: [FileAttributeKey: Any]
-            do {
-                attributes = try FileManager.default.attributesOfItem(atPath: path)
-            } catch {
-                throw CaptureStoreError(.unreadable, path: path, detail: "\(error)")
+            // stat(2): FoundationEssentials' file attributes carry the size in a type of their own.
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CaptureStoreError(.unreadable, path: path, detail: String(cString: strerror(errno)))
             }
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let size = Int(info.st_size)
             captures.append(CaptureInfo(id: id, sizeBytes: size))
         }
         return captures

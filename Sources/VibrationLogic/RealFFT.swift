@@ -1,11 +1,24 @@
 import CFFTW
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// FFTW's planner (plan creation and destruction) is not thread-safe; only `fftw_execute` on distinct plans is
 /// (FFTW 3 manual §5.4 "Thread safety"). Every planner call in the process goes through this lock.
-/// (`NSLock` rather than `Lock`: the plan returned from under the lock refers to buffers owned outside it, which
-/// `Lock.withLock`'s `sending` result does not allow.)
-private let plannerLock = NSLock()
+/// (A pthread mutex rather than `Mutex`: the plan returned from under the lock refers to buffers owned outside it,
+/// which `Mutex.withLock`'s `sending` result does not allow; and not `NSLock`, which needs the full Foundation.)
+private let plannerLock = PlannerLock()
+
+// @unchecked: the pointer is never reassigned and the mutex it points to is the synchronisation.
+private final class PlannerLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }()
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+}
 
 /// A one-sided power spectrum of real signals of one fixed length, through one reused FFTW plan.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 public import HAL
 
 /// Cuts a continuous stream of accelerometer samples into windows and computes each window's figures: statistics,

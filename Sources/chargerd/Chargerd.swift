@@ -3,7 +3,7 @@ import AgentRuntime
 import ChargerDevice
 import ChargerLogic
 import DaemonComposition
-import Foundation
+import FoundationEssentials
 import HAL
 import Logging
 import PCA9685

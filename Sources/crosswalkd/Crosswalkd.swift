@@ -2,7 +2,7 @@ import AgentRuntime
 import CrosswalkDevice
 import CrosswalkLogic
 import DaemonComposition
-import Foundation
+import FoundationEssentials
 import HAL
 import Logging
 import PCA9685

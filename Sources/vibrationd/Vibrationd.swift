@@ -1,6 +1,6 @@
 import AgentRuntime
 import DaemonComposition
-import Foundation
+import FoundationEssentials
 import HAL
 import VibrationDevice
 import VibrationLogic

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decodes a command's `args` into its typed arguments, turning `DecodingError` into a path-precise message such as
 /// `args.level: expected number, got string`.

@@ -1,5 +1,6 @@
 import ConfigSupport
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// A command as it arrived on `…/cmd/{name}`.
 public struct CommandRequest: Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
 import MQTTTransport
 public import Yams
 
@@ -33,7 +33,7 @@ extension AgentConfiguration {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw DocumentError(.unreadable, file: file, detail: error.localizedDescription)
+            throw DocumentError(.unreadable, file: file, detail: DocumentError.reason(error))
         }
         var (configuration, deviceConfiguration) = try parse(yaml: text, file: file, device: device)
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()

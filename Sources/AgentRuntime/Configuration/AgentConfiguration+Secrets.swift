@@ -1,5 +1,6 @@
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 import MQTTTransport
 
 extension AgentConfiguration {
@@ -45,11 +46,11 @@ extension AgentConfiguration.MQTT {
             (tls.keyFile, "\(path).tls.key_file", "private key file"),
         ].compactMap { file, jsonPath, what in
             // The file read is the link's target, so its mode is the one that counts.
-            guard let file,
-                let attributes = try? FileManager.default.attributesOfItem(
-                    atPath: URL(fileURLWithPath: file).resolvingSymlinksInPath().path),
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
-            else { return nil }
+            // stat(2) follows the link; FoundationEssentials' attributes carry the mode in a type of their own.
+            var info = stat()
+            guard let file, stat(file, &info) == 0 else { return nil }
+            let mode = Int(info.st_mode)
+            guard mode & 0o077 != 0 else { return nil }
             return ConfigIssue(
                 .invalidValue, path: jsonPath,
                 expected: "a \(what) only its owner can read (chmod 600 \(file))",

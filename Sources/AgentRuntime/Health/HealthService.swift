@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HAL
 import MQTTTransport
 public import ServiceLifecycle

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The daemon's own resource use, from `/proc/self` (Linux).

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import Glibc
 import HAL
 
@@ -170,7 +170,7 @@ public actor FileOutbox {
         directory: String, limits: Limits = Limits(), now: @escaping @Sendable () -> Date = { Date() },
         writeFault: WriteFault? = nil
     ) throws(Failure) {
-        let file = (directory as NSString).appendingPathComponent("outbox.log")
+        let file = PathComponents.joined(directory, "outbox.log")
         self.file = file
         self.limits = limits
         self.now = now

@@ -1,5 +1,6 @@
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Yams
 
 /// The problems found in the `config` object of a desired configuration, each with its JSON path

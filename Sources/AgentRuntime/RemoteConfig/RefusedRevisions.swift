@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Revisions of `config/desired` that were rejected or rolled back, kept in the state directory so that the
 /// retained document, delivered again on every reconnect and restart, is not validated and applied again.
@@ -30,7 +31,7 @@ struct RefusedRevisions: Sendable {
     /// Loads what an earlier run remembered; an unreadable file is reported and treated as empty (the cost is one
     /// more attempt of an already-refused revision, not a wrong configuration).
     init(stateDirectory: String) {
-        file = (stateDirectory as NSString).appendingPathComponent("refused-revisions.json")
+        file = PathComponents.joined(stateDirectory, "refused-revisions.json")
         let bytes: [UInt8]?
         do {
             bytes = try AtomicFile.read(file)

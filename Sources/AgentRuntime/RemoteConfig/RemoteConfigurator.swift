@@ -1,5 +1,6 @@
 public import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Yams
 
 /// Reads a candidate `device` section of a desired configuration: what the daemon validates with before applying,
@@ -55,7 +56,7 @@ public actor RemoteConfigurator<Device: RemotelyConfigurable> {
         self.device = device
         self.baseline = baseline
         self.activeSettings = baseline
-        self.file = (stateDirectory as NSString).appendingPathComponent("applied-config.json")
+        self.file = PathComponents.joined(stateDirectory, "applied-config.json")
         self.healthWindow = healthWindow
         self.maxPayloadBytes = maxPayloadBytes
         self.refused = RefusedRevisions(stateDirectory: stateDirectory)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The signed request ids a device has accepted, each until its `expires`, kept in `replay-cache.json` in the state
 /// directory so that a restart does not open a replay window.
@@ -14,7 +15,7 @@ struct ReplayCache {
     private(set) var loadProblem: String?
 
     init(stateDirectory: String, capacity: Int = 10_000) {
-        file = (stateDirectory as NSString).appendingPathComponent("replay-cache.json")
+        file = PathComponents.joined(stateDirectory, "replay-cache.json")
         self.capacity = capacity
         do {
             if let bytes = try AtomicFile.read(file) {

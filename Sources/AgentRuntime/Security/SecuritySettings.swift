@@ -1,5 +1,5 @@
 public import ConfigSupport
-public import Foundation
+public import FoundationEssentials
 import Yams
 
 /// The local-only `security` section: which operator keys the device trusts and which requests must be signed.

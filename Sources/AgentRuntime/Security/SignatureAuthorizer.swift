@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+public import FoundationEssentials
 import HAL
 
 /// Checks the Ed25519 signatures of commands and desired configurations against the trusted operator keys of the

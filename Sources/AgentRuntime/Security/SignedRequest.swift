@@ -1,5 +1,5 @@
 public import Crypto
-import Foundation
+import FoundationEssentials
 
 /// What an operator signs for one command or one desired configuration: the fields of the canonical document
 /// `{"args", "device", "expires", "id", "issued_at", "name", "topic"}` (see ``CanonicalJSON``).

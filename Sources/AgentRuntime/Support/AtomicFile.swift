@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Replaces a file so that a crash or power cut at any moment leaves either the old or the new contents, never a
@@ -27,7 +27,7 @@ public enum AtomicFile {
     public static let temporarySuffix = ".tmp-write"
 
     public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600) throws(Failure) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathComponents.folder(of: path)
         try refuseSymbolicLink(at: path, operation: "replace")
         removeLeftovers(of: path, in: folder)
         let (fd, temporary) = try createTemporary(for: path, mode: mode)
@@ -116,13 +116,13 @@ public enum AtomicFile {
 
     /// Removes temporary files a crash left behind for `path` (each file has one writer, so none is in use).
     private static func removeLeftovers(of path: String, in folder: String) {
-        let prefix = (path as NSString).lastPathComponent + temporarySuffix
+        let prefix = PathComponents.last(of: path) + temporarySuffix
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else {
             return
         }
         for name in names where name.hasPrefix(prefix) {
             // unlink removes a link itself, never its target.
-            unlink((folder as NSString).appendingPathComponent(name))
+            unlink(PathComponents.joined(folder, name))
         }
     }
 }
