@@ -509,6 +509,11 @@ public actor ChargerController {
         outbox.append(publication)
     }
 
+    /// `event/fault` for a fault that has just latched.
+    private static func latchedFaultEvent(_ fault: ChargerFault) -> PublicationQueue.Publication {
+        .event("fault", ["fault": .string(fault.code), "detail": .string(fault.description), "latched": true])
+    }
+
     private func record(_ transitions: [ChargerTransition], reaction: Duration?) {
         for transition in transitions {
             if let refusal = transition.refusal {
@@ -534,25 +539,13 @@ public actor ChargerController {
             }
             switch transition.event {
             case .faultFound(let fault):
-                queue(
-                    .event(
-                        "fault", ["fault": .string(fault.code), "detail": .string(fault.description), "latched": true]))
+                queue(Self.latchedFaultEvent(fault))
             case .pilot(.diodeFault):
-                queue(
-                    .event(
-                        "fault",
-                        [
-                            "fault": "diode-fault", "detail": .string(ChargerFault.diodeFault.description),
-                            "latched": true,
-                        ]))
+                queue(Self.latchedFaultEvent(.diodeFault))
+            case .pilot(.pilotFault):
+                queue(Self.latchedFaultEvent(.pilotFault))
             case .pilot(.state(.e)), .pilot(.state(.f)):
-                if transition.from != .faulted {
-                    queue(
-                        .event(
-                            "fault",
-                            ["fault": "cp-short", "detail": .string(ChargerFault.cpShort.description), "latched": true])
-                    )
-                }
+                if transition.from != .faulted { queue(Self.latchedFaultEvent(.cpShort)) }
             case .causeCleared(let fault):
                 queue(
                     .event("fault-cause-cleared", ["fault": .string(fault.code), "detail": .string(fault.description)]))

@@ -11,6 +11,8 @@ public enum ChargerFault: String, Sendable, Hashable, CaseIterable, CustomString
     case cpShort = "cp-short"
     /// The low level of the running PWM is not −12 V: the EV's diode is missing.
     case diodeFault = "diode-fault"
+    /// The CP high level is one no vehicle can produce (above 13 V, below −13 V, or −10…−2 V): a broken pilot circuit.
+    case pilotFault = "pilot-fault"
     /// The cable lock's feedback does not follow its motor within the timeout, or a locked cable came unlocked.
     case lockFailure = "lock-failure"
     /// The energy meter stopped answering.
@@ -28,6 +30,7 @@ public enum ChargerFault: String, Sendable, Hashable, CaseIterable, CustomString
         case .contactorNotClosing: "contactor feedback open while commanded closed"
         case .cpShort: "control pilot shorted (state E/F level measured)"
         case .diodeFault: "control pilot low level missing (EV diode fault)"
+        case .pilotFault: "control pilot level outside every state's range (pilot circuit fault)"
         case .lockFailure: "cable lock feedback disagrees with its command"
         case .meterLost: "energy meter not answering"
         case .controlLoopStall: "control loop stalled"
@@ -38,7 +41,7 @@ public enum ChargerFault: String, Sendable, Hashable, CaseIterable, CustomString
     /// latch without a cause the machine could watch clear, and come back after a reset if still there.
     public var observableWhileFaulted: Bool {
         switch self {
-        case .cpShort, .diodeFault, .controlLoopStall: false
+        case .cpShort, .diodeFault, .pilotFault, .controlLoopStall: false
         default: true
         }
     }

@@ -85,7 +85,7 @@ public struct ChargerMachine: Sendable {
             return .go(.faulted)
         case (_, .pilot(.invalid(let volts))):
             return .refuse("CP high level \(volts) V is outside every state's band")
-        case (_, .pilot(.diodeFault)), (_, .pilot(.state(.e))), (_, .pilot(.state(.f))):
+        case (_, .pilot(.diodeFault)), (_, .pilot(.pilotFault)), (_, .pilot(.state(.e))), (_, .pilot(.state(.f))):
             return .go(.faulted)
         case (_, .pilot(.state(let reading))) where reading == pilot:
             return .refuse("the pilot is already in state \(reading.rawValue)")
@@ -176,6 +176,7 @@ public struct ChargerMachine: Sendable {
     private func fault(of event: ChargerEvent) -> ChargerFault? {
         switch event {
         case .pilot(.diodeFault): .diodeFault
+        case .pilot(.pilotFault): .pilotFault
         case .pilot(.state(.e)), .pilot(.state(.f)): .cpShort
         case .faultFound(let fault): fault
         default: nil

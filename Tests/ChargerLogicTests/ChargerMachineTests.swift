@@ -68,6 +68,7 @@ import Testing
         Row(from: .preparing, event: .pilot(.state(.c)), to: .preparing),
         Row(from: .preparing, event: .pilot(.state(.a)), to: .available),
         Row(from: .preparing, event: .pilot(.diodeFault), to: .faulted),
+        Row(from: .preparing, event: .pilot(.pilotFault(highVolts: 14)), to: .faulted),
         Row(from: .suspendedEV, event: .pilot(.state(.c)), to: .charging),
         Row(from: .suspendedEV, event: .pilot(.state(.d)), to: .suspendedEV),
         Row(from: .suspendedEV, event: .pilot(.state(.d)), to: .charging, settings: ventilated),
@@ -78,6 +79,8 @@ import Testing
         Row(from: .charging, event: .pilot(.state(.d)), to: .charging, settings: ventilated),
         Row(from: .charging, event: .pilot(.state(.a)), to: .available),
         Row(from: .charging, event: .pilot(.state(.e)), to: .faulted),
+        Row(from: .charging, event: .pilot(.pilotFault(highVolts: -5)), to: .faulted),
+        Row(from: .charging, event: .pilot(.invalid(highVolts: 7.5)), to: nil),
         Row(from: .charging, event: .pilot(.state(.c)), to: nil),
         Row(from: .suspendedEVSE, event: .pilot(.state(.c)), to: .suspendedEVSE),
         Row(from: .suspendedEVSE, event: .pilot(.state(.a)), to: .available),
@@ -327,6 +330,15 @@ import Testing
         var machine = Self.machine(in: .suspendedEV)
         #expect(machine.handle(.pilot(.diodeFault), at: .seconds(3)).to == .faulted)
         #expect(machine.latched == [.diodeFault] && machine.causes.isEmpty)
+        #expect(machine.handle(.resetRequested, at: .seconds(4)).to == .available)
+        #expect(machine.handle(.pilot(.state(.b)), at: .seconds(5)).to == .preparing)
+    }
+
+    @Test("an impossible pilot level latches pilot-fault like a diode fault; after a reset the next reading decides")
+    func pilotFault() {
+        var machine = Self.machine(in: .charging)
+        #expect(machine.handle(.pilot(.pilotFault(highVolts: 14.2)), at: .seconds(3)).to == .faulted)
+        #expect(machine.latched == [.pilotFault] && machine.causes.isEmpty)
         #expect(machine.handle(.resetRequested, at: .seconds(4)).to == .available)
         #expect(machine.handle(.pilot(.state(.b)), at: .seconds(5)).to == .preparing)
     }

@@ -56,6 +56,17 @@ import Testing
         // Steady pilot: no low level to check.
         (6, 6, false, .state(.c)),
         (10.5, -12, true, .invalid(highVolts: 10.5)), (4.5, -12, true, .invalid(highVolts: 4.5)),
+        // The window edges of Table A.4 as a charging station detects them (the edge values of chargebyte's EVerest
+        // driver test, see Sources/chargerd/README.md): each edge inside its window, just past it in a gap or out.
+        (14, 14, false, .pilotFault(highVolts: 14)), (-5, -5, false, .pilotFault(highVolts: -5)),
+        (-14, -14, false, .pilotFault(highVolts: -14)),
+        (13, 13, false, .state(.a)), (11, -12, true, .state(.a)), (10, -12, true, .state(.b)),
+        (8, -12, true, .state(.b)),
+        (7, -12, true, .state(.c)), (5, -12, true, .state(.c)), (4, -12, true, .state(.d)), (2, -12, true, .state(.d)),
+        (1.9, 1.9, false, .state(.e)), (-1, -1, false, .state(.e)), (-11, -11, false, .state(.f)),
+        (-13, -13, false, .state(.f)), (13.1, 13.1, false, .pilotFault(highVolts: 13.1)),
+        (7.5, -12, true, .invalid(highVolts: 7.5)), (-1.5, -1.5, false, .invalid(highVolts: -1.5)),
+        (-10.5, -10.5, false, .invalid(highVolts: -10.5)), (-13.1, -13.1, false, .pilotFault(highVolts: -13.1)),
     ]
 
     @Test(arguments: levels)
