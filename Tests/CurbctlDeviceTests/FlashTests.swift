@@ -17,15 +17,34 @@ struct FlashTests {
     }
 
     static func flash(
-        _ source: String, _ target: String, mountinfo: String, edit: (inout Flasher.Request) -> Void = { _ in }
+        _ source: String, _ target: String, mountinfo: String, edit: (inout Flasher.Request) -> Void = { _ in },
+        progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> (Flasher.Report, [String]) {
         var request = Flasher.Request(source: source, target: target)
         request.mountinfo = mountinfo
         edit(&request)
         let lines = Lock<[String]>([])
-        let report = try Flasher(request, say: { line in lines.withLock { $0.append(line) } }, progress: { _ in })
+        let report = try Flasher(request, say: { line in lines.withLock { $0.append(line) } }, progress: progress)
             .run()
         return (report, lines.withLock { $0 })
+    }
+
+    /// One byte of the root file system inverted, as a failing card would.
+    static func flipByte(_ path: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let offset = UInt64(ImageFixture.rootOffset + 1024 + 100)
+        try handle.seek(toOffset: offset)
+        let byte = try handle.read(upToCount: 1)?.first ?? 0
+        try handle.seek(toOffset: offset)
+        try handle.write(contentsOf: Data([byte ^ 0xFF]))
+    }
+
+    /// The last byte gone, as a card that is smaller than it claims would lose it.
+    static func dropLastByte(_ path: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: try handle.seekToEnd() - 1)
     }
 
     @Test("an .img and an .img.xz written to a file verify, and the file is the image", arguments: [false, true])
@@ -47,28 +66,55 @@ struct FlashTests {
         #expect(lines.contains { $0.hasPrefix("verified: 13631488 bytes") && $0.contains(report.sha256) }, "\(lines)")
     }
 
-    @Test("a target altered after writing fails verification; unaltered it verifies")
+    @Test(
+        "flash's read-back catches a target changed after the synced write (a byte dropped, a byte flipped)",
+        arguments: [("dropped", "it ends after 13631487 of the image's 13631488 bytes"), ("flipped", "SHA-256 of")])
+    func corruptedWriteFails(change: String, detail: String) async throws {
+        let (folder, image, mountinfo) = try await Self.setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("card.img").path
+        // No seam for tests: the progress sink is called with the writing bar's last line after fsync and before the
+        // read-back, the moment a card that loses data has already lost it. The change goes to the target only.
+        let changed = Lock(false)
+        let hook: @Sendable (String) -> Void = { line in
+            guard line.hasPrefix("writing") && line.contains("  in ") else { return }
+            let first = changed.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            guard first else { return }
+            if change == "dropped" { try? Self.dropLastByte(target) } else { try? Self.flipByte(target) }
+        }
+        #expect {
+            try Self.flash(image, target, mountinfo: mountinfo, progress: hook)
+        } throws: { error in
+            (error as? ImageError)?.code == .verificationFailed
+                && (error as? ImageError)?.detail.contains("read back differs") == true
+                && (error as? ImageError)?.detail.contains(detail) == true
+        }
+        #expect(changed.withLock { $0 }, "the target was changed between write and read-back")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: image)).count == 13 << 20, "the image itself is untouched")
+    }
+
+    @Test("a target altered after writing fails a later --verify-only; unaltered it verifies")
     func alteredTargetFails() async throws {
         let (folder, image, mountinfo) = try await Self.setUp()
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("card.img").path
-        _ = try Self.flash(image, target, mountinfo: mountinfo)
+        #expect(try Self.flash(image, target, mountinfo: mountinfo).0.verified)
         let (again, _) = try Self.flash(image, target, mountinfo: mountinfo) { $0.verifyOnly = true }
         #expect(again.verified)
 
-        // One byte in the root file system flipped, as a failing card would.
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: target))
-        try handle.seek(toOffset: UInt64(ImageFixture.rootOffset + 1024 + 100))
-        let byte = try #require(try handle.read(upToCount: 1)).first ?? 0
-        try handle.seek(toOffset: UInt64(ImageFixture.rootOffset + 1024 + 100))
-        try handle.write(contentsOf: Data([byte ^ 0xFF]))
-        try handle.close()
+        // The written target (not the image) changed after the write, then checked by a separate verify.
+        let imageBefore = try Data(contentsOf: URL(fileURLWithPath: image))
+        try Self.flipByte(target)
         #expect {
             try Self.flash(image, target, mountinfo: mountinfo) { $0.verifyOnly = true }
         } throws: { error in
             (error as? ImageError)?.code == .verificationFailed
                 && (error as? ImageError)?.detail.contains("read back differs") == true
         }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: image)) == imageBefore)
     }
 
     @Test("refuses a mounted target, a partition of it mounted, and the system disk; writes nothing")
@@ -121,6 +167,12 @@ struct FlashTests {
         #expect(!report.verified && report.bytes == 13 << 20)
         #expect(lines.first?.hasPrefix("dry run: would write") == true, "\(lines)")
         #expect(!FileManager.default.fileExists(atPath: target))
+        // An image that is not there is refused by the dry run too, not described as "size unknown".
+        #expect {
+            try Self.flash(image + ".missing", target, mountinfo: mountinfo) { $0.dryRun = true }
+        } throws: { error in
+            (error as? ImageError)?.code == .sourceUnreadable
+        }
     }
 
     @Test("end to end with the curbctl binary: image from an .xz base, flash, verify; a mounted target is refused")

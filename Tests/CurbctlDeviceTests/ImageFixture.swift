@@ -44,10 +44,51 @@ enum ImageFixture {
         init(_ description: String) { self.description = description }
     }
 
+    /// The partition layout of a base image: Raspberry Pi OS's (1 FAT, 2 ext4) or the current BeagleBoard.org Debian
+    /// AM335x images' (1 FAT, 2 swap, 3 ext4, setup_sdcard.sh --dtb beaglebone-fat-swap), 14 MiB.
+    enum Layout {
+        case raspberryPi, beagleBone
+
+        /// The root file system's offset, for debugfs.
+        var rootOffset: Int { self == .raspberryPi ? ImageFixture.rootOffset : 6 << 20 }
+        var size: String { self == .raspberryPi ? "13M" : "14M" }
+        /// Files the root holds besides ``ImageFixture/rootFiles`` (which they replace by path).
+        var rootFiles: [(path: String, text: String, mode: Int)] {
+            guard self == .beagleBone else { return [] }
+            return [
+                ("etc/hostname", "BeagleBone\n", 0o644),
+                ("etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\tBeagleBone.localdomain\tBeagleBone\n", 0o644),
+                ("boot/uEnv.txt", ImageFixture.beagleBoneUEnv, 0o644),
+            ]
+        }
+    }
+
+    /// The head of the /boot/uEnv.txt beagleboard/image-builder's setup_sdcard.sh writes.
+    static let beagleBoneUEnv = """
+        #Docs: http://elinux.org/Beagleboard:U-boot_partitioning_layout_2.0
+
+        uname_r=5.10.168-ti-r83
+        #uuid=
+        #dtb=
+
+        ###U-Boot Overlays###
+        ###Documentation: http://elinux.org/Beagleboard:BeagleBoneBlack_Debian#U-Boot_Overlays
+        ###Master Enable
+        enable_uboot_overlays=1
+        ###
+        ###Additional custom capes
+        #uboot_overlay_addr4=<file4>.dtbo
+        #uboot_overlay_addr5=<file5>.dtbo
+        ###
+        cmdline=coherent_pool=1M net.ifnames=0 lpj=1990656 rng_core.default_quality=100 quiet
+
+        """
+
     /// A base image in `folder`; `withRoot: false` leaves out the root partition (a wrong base image).
-    static func base(in folder: URL, withRoot: Bool = true) async throws -> String {
+    static func base(in folder: URL, withRoot: Bool = true, layout: Layout = .raspberryPi) async throws -> String {
         let tree = folder.appendingPathComponent("root-tree")
-        for file in rootFiles {
+        let replaced = Set(layout.rootFiles.map(\.path))
+        for file in rootFiles.filter({ !replaced.contains($0.path) }) + layout.rootFiles {
             let url = tree.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -69,15 +110,25 @@ enum ImageFixture {
         }
 
         let image = folder.appendingPathComponent("base.img").path
-        let layout =
-            "label: dos\nstart=2048, size=8192, type=c\n" + (withRoot ? "start=10240, size=16384, type=83\n" : "")
+        let rootSector = layout.rootOffset / 512
+        let swap = layout == .beagleBone ? "start=10240, size=2048, type=82\n" : ""
+        let table =
+            "label: dos\nstart=2048, size=8192, type=c\n" + swap
+            + (withRoot ? "start=\(rootSector), size=16384, type=83\n" : "")
         let script = folder.appendingPathComponent("layout.sfdisk").path
-        try layout.write(toFile: script, atomically: true, encoding: .utf8)
-        try await tool("truncate", ["-s", "13M", image])
+        try table.write(toFile: script, atomically: true, encoding: .utf8)
+        try await tool("truncate", ["-s", layout.size, image])
         try await tool("sh", ["-c", "sfdisk -q \"$0\" < \"$1\"", image, script])
         try await tool("dd", ["if=\(boot)", "of=\(image)", "bs=512", "seek=2048", "conv=notrunc", "status=none"])
+        if !swap.isEmpty {
+            let area = folder.appendingPathComponent("swap").path
+            try await tool("truncate", ["-s", "1M", area])
+            try await tool("mkswap", ["-q", area])
+            try await tool("dd", ["if=\(area)", "of=\(image)", "bs=512", "seek=10240", "conv=notrunc", "status=none"])
+        }
         if withRoot {
-            try await tool("dd", ["if=\(root)", "of=\(image)", "bs=512", "seek=10240", "conv=notrunc", "status=none"])
+            try await tool(
+                "dd", ["if=\(root)", "of=\(image)", "bs=512", "seek=\(rootSector)", "conv=notrunc", "status=none"])
         }
         return image
     }
@@ -103,8 +154,11 @@ enum ImageFixture {
         return deb
     }
 
-    /// streetlightd's example made into a Raspberry Pi 4 device's configuration with TLS client credentials.
-    static func deviceConfig(in folder: URL, device: String = "pole-0417") throws -> String {
+    /// streetlightd's example made into a device's configuration for `board` (a Raspberry Pi 4) with TLS client
+    /// credentials.
+    static func deviceConfig(
+        in folder: URL, device: String = "pole-0417", board: String = "raspberry-pi-4b", i2cBus: String = "i2c-1"
+    ) throws -> String {
         let example = try String(
             contentsOf: RigFixture.root.appendingPathComponent("Firmware-config/examples/streetlightd.yaml"),
             encoding: .utf8)
@@ -122,11 +176,11 @@ enum ImageFixture {
                     "    key_file: /etc/curbside/streetlightd/device.key",
                 ]
             case let line where line.hasPrefix("board: "):
-                lines.append("board: /usr/share/curbside/boards/raspberry-pi-4b.yaml")
+                lines.append("board: /usr/share/curbside/boards/\(board).yaml")
             case "hal:":
                 lines += ["hal:", "  backend: linux"]
                 skipping = true
-            case let line where line.hasPrefix("    i2c_bus: "): lines.append("    i2c_bus: i2c-1")
+            case let line where line.hasPrefix("    i2c_bus: "): lines.append("    i2c_bus: \(i2cBus)")
             default: lines.append(line)
             }
         }
@@ -170,10 +224,10 @@ enum ImageFixture {
     }
 
     /// The file's contents, dumped to a scratch file (debugfs prints its banner among cat's output).
-    static func cat(_ image: String, _ path: String) async throws -> String {
+    static func cat(_ image: String, _ path: String, offset: Int = rootOffset) async throws -> String {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("dump-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: copy) }
-        _ = try await debugfs(image, "dump \"\(path)\" \(copy.path)")
+        _ = try await debugfs(image, "dump \"\(path)\" \(copy.path)", offset: offset)
         return try String(contentsOf: copy, encoding: .utf8)
     }
 

@@ -147,6 +147,45 @@ struct ImageTests {
             listing.contains("curbside_0.0.1_arm64.deb") && !listing.contains("amd64"), "only the board's architecture")
     }
 
+    @Test("BeagleBone Black, current Debian layout (FAT 1, swap 2, ext4 root 3): UART1 overlay in /boot/uEnv.txt")
+    func beagleBoneImage() async throws {
+        let folder = try RigFixture.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = try await ImageFixture.base(in: folder, layout: .beagleBone)
+        let deb = try await ImageFixture.package("armhf", in: folder)
+        let config = try ImageFixture.deviceConfig(in: folder, board: "beaglebone-black", i2cBus: "i2c-2")
+        let out = folder.appendingPathComponent("pole-0417.img").path
+        var request = Self.request(base: base, config: config, out: out, packages: [deb])
+        request.board = "beaglebone-black"
+        let (summary, lines) = try Self.build(request)
+        print(lines.joined(separator: "\n"))
+        let root = ImageFixture.Layout.beagleBone.rootOffset
+
+        // uEnv.txt as shipped, then the overlay; enable_uboot_overlays=1 is already there and not added again.
+        let uEnv = try await ImageFixture.cat(out, "/boot/uEnv.txt", offset: root)
+        #expect(uEnv.hasPrefix(ImageFixture.beagleBoneUEnv), "\(uEnv)")
+        #expect(
+            uEnv.dropFirst(ImageFixture.beagleBoneUEnv.count)
+                == "# Added by curbctl image (Boards/beaglebone-black.yaml)\nuboot_overlay_addr4=BB-UART1-00A0.dtbo\n",
+            "\(uEnv)")
+        #expect(summary.bootSettings == ["uboot_overlay_addr4=BB-UART1-00A0.dtbo"])
+
+        // Host name (the image's 127.0.1.1 line carries a .localdomain name too), package and first-boot unit.
+        #expect(try await ImageFixture.cat(out, "/etc/hostname", offset: root) == "pole-0417\n")
+        let hosts = try await ImageFixture.cat(out, "/etc/hosts", offset: root)
+        #expect(hosts == "127.0.0.1\tlocalhost\n127.0.1.1\tpole-0417\n", "\(hosts)")
+        let listing = try await ImageFixture.debugfs(out, "ls -p /var/lib/curbside/firstboot", offset: root)
+        #expect(listing.contains("curbside_0.0.1_armhf.deb"), "\(listing)")
+        let link = try await ImageFixture.debugfs(
+            out, "stat /etc/systemd/system/multi-user.target.wants/curbside-firstboot.service", offset: root)
+        #expect(link.contains("Type: symlink"), "\(link)")
+
+        // The boot (FAT) and swap partitions and everything before them are untouched; the root checks clean.
+        #expect(try ImageFixture.bytes(out, 0..<root) == ImageFixture.bytes(base, 0..<root))
+        let ext4 = try await ToolRun.run("e2fsck", ["-fn", "\(out)?offset=\(root)"])
+        #expect(ext4.status == 0, "\(ext4.output)")
+    }
+
     @Test("refuses bad input with its own error, and leaves no output")
     func refusals() async throws {
         let folder = try RigFixture.scratch()
@@ -188,6 +227,13 @@ struct ImageTests {
         request.base = try await ImageFixture.base(
             in: folder.appendingPathComponent("no-root").creatingFolder(), withRoot: false)
         refused(request, .missingPartition, saying: "no partition 2 (root, ext4)")
+        // A configuration naming the workshop's board file (curbctl provision --boards Boards in a checkout writes one).
+        request = good
+        request.deviceConfig = folder.appendingPathComponent("checkout-board.yaml").path
+        try String(contentsOfFile: config, encoding: .utf8)
+            .replacing("board: /usr/share/curbside/boards/", with: "board: /home/tech/curbside/Boards/")
+            .write(toFile: request.deviceConfig, atomically: true, encoding: .utf8)
+        refused(request, .invalidInput, saying: "use board: /usr/share/curbside/boards/raspberry-pi-4b.yaml")
         request = good
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: credentials.key)
         request.certificate = credentials.certificate

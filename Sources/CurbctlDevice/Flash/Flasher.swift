@@ -60,6 +60,7 @@ public struct Flasher: Sendable {
 
     @discardableResult
     public func run() throws(ImageError) -> Report {
+        try ImageSource.checkReadable(request.source)
         let target = try checkTarget()
         let size = ImageSource.size(of: request.source)
         if let size, let capacity = target.capacity, size > capacity {
@@ -84,7 +85,13 @@ public struct Flasher: Sendable {
             say("writing \(request.source) (\(sizeText)) to \(request.target) (\(target.kind))")
             (written, digest, seconds) = try write(size: size, target: target)
         }
-        let readBack = try readBack(bytes: written)
+        let (readBytes, readBack) = try readBack(bytes: written)
+        guard readBytes == written else {
+            throw ImageError(
+                .verificationFailed,
+                "\(request.target) read back differs from \(request.source): it ends after \(readBytes) of the image's "
+                    + "\(written) bytes")
+        }
         guard readBack == digest else {
             throw ImageError(
                 .verificationFailed,
@@ -239,8 +246,8 @@ public struct Flasher: Sendable {
         return (count, Self.hex(hash.finalize()))
     }
 
-    /// SHA-256 of the target's first `bytes` bytes; a target shorter than that hashes what it has.
-    func readBack(bytes: Int) throws(ImageError) -> String {
+    /// How many of the target's first `bytes` bytes could be read (fewer when it is shorter) and their SHA-256.
+    func readBack(bytes: Int) throws(ImageError) -> (Int, String) {
         let descriptor = open(request.target, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -266,7 +273,7 @@ public struct Flasher: Sendable {
             bar.update(done)
         }
         bar.finish(done)
-        return Self.hex(hash.finalize())
+        return (done, Self.hex(hash.finalize()))
     }
 
     /// glibc's `major()`/`minor()` are macros Swift cannot call: the same bit layout (sys/sysmacros.h).

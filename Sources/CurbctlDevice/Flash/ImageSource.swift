@@ -13,9 +13,7 @@ final class ImageSource {
 
     init(path: String) throws(ImageError) {
         self.path = path
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw ImageError(.sourceUnreadable, "\(path) does not exist or cannot be read")
-        }
+        try Self.checkReadable(path)
         guard path.hasSuffix(".xz") else {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw ImageError(.sourceUnreadable, "\(path) cannot be opened")
@@ -42,6 +40,13 @@ final class ImageSource {
         handle = output.fileHandleForReading
         self.process = process
         self.errors = errors
+    }
+
+    /// Refuses an image that is not there or not readable, before anything else is checked or written.
+    static func checkReadable(_ path: String) throws(ImageError) {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ImageError(.sourceUnreadable, "\(path) does not exist or cannot be read")
+        }
     }
 
     deinit {

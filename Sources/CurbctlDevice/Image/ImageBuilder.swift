@@ -222,6 +222,15 @@ public struct ImageBuilder: Sendable {
                 "\(request.deviceConfig) names board \(agent.board); the image is for \(board) "
                     + "(board: /usr/share/curbside/boards/\(board).yaml)")
         }
+        // The daemon reads the board file on the device, where the package installs them: a workshop path (a
+        // checkout's Boards/, a relative path) would stop it at its first start.
+        let installed = "/usr/share/curbside/boards/\(board).yaml"
+        guard agent.board == installed else {
+            throw ImageError(
+                .invalidInput,
+                "\(request.deviceConfig) names board file \(agent.board), which the device does not have; "
+                    + "use board: \(installed) (where the package installs it)")
+        }
         guard agent.hal.backend == .linux else {
             throw ImageError(
                 .invalidInput,
