@@ -493,8 +493,8 @@ let package = Package(
         .testTarget(
             name: "VibrationDeviceTests",
             dependencies: [
-                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
-                "ADXL355",
+                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL",
+                "HALSim", "ADXL355",
                 "CurbsideTestKit",
                 .product(name: "Yams", package: "Yams"),
             ],

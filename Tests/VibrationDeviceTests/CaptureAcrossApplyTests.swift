@@ -1,7 +1,7 @@
 import AgentRuntime
+import DeviceTestKit
 import Foundation
 import HAL
-import Locking
 import Testing
 import VibrationDevice
 import VibrationLogic
@@ -22,9 +22,7 @@ struct CaptureAcrossApplyTests {
         return controller
     }
 
-    func stored() -> [[String: JSONValue]] {
-        base.sink.events.withLock { $0.filter { $0.0 == "capture-stored" }.map(\.1) }
-    }
+    func stored() -> [[String: JSONValue]] { base.sink.events(named: "capture-stored") }
 
     @Test("settings that do not touch captures (class, hold, window, store bounds) leave the running capture alone")
     func unrelatedChangeKeepsCapture() async throws {

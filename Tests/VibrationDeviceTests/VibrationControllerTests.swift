@@ -1,6 +1,7 @@
 import ADXL355
 import AgentRuntime
 import ConfigSupport
+import DeviceTestKit
 import Foundation
 import HAL
 import HALSim
@@ -9,24 +10,6 @@ import Testing
 import VibrationDevice
 import VibrationLogic
 import Yams
-
-/// Records what the controller publishes.
-final class RecordingSink: DeviceSink {
-    let events = Lock<[(String, [String: JSONValue])]>([])
-    let telemetry = Lock<[(String, [String: JSONValue])]>([])
-    let busErrors = Lock<[String]>([])
-
-    func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
-        telemetry.withLock { $0.append((stream, values)) }
-    }
-    func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
-    func state(_ values: [String: JSONValue]) async {}
-    func busError(_ bus: String) async { busErrors.withLock { $0.append(bus) } }
-
-    var eventNames: [String] { events.withLock { $0.map(\.0) } }
-    func lastEvent(_ name: String) -> [String: JSONValue]? { events.withLock { $0.last { $0.0 == name }?.1 } }
-    func count(_ stream: String) -> Int { telemetry.withLock { $0.filter { $0.0 == stream }.count } }
-}
 
 /// A clock the test moves in step with the samples it pushes.
 final class SampleClock: Sendable {
