@@ -51,22 +51,31 @@ struct VibrationControllerTests {
         return controller
     }
 
-    /// Pushes `seconds` of motion in watermark-sized batches, draining after each, as the interrupt would.
-    func run(_ controller: VibrationController, seconds: Double, from start: Double = 0, motion: (Double) -> Double)
-        async
-    {
+    /// Pushes `seconds` of motion sampled at `rate` in watermark-sized batches, draining after each, as the
+    /// interrupt would.
+    func run(
+        _ controller: VibrationController, seconds: Double, from start: Double = 0, rate: Double = Self.rate,
+        motion: (Double) -> Double
+    ) async {
         let batch = 16
         var t = start
         let end = start + seconds
         while t < end - 1e-9 {
             let samples = (0..<batch).map { index -> (x: Double, y: Double, z: Double) in
-                (x: motion(t + Double(index) / Self.rate), y: 0, z: 1)
+                (x: motion(t + Double(index) / rate), y: 0, z: 1)
             }
-            t += Double(batch) / Self.rate
-            clock.advance(Double(batch) / Self.rate)
+            t += Double(batch) / rate
+            clock.advance(Double(batch) / rate)
             chip.pushSamples(samples)
             await controller.drain()
         }
+    }
+
+    /// One watermark's worth of samples the FIFO holds when something else runs first: the interrupt fired, the
+    /// drain has not run yet.
+    func pushWithoutDraining(x: Double) {
+        chip.pushSamples(Array(repeating: (x: x, y: 0, z: 1), count: 16))
+        clock.advance(16 / Self.rate)
     }
 
     @Test("the chip is configured for the rate and the watermark interrupt on INT1, active high")
