@@ -322,6 +322,8 @@ public actor VibrationController {
             self.sensor = sensor
             if rateChanged { _ = try await sensor.readFIFO() }
         } catch {
+            // A chip left half configured (standby, or the old rate's samples still queued) is not read on: the next
+            // drain reopens it with the new configuration (identity, reset, which empties the FIFO, configuration).
             self.sensor = nil
             await report(error)
         }
