@@ -1,6 +1,9 @@
+import ADXL355
 import AgentRuntime
 import DeviceTestKit
 import Foundation
+import HAL
+import HALSim
 import Locking
 import Testing
 import VibrationDevice
@@ -118,5 +121,20 @@ struct AlarmAcrossApplyTests {
             #expect(peak < 0.01, "\(peak) m/s²")
         }
         #expect(await controller.samplesRead == 256 + 16 + 1024)
+    }
+
+    @Test("a chip that fails its reconfiguration is reset and set up again before it is read on")
+    func failedReconfigurationReopens() async throws {
+        let controller = await base.controller()
+        await base.run(controller, seconds: 0.256) { _ in 0 }
+        #expect(base.chip.resetCount == 1)
+        // The first write of the reconfiguration (POWER_CTL standby) is not acknowledged.
+        base.bus.injectFault(.nack, at: 0x1D)
+        try await apply(controller) { $0.alarmHoldSeconds = 5 }
+        #expect(base.sink.eventNames == ["sensor-fault"])
+        await base.run(controller, seconds: 0.064, from: 0.256) { _ in 0 }
+        #expect(base.chip.resetCount == 2)
+        #expect(base.chip.isMeasuring)
+        #expect(base.sink.eventNames == ["sensor-fault", "sensor-recovered"])
     }
 }
