@@ -504,8 +504,8 @@ let package = Package(
         .testTarget(
             name: "VibrationDeviceTests",
             dependencies: [
-                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "HAL", "HALSim",
-                "ADXL355",
+                "Locking", "VibrationDevice", "VibrationLogic", "AgentRuntime", "ConfigSupport", "DeviceTestKit", "HAL",
+                "HALSim", "ADXL355",
                 "CurbsideTestKit",
                 "Yams",
             ],

@@ -24,6 +24,15 @@ public final class RecordingSink: DeviceSink {
     public func events(named name: String) -> [[String: JSONValue]] {
         events.withLock { $0.filter { $0.0 == name }.map(\.1) }
     }
+
+    /// The names of the events published so far, in order.
+    public var eventNames: [String] { events.withLock { $0.map(\.0) } }
+
+    /// The document of the last event called `name`, nil when there was none.
+    public func lastEvent(_ name: String) -> [String: JSONValue]? { events.withLock { $0.last { $0.0 == name }?.1 } }
+
+    /// How many documents went to the telemetry stream `stream`.
+    public func count(_ stream: String) -> Int { telemetry.withLock { $0.filter { $0.0 == stream }.count } }
 }
 
 /// A monotonic clock (a `Duration` since an origin, as the controllers take it) the test moves by hand.

@@ -180,6 +180,38 @@ public actor VibrationController {
     private func publish(_ report: WindowReport) async {
         lastReport = report
         windows += 1
+        await sink.telemetry("vibration", Self.figures(of: report))
+        // Tilt is slow: every tenth window.
+        if windows % 10 == 1 {
+            await sink.telemetry(
+                "tilt",
+                [
+                    "pitch_deg": .number(Self.round(report.tilt.pitchDegrees, 3)),
+                    "roll_deg": .number(Self.round(report.tilt.rollDegrees, 3)),
+                ])
+        }
+        if let alarm = alarms.evaluate(report) { await publish(alarm) }
+    }
+
+    /// `event/vibration-alarm` with the figures of the alarm's window (and `cause: reconfigured` when a new
+    /// definition decided it), the retained state, and on a raise a capture.
+    private func publish(_ alarm: AlarmEvent) async {
+        var fields: [String: JSONValue] = [
+            "state": .string(alarm.kind.rawValue), "axis": .string("\(alarm.axis)"),
+            "ppv_mm_s": .number(Self.round(alarm.ppvMillimetersPerSecond, 3)),
+            "frequency_hz": .number(Self.round(alarm.frequencyHz, 2)),
+            "limit_mm_s": .number(Self.round(alarm.limitMillimetersPerSecond, 3)),
+            "ratio": .number(Self.round(alarm.ratio, 3)),
+        ]
+        if alarm.cause == .reconfigured { fields["cause"] = .string(alarm.cause.rawValue) }
+        fields["window"] = .object(Self.figures(of: alarm.window))
+        await sink.event("vibration-alarm", fields)
+        if alarm.kind == .raised { _ = recorder.trigger(reason: "alarm") }
+        await sink.state(["alarm": .bool(alarms.isRaised)])
+    }
+
+    /// A window's figures as `telemetry/vibration` and `event/vibration-alarm` carry them.
+    static func figures(of report: WindowReport) -> [String: JSONValue] {
         var values: [String: JSONValue] = [
             "window_s": .number(report.durationSeconds),
             "ppv_vector_mm_s": .number(Self.round(report.vectorPPVMillimetersPerSecond, 3)),
@@ -193,29 +225,7 @@ public actor VibrationController {
             values["\(axis)_dominant_hz"] = .number(Self.round(figures.dominantFrequencyHz, 2))
             values["\(axis)_bands_m2_s4"] = .array(figures.bandEnergies.map { .number(Self.round($0, 8)) })
         }
-        await sink.telemetry("vibration", values)
-        // Tilt is slow: every tenth window.
-        if windows % 10 == 1 {
-            await sink.telemetry(
-                "tilt",
-                [
-                    "pitch_deg": .number(Self.round(report.tilt.pitchDegrees, 3)),
-                    "roll_deg": .number(Self.round(report.tilt.rollDegrees, 3)),
-                ])
-        }
-        if let alarm = alarms.evaluate(report) {
-            var fields: [String: JSONValue] = [
-                "state": .string(alarm.kind.rawValue), "axis": .string("\(alarm.axis)"),
-                "ppv_mm_s": .number(Self.round(alarm.ppvMillimetersPerSecond, 3)),
-                "frequency_hz": .number(Self.round(alarm.frequencyHz, 2)),
-                "limit_mm_s": .number(Self.round(alarm.limitMillimetersPerSecond, 3)),
-                "ratio": .number(Self.round(alarm.ratio, 3)),
-            ]
-            fields["window"] = .object(values)
-            await sink.event("vibration-alarm", fields)
-            if alarm.kind == .raised { _ = recorder.trigger(reason: "alarm") }
-            await sink.state(["alarm": .bool(alarms.isRaised)])
-        }
+        return values
     }
 
     /// Saves `capture` and says so in `event/capture-stored`; a capture ended early carries `truncated: true` and
@@ -252,8 +262,19 @@ public actor VibrationController {
         }
     }
 
-    /// Takes applied settings (remote `config/desired` or a local reload): analysis restarts at the new rate and
-    /// window; the chip is reconfigured.
+    /// Takes applied settings (remote `config/desired` or a local reload), holding the chip so no drain runs
+    /// meanwhile; the chip is reconfigured.
+    ///
+    /// Analysis carries on when its own settings (rate, window, high-pass, tilt, bands) stay; otherwise it restarts
+    /// and the partly filled window is discarded. The alarm keeps its state: see `AlarmEvaluator.reconfigure`; a
+    /// raised alarm the new definition no longer holds is cleared with `cause: reconfigured`.
+    ///
+    /// A new output data rate: what the FIFO still holds was sampled at the old rate, so it is read first and
+    /// analysed and recorded at the old rate (it may complete a window or a capture); the old window that is still
+    /// incomplete then is discarded, not finished: its figures are defined over `window_s` at one rate, and waiting
+    /// for the rest would keep the old rate for up to a window after the apply was reported. After the chip is
+    /// reconfigured the FIFO is emptied once more without analysis: a sample converted at the old rate between that
+    /// read and standby must not enter a window at the new rate.
     ///
     /// A capture in progress was promised to whoever triggered it (`capture-now` answered `accepted`), so it is never
     /// dropped without a word. At the same output data rate the recorder and its history stay: new lengths apply from
@@ -262,21 +283,26 @@ public actor VibrationController {
     /// `truncated: true` and the cause — or, when its trigger sample had not been read yet,
     /// `event/capture-failed` with `reason: configuration-changed`.
     public func apply(settings: VibrationSettings) async {
+        await exclusively { await applyHoldingChip(settings) }
+    }
+
+    private func applyHoldingChip(_ settings: VibrationSettings) async {
         let previousRate = configuration.settings.outputDataRateHz
+        let rateChanged = settings.outputDataRateHz != previousRate
+        if rateChanged, sensor != nil { await drainOnce() }
         configuration.settings = settings
         store = CaptureStore(directory: store.directory, settings: settings.capture)
-        analyzer = WindowAnalyzer(settings: settings)
-        alarms = AlarmEvaluator(settings: settings)
+        if !analyzer.analyses(like: settings) { analyzer = WindowAnalyzer(settings: settings) }
+        let cleared = alarms.reconfigure(settings)
         var ended: CaptureRecorder.EarlyEnd?
-        if settings.outputDataRateHz == previousRate {
+        if rateChanged {
+            ended = recorder.endEarly()
+            recorder = CaptureRecorder(settings: settings)
+        } else {
             recorder.setLengths(
                 preTriggerSeconds: settings.capture.preTriggerSeconds,
                 postTriggerSeconds: settings.capture.postTriggerSeconds)
-        } else {
-            ended = recorder.endEarly()
-            recorder = CaptureRecorder(settings: settings)
         }
-        // Every field is set before the first suspension: a drain that runs meanwhile sees the new settings only.
         let cause =
             "odr_hz changed from \(YAMLDocument.format(previousRate)) to "
             + "\(YAMLDocument.format(settings.outputDataRateHz)) Hz"
@@ -290,14 +316,17 @@ public actor VibrationController {
         case nil:
             break
         }
-        await exclusively {
-            guard var sensor else { return }
-            do throws(I2CError) {
-                try await sensor.configure(chipConfiguration)
-                self.sensor = sensor
-            } catch {
-                await report(error)
-            }
+        if let cleared { await publish(cleared) }
+        guard var sensor else { return }
+        do throws(I2CError) {
+            try await sensor.configure(chipConfiguration)
+            self.sensor = sensor
+            if rateChanged { _ = try await sensor.readFIFO() }
+        } catch {
+            // A chip left half configured (standby, or the old rate's samples still queued) is not read on: the next
+            // drain reopens it with the new configuration (identity, reset, which empties the FIFO, configuration).
+            self.sensor = nil
+            await report(error)
         }
     }
 

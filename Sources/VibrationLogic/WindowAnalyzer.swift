@@ -46,6 +46,17 @@ public final class WindowAnalyzer {
         gravityAlpha = interval / (settings.tiltTimeConstantSeconds + interval)
     }
 
+    /// Whether this analyzer computes what one made for `settings` would: the same output data rate, window,
+    /// high-pass corner, tilt time constant and bands. Such an analyzer carries on (its window and filter state
+    /// stay) when other settings change.
+    public func analyses(like settings: VibrationSettings) -> Bool {
+        settings.outputDataRateHz == self.settings.outputDataRateHz
+            && settings.samplesPerWindow == samplesPerWindow
+            && settings.highPassCornerHz == self.settings.highPassCornerHz
+            && settings.tiltTimeConstantSeconds == self.settings.tiltTimeConstantSeconds
+            && settings.bands == self.settings.bands
+    }
+
     /// Feeds consecutive samples, the first taken at `start` and the rest at the output data rate; returns the
     /// windows completed by them (none, one, or several for a long batch).
     public func process(_ samples: some Sequence<AccelerationSample>, firstSampleAt start: Timestamp) -> [WindowReport]

@@ -1,7 +1,7 @@
 import AgentRuntime
+import DeviceTestKit
 import Foundation
 import HAL
-import Locking
 import Testing
 import VibrationDevice
 import VibrationLogic
@@ -22,9 +22,7 @@ struct CaptureAcrossApplyTests {
         return controller
     }
 
-    func stored() -> [[String: JSONValue]] {
-        base.sink.events.withLock { $0.filter { $0.0 == "capture-stored" }.map(\.1) }
-    }
+    func stored() -> [[String: JSONValue]] { base.sink.events(named: "capture-stored") }
 
     @Test("settings that do not touch captures (class, hold, window, store bounds) leave the running capture alone")
     func unrelatedChangeKeepsCapture() async throws {
@@ -68,23 +66,30 @@ struct CaptureAcrossApplyTests {
         try? FileManager.default.removeItem(at: base.directory)
     }
 
-    @Test("a new output data rate ends the running capture with what it holds at the old rate, marked truncated")
-    func newRateStoresTruncatedCapture() async throws {
+    /// With `waitingInFIFO`, a watermark's worth of samples taken at the old rate has not been drained yet when the
+    /// new rate is applied: they belong to the capture too.
+    @Test(
+        "a new output data rate ends the running capture with what it holds at the old rate, marked truncated",
+        arguments: [false, true])
+    func newRateStoresTruncatedCapture(waitingInFIFO: Bool) async throws {
         let controller = await capturing()
+        if waitingInFIFO { base.pushWithoutDraining(x: 0.001) }
         var configuration = await controller.configuration
         configuration.settings.outputDataRateHz = 500
         try await controller.apply(configuration)
         let event = try #require(stored().first, "\(base.sink.eventNames)")
-        // 250 samples of history and the 128 recorded after the trigger (8 batches of 16) before the apply.
+        // 250 samples of history, the 128 recorded after the trigger (8 batches of 16) before the apply, and the 16
+        // still in the FIFO: all at 250 Hz.
+        let samples = 378 + (waitingInFIFO ? 16 : 0)
         #expect(event["pre_trigger_samples"] == 250)
-        #expect(event["samples"] == 378)
+        #expect(event["samples"] == .number(Double(samples)))
         #expect(event["truncated"] == true)
         #expect(event["cause"] == "odr_hz changed from 250 to 500 Hz")
         let info = try #require(try await controller.listCaptures().first)
         let capture = try CaptureStore(directory: base.directory, maxCount: 10, maxTotalBytes: 1 << 24).read(
             id: info.id)
         #expect(capture.outputDataRateHz == 250)
-        #expect(capture.sampleCount == 378)
+        #expect(capture.sampleCount == samples)
         try? FileManager.default.removeItem(at: base.directory)
     }
 

@@ -1,5 +1,6 @@
 import AgentRuntime
 import CurbsideTestKit
+import DeviceTestKit
 import Foundation
 import HAL
 import HALSim

@@ -1,6 +1,7 @@
 import ADXL355
 import AgentRuntime
 import ConfigSupport
+import DeviceTestKit
 import Foundation
 import HAL
 import HALSim
@@ -9,24 +10,6 @@ import Testing
 import VibrationDevice
 import VibrationLogic
 import Yams
-
-/// Records what the controller publishes.
-final class RecordingSink: DeviceSink {
-    let events = Lock<[(String, [String: JSONValue])]>([])
-    let telemetry = Lock<[(String, [String: JSONValue])]>([])
-    let busErrors = Lock<[String]>([])
-
-    func telemetry(_ stream: String, _ values: [String: JSONValue]) async {
-        telemetry.withLock { $0.append((stream, values)) }
-    }
-    func event(_ name: String, _ values: [String: JSONValue]) async { events.withLock { $0.append((name, values)) } }
-    func state(_ values: [String: JSONValue]) async {}
-    func busError(_ bus: String) async { busErrors.withLock { $0.append(bus) } }
-
-    var eventNames: [String] { events.withLock { $0.map(\.0) } }
-    func lastEvent(_ name: String) -> [String: JSONValue]? { events.withLock { $0.last { $0.0 == name }?.1 } }
-    func count(_ stream: String) -> Int { telemetry.withLock { $0.filter { $0.0 == stream }.count } }
-}
 
 /// A clock the test moves in step with the samples it pushes.
 final class SampleClock: Sendable {
@@ -68,22 +51,31 @@ struct VibrationControllerTests {
         return controller
     }
 
-    /// Pushes `seconds` of motion in watermark-sized batches, draining after each, as the interrupt would.
-    func run(_ controller: VibrationController, seconds: Double, from start: Double = 0, motion: (Double) -> Double)
-        async
-    {
+    /// Pushes `seconds` of motion sampled at `rate` in watermark-sized batches, draining after each, as the
+    /// interrupt would.
+    func run(
+        _ controller: VibrationController, seconds: Double, from start: Double = 0, rate: Double = Self.rate,
+        motion: (Double) -> Double
+    ) async {
         let batch = 16
         var t = start
         let end = start + seconds
         while t < end - 1e-9 {
             let samples = (0..<batch).map { index -> (x: Double, y: Double, z: Double) in
-                (x: motion(t + Double(index) / Self.rate), y: 0, z: 1)
+                (x: motion(t + Double(index) / rate), y: 0, z: 1)
             }
-            t += Double(batch) / Self.rate
-            clock.advance(Double(batch) / Self.rate)
+            t += Double(batch) / rate
+            clock.advance(Double(batch) / rate)
             chip.pushSamples(samples)
             await controller.drain()
         }
+    }
+
+    /// One watermark's worth of samples the FIFO holds when something else runs first: the interrupt fired, the
+    /// drain has not run yet.
+    func pushWithoutDraining(x: Double) {
+        chip.pushSamples(Array(repeating: (x: x, y: 0, z: 1), count: 16))
+        clock.advance(16 / Self.rate)
     }
 
     @Test("the chip is configured for the rate and the watermark interrupt on INT1, active high")

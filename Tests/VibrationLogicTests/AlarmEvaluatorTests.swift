@@ -53,6 +53,73 @@ import VibrationLogic
         #expect(kinds == [nil, nil, .raised, nil, nil, .cleared, nil])
     }
 
+    /// Line 2 at 30 Hz: 10 mm/s, clear below 9 mm/s; raised by the third window.
+    static func raisedEvaluator(holdSeconds: Double = 0) -> (AlarmEvaluator, [WindowReport]) {
+        let reports = windows(levels: [0, 0, 10.5, 10.5, 8])
+        var evaluator = AlarmEvaluator(
+            curve: .din4150(.line2Dwellings), hysteresisFraction: 0.1, holdSeconds: holdSeconds)
+        let kinds = reports.prefix(3).map { evaluator.evaluate($0)?.kind }
+        #expect(kinds == [nil, nil, .raised])
+        return (evaluator, reports)
+    }
+
+    @Test func theSameDefinitionChangesNothing() {
+        var (evaluator, reports) = Self.raisedEvaluator()
+        #expect(evaluator.reconfigure(curve: .din4150(.line2Dwellings), hysteresisFraction: 0.1, holdSeconds: 0) == nil)
+        #expect(evaluator.isRaised)
+        #expect(evaluator.evaluate(reports[3]) == nil)
+        #expect(evaluator.evaluate(reports[4])?.kind == .cleared)
+    }
+
+    @Test func aLimitAboveTheLevelClearsAtOnceWithTheNewLimit() throws {
+        var (evaluator, reports) = Self.raisedEvaluator()
+        // Line 1 at 30 Hz: 30 mm/s.
+        let reconfigured = evaluator.reconfigure(
+            curve: .din4150(.line1Commercial), hysteresisFraction: 0.1, holdSeconds: 0)
+        let event = try #require(reconfigured)
+        #expect(event.kind == .cleared)
+        #expect(event.cause == .reconfigured)
+        #expect(abs(event.limitMillimetersPerSecond - 30) < 0.05)
+        #expect(event.window == reports[2])
+        #expect(!evaluator.isRaised)
+        #expect(evaluator.evaluate(reports[3]) == nil)
+    }
+
+    @Test func aLevelInTheNewHysteresisBandStaysRaised() {
+        var (evaluator, reports) = Self.raisedEvaluator()
+        // 11 mm/s: 10.5 is below it but above the clear level of 9.9.
+        let flat = ThresholdCurve.custom([ThresholdPoint(frequencyHz: 1, ppvMillimetersPerSecond: 11)])
+        #expect(evaluator.reconfigure(curve: flat, hysteresisFraction: 0.1, holdSeconds: 0) == nil)
+        #expect(evaluator.isRaised)
+        #expect(evaluator.evaluate(reports[3]) == nil)
+        let cleared = evaluator.evaluate(reports[4])
+        #expect(cleared?.kind == .cleared)
+        #expect(cleared?.cause == .window)
+    }
+
+    @Test func aShorterHoldClearsAnAlarmOnlyTheHoldKept() {
+        var (evaluator, reports) = Self.raisedEvaluator(holdSeconds: 3)
+        #expect(evaluator.evaluate(reports[3]) == nil)
+        #expect(evaluator.evaluate(reports[4]) == nil, "held: 8 mm/s is below the clear level one second after")
+        // A new hysteresis alone does not shorten the hold.
+        let wider = evaluator.reconfigure(curve: .din4150(.line2Dwellings), hysteresisFraction: 0.15, holdSeconds: 3)
+        #expect(wider == nil)
+        #expect(evaluator.isRaised)
+        let event = evaluator.reconfigure(curve: .din4150(.line2Dwellings), hysteresisFraction: 0.15, holdSeconds: 0)
+        #expect(event?.kind == .cleared)
+        #expect(event?.cause == .reconfigured)
+        #expect(!evaluator.isRaised)
+    }
+
+    @Test func aClearAlarmIsNotRaisedByANewDefinitionOnlyByTheNextWindow() {
+        let reports = Self.windows(levels: [0, 0, 8, 8])
+        var evaluator = AlarmEvaluator(curve: .din4150(.line2Dwellings), hysteresisFraction: 0.1, holdSeconds: 0)
+        #expect(reports.prefix(3).compactMap { evaluator.evaluate($0) }.isEmpty)
+        #expect(evaluator.reconfigure(curve: .din4150(.line3Sensitive), hysteresisFraction: 0.1, holdSeconds: 0) == nil)
+        #expect(!evaluator.isRaised)
+        #expect(evaluator.evaluate(reports[3])?.kind == .raised)
+    }
+
     @Test func settingsChooseCustomThresholdsOverTheStructureClass() {
         var settings = VibrationSettings()
         #expect(AlarmEvaluator(settings: settings).curve == .din4150(.line2Dwellings))
