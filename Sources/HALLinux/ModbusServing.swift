@@ -1,5 +1,6 @@
 import Glibc
 import HAL
+import Locking
 import Synchronization
 
 /// What a server transport sends for one request: the transport-neutral part of serving Modbus.
@@ -86,13 +87,16 @@ func pause(until deadline: UInt64) {
     }
 }
 
-/// A dedicated thread running `body` until `stop` is set; `join()` waits for it.
+/// A dedicated thread running `body` until `stop` is set; `stopAndJoin()` waits for it.
 ///
-/// `@unchecked Sendable`: `stop` is an atomic flag read by the thread; `thread` is written once before `join()`.
+/// `@unchecked Sendable`: `stop` is an atomic flag read by the thread; the thread's handle is behind a `Lock`, since
+/// the servers are `Sendable` and their `stop()` may be called from two threads at once: both read and cleared a plain
+/// `started` flag (a data race) and both could `pthread_join` the same thread, which is undefined behaviour. Under the
+/// lock exactly one caller joins; a concurrent one waits until the thread has ended.
 final class ServerThread: @unchecked Sendable {
     private let body: (ServerThread) -> Void
-    private var thread = pthread_t()
-    private var started = false
+    /// The running thread until it is joined.
+    private let running = Lock<pthread_t?>(nil)
     private let stopFlag = Atomic<Bool>(false)
 
     init(_ body: @escaping (ServerThread) -> Void) {
@@ -103,6 +107,7 @@ final class ServerThread: @unchecked Sendable {
 
     func start() throws(SystemCallFailure) {
         let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
         let status = pthread_create(
             &thread, nil,
             { context in
@@ -115,13 +120,14 @@ final class ServerThread: @unchecked Sendable {
             Unmanaged<ServerThread>.fromOpaque(context).release()
             throw SystemCallFailure(cause: SystemCause(errno: status))
         }
-        started = true
+        running.withLock { $0 = thread }
     }
 
     func stopAndJoin() {
         stopFlag.store(true, ordering: .releasing)
-        if started {
-            started = false
+        running.withLock { running in
+            guard let thread = running else { return }
+            running = nil
             pthread_join(thread, nil)
         }
     }

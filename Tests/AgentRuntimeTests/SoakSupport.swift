@@ -104,12 +104,14 @@ extension MosquittoClient {
                 url: url, clientID: clientID, cleanStart: cleanStart, sessionExpiry: .seconds(600),
                 reconnectDelayMin: .milliseconds(100), reconnectDelayMax: .milliseconds(400)))
         let events = client.events
-        Task {
+        // The task holds the client weakly: `events` ends only when the client is released, so a strong capture
+        // kept client and task alive forever (LeakSanitizer's report of every test subscriber and what it received).
+        Task { [weak client] in
             var awaiting: Set<Int32> = []
             for await event in events {
                 switch event {
                 case .connected:
-                    awaiting = Set(topics.compactMap { try? client.subscribe($0, qos: .atLeastOnce) })
+                    awaiting = Set(topics.compactMap { try? client?.subscribe($0, qos: .atLeastOnce) })
                 case .subscribed(let id, _):
                     if awaiting.remove(id) != nil, awaiting.isEmpty { onSubscribed() }
                 case .message(let message): onMessage(message)

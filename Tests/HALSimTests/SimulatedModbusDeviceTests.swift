@@ -53,10 +53,11 @@ struct SimulatedModbusDeviceTests {
     func observer() {
         let device = Self.device()
         let seen = Lock<[String]>([])
-        device.onWrite { table, address, count in
+        // Weakly: the device keeps its observer, so a strong capture would keep both alive for good.
+        device.onWrite { [weak device] table, address, count in
             seen.withLock { $0.append("\(table.rawValue) \(address)+\(count)") }
             // Models may touch the device from the observer without deadlocking.
-            device.set(.inputRegisters, at: 0, registers: [42])
+            device?.set(.inputRegisters, at: 0, registers: [42])
         }
         _ = device.reply(to: .writeSingleCoil(address: 0, value: true))
         _ = device.reply(to: .writeSingleCoil(address: 5, value: true))  // illegal: not observed

@@ -150,6 +150,27 @@ struct ModbusFailureTests {
         #expect(try await client.readHoldingRegisters(unit: 1, address: 0, count: 2, timeout: nil) == [1, 2])
     }
 
+    @Test("stop() called from several tasks at once ends the server once; every caller returns after it ended")
+    func concurrentStop() async throws {
+        let line = SimulatedModbusLine()
+        line.attach(Self.device(), as: 1)
+        let server = try ModbusTCPServer(handler: line)
+        let client = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: server.port))
+        #expect(try await client.readHoldingRegisters(unit: 1, address: 0, count: 1, timeout: nil) == [1])
+        // The servers are Sendable: two stop() calls may race. Each must find the thread joined or join it itself
+        // (never both join it); `make sanitize`'s ThreadSanitizer run reports it if that state is not guarded.
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { server.stop() } }
+        }
+        server.stop()
+        // The thread ended and released its port: a new server binds it and answers a new client (the first one's
+        // connection went with the old server).
+        let revived = try ModbusTCPServer(port: server.port, handler: line)
+        defer { revived.stop() }
+        let fresh = try LinuxModbusClient.tcp(ModbusTCPConfiguration(host: "127.0.0.1", port: revived.port))
+        #expect(try await fresh.readHoldingRegisters(unit: 1, address: 0, count: 2, timeout: nil) == [1, 2])
+    }
+
     @Test("requests outside the protocol's limits are refused before anything is sent")
     func invalidArguments() async throws {
         let line = SimulatedModbusLine()

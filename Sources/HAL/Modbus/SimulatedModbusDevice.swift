@@ -91,7 +91,8 @@ public final class SimulatedModbusDevice: Sendable {
         }
     }
 
-    /// Installs the write observer (one per device; a later call replaces it).
+    /// Installs the write observer (one per device; a later call replaces it). The device keeps the observer: one that
+    /// uses the device captures it weakly, or the two are never freed.
     public func onWrite(_ observer: @escaping WriteObserver) {
         state.withLock { $0.writeObserver = observer }
     }
