@@ -45,9 +45,12 @@ extension JSONValue {
         return true
     }
 
-    /// Whole numbers within 2^53 as integers (what `description` minus `.0` gives); others as `description`.
+    /// Whole numbers up to 2^53 as integers (what `description` minus `.0` gives: beyond it `description` writes an
+    /// exponent); others as `description`.
     private static func writeNumber(_ number: Double, into bytes: inout [UInt8]) {
-        if number == number.rounded(.towardZero), abs(number) < 1e16, !(number == 0 && number.sign == .minus) {
+        if number == number.rounded(.towardZero), abs(number) <= 9_007_199_254_740_992,
+            !(number == 0 && number.sign == .minus)
+        {
             bytes.append(contentsOf: String(Int64(number)).utf8)
             return
         }

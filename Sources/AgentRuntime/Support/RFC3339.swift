@@ -1,28 +1,31 @@
 public import FoundationEssentials
+import HAL
 
 /// RFC 3339 timestamps in UTC with milliseconds (`2026-11-25T02:10:00.123Z`), as every payload carries them.
 public enum RFC3339 {
-    /// The same text as `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` (milliseconds truncated), written
-    /// from the civil date of the day count directly: every published message carries one, and the format style
-    /// (a calendar and its components per call) cost more than the rest of a telemetry message's encoding.
+    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)`'s text (milliseconds truncated), written from the
+    /// whole seconds and the day count directly: every published message carries one, and the format style (a
+    /// calendar and its components per call) cost more than the rest of a telemetry message's encoding. The
+    /// fraction is taken exactly (the style computes the time of day in floating point and is, about once in a
+    /// thousand instants, one millisecond lower).
     public static func format(_ date: Date) -> String {
-        let millisecondsSinceEpoch = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        guard millisecondsSinceEpoch.magnitude < 253_402_300_800_000 else {
-            // Outside years 0000...9999 (a clock gone wrong): the format style's own words for it.
+        let sinceReference = date.timeIntervalSinceReferenceDate
+        let whole = sinceReference.rounded(.down)
+        // Years 0000...9999 only (a clock gone wrong beyond them): the format style's own words for the rest.
+        guard whole.isFinite, (whole + 978_307_200).magnitude < 253_402_300_800 else {
             return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
-        let total = Int64(millisecondsSinceEpoch)
-        let (days, millisecondOfDay) = floorDivision(total, 86_400_000)
-        let (year, month, day) = civil(daysSinceEpoch: days)
-        guard year >= 0 else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
-        let secondOfDay = millisecondOfDay / 1000
+        let millisecond = min(999, Int64((sinceReference - whole) * 1000))
+        let (days, secondOfDay) = floorDivision(Int64(whole) + 978_307_200, 86_400)
+        let civil = CivilDate(daysSinceEpoch: Int(days))
+        guard civil.year >= 0 else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         var text: [UInt8] = []
         text.reserveCapacity(24)
-        append(year, digits: 4, to: &text)
+        append(Int64(civil.year), digits: 4, to: &text)
         text.append(UInt8(ascii: "-"))
-        append(month, digits: 2, to: &text)
+        append(Int64(civil.month), digits: 2, to: &text)
         text.append(UInt8(ascii: "-"))
-        append(day, digits: 2, to: &text)
+        append(Int64(civil.day), digits: 2, to: &text)
         text.append(UInt8(ascii: "T"))
         append(secondOfDay / 3600, digits: 2, to: &text)
         text.append(UInt8(ascii: ":"))
@@ -30,7 +33,7 @@ public enum RFC3339 {
         text.append(UInt8(ascii: ":"))
         append(secondOfDay % 60, digits: 2, to: &text)
         text.append(UInt8(ascii: "."))
-        append(millisecondOfDay % 1000, digits: 3, to: &text)
+        append(millisecond, digits: 3, to: &text)
         text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
     }
@@ -45,19 +48,6 @@ public enum RFC3339 {
     private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
         let remainder = value % divisor
         return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
-    }
-
-    /// The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's `civil_from_days`).
-    private static func civil(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = daysSinceEpoch + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func append(_ value: Int64, digits: Int, to text: inout [UInt8]) {
