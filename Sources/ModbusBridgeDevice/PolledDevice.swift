@@ -1,6 +1,7 @@
 public import AgentRuntime
 public import HAL
 public import ModbusBridgeLogic
+import Synchronization
 
 /// One Modbus device as modbusd polls it: its poll groups with their read plans and publish filters, its link
 /// supervisor (online, offline, backoff) and its counters. Each device runs in its own loop, so a silent device costs
@@ -14,6 +15,10 @@ public actor PolledDevice {
     let sink: any DeviceSink
     let now: @Sendable () -> Duration
     let transitions: AsyncStream<StatusChange>.Continuation
+    /// Set by the controller when other devices poll through the same client (several slaves on one port or one
+    /// TCP server): then the loop stays on the shared pool, so one owner thread does not also encode and publish
+    /// for all of them.
+    nonisolated let sharesClient = Atomic<Bool>(false)
 
     /// A device going online or offline, for the controller to report.
     public struct StatusChange: Sendable {
@@ -98,7 +103,8 @@ public actor PolledDevice {
     /// The loop prefers the client's own executor (the Linux client's owner thread) where it has one: the device's
     /// code between requests runs on the thread that makes them, so a request is no hand-off to that thread and back.
     public func run() async {
-        await withTaskExecutorPreference(client.preferredExecutor) { await pollLoop() }
+        let executor = sharesClient.load(ordering: .relaxed) ? nil : client.preferredExecutor
+        await withTaskExecutorPreference(executor) { await pollLoop() }
     }
 
     private func pollLoop() async {
