@@ -113,6 +113,7 @@ struct CountingModbusClient: ModbusClient {
     let counter: BusErrorCounter
 
     var endpoint: String { base.endpoint }
+    var preferredExecutor: (any TaskExecutor)? { base.preferredExecutor }
 
     func readCoils(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [Bool]

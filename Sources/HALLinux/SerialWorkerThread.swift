@@ -64,6 +64,20 @@ final class SerialWorkerThread: @unchecked Sendable {
     private func run() {
         while let job = next() { job() }
     }
+}
+
+/// The thread as a task executor (`LinuxModbusClient.preferredExecutor`): a task that prefers it runs its code here,
+/// between the jobs it queues with `submit`, in the same FIFO.
+extension SerialWorkerThread: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        if !submit({ job.runSynchronously(on: executor) }) {
+            // Stopping: only the client's deinit stops the thread, and a poll loop holds its client while it prefers
+            // this executor, so this is not reached; were it reached, the job still runs, on the shared pool.
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
 
     private func next() -> (() -> Void)? {
         pthread_mutex_lock(mutex)

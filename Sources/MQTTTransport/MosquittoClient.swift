@@ -151,11 +151,17 @@ public final class MosquittoClient: Sendable {
                 rc == 0
                 ? "normal disconnection"
                 : String(cString: rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc))
+            // QoS 0 packets still queued are dropped with the connection: no callback will come for them.
+            sink.quietPublishes.withLock { $0.removeAll() }
             sink.yield(.disconnected(reasonCode: rc, reason: reason, expected: rc == 0))
         }
         mosquitto_publish_v5_callback_set(mosq) { _, context, mid, _, _ in
             guard let context else { return }
-            Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue().yield(.published(messageID: mid))
+            let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            // libmosquitto calls this for QoS 0 too, once the packet is written; nobody waits for those, and
+            // yielding one per telemetry message woke the session's event task for nothing on every poll.
+            guard !sink.quietPublishes.withLock({ $0.remove(mid) != nil }) else { return }
+            sink.yield(.published(messageID: mid))
         }
         mosquitto_subscribe_v5_callback_set(mosq) { _, context, mid, count, granted, _ in
             guard let context else { return }
@@ -346,10 +352,19 @@ public final class MosquittoClient: Sendable {
                 mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), expiry)
             }
         }
-        let rc = message.payload.withUnsafeBytes { bytes in
-            mosquitto_publish_v5(
-                handle.pointer, &mid, message.topic, Int32(bytes.count), bytes.baseAddress, message.qos.rawValue,
-                message.retain, properties)
+        // Under the lock the callback takes, so it cannot look up `mid` before it is recorded (the network thread may
+        // write a QoS 0 packet, or get a PUBACK, before `mosquitto_publish_v5` returns). A QoS ≥ 1 publish clears a
+        // stale QoS 0 entry of the same id (one whose packet was dropped with a connection), so its PUBACK is seen.
+        let rc = sink.quietPublishes.withLock { quiet in
+            let rc = message.payload.withUnsafeBytes { bytes in
+                mosquitto_publish_v5(
+                    handle.pointer, &mid, message.topic, Int32(bytes.count), bytes.baseAddress, message.qos.rawValue,
+                    message.retain, properties)
+            }
+            if rc == MOSQ_ERR_SUCCESS.rawValue {
+                if message.qos == .atMostOnce { quiet.insert(mid) } else { quiet.remove(mid) }
+            }
+            return rc
         }
         try check(rc, "publish", topic: message.topic)
         return mid
@@ -398,6 +413,8 @@ public final class MosquittoClient: Sendable {
 private final class EventSink: Sendable {
     let continuation: AsyncStream<MQTTEvent>.Continuation
     let maximumPacketSize = Lock<Int?>(nil)
+    /// QoS 0 publishes whose write callback is not forwarded (`.published` is for QoS ≥ 1 only), by message id.
+    let quietPublishes = Lock<Set<Int32>>([])
     /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
     let queuedMessages = Atomic<Int>(0)
     let droppedMessages = Atomic<Int>(0)

@@ -1,5 +1,7 @@
 public import AgentRuntime
+import HAL
 public import ModbusBridgeLogic
+import Synchronization
 
 /// modbusd's devices under one controller: each polled in its own loop, their online/offline changes reported as
 /// events and in the retained state, their counters in `telemetry/devices`, and writes routed to the right device.
@@ -18,6 +20,10 @@ public actor ModbusBridgeController {
         self.devices = devices
         self.changes = changes
         self.sink = sink
+        let perEndpoint = Dictionary(grouping: devices, by: \.client.endpoint)
+        for device in devices where (perEndpoint[device.client.endpoint]?.count ?? 0) > 1 {
+            device.sharesClient.store(true, ordering: .relaxed)
+        }
     }
 
     public func apply(settings: ModbusBridgeSettings) async {

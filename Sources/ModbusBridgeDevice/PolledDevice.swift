@@ -1,6 +1,7 @@
 public import AgentRuntime
 public import HAL
 public import ModbusBridgeLogic
+import Synchronization
 
 /// One Modbus device as modbusd polls it: its poll groups with their read plans and publish filters, its link
 /// supervisor (online, offline, backoff) and its counters. Each device runs in its own loop, so a silent device costs
@@ -14,6 +15,10 @@ public actor PolledDevice {
     let sink: any DeviceSink
     let now: @Sendable () -> Duration
     let transitions: AsyncStream<StatusChange>.Continuation
+    /// Set by the controller when other devices poll through the same client (several slaves on one port or one
+    /// TCP server): then the loop stays on the shared pool, so one owner thread does not also encode and publish
+    /// for all of them.
+    nonisolated let sharesClient = Atomic<Bool>(false)
 
     /// A device going online or offline, for the controller to report.
     public struct StatusChange: Sendable {
@@ -27,6 +32,10 @@ public actor PolledDevice {
         let points: [ModbusPoint]
         let codecs: [PointCodec]
         let requests: [ReadRequest]
+        /// `{device}/{group}`, the telemetry stream.
+        let stream: String
+        /// The points' units as published, nil when none has one.
+        let units: JSONValue?
         var filter: PublishFilter
         var nextDue: Duration
     }
@@ -65,9 +74,11 @@ public actor PolledDevice {
         let start = now()
         groups = map.groups.map { group in
             let points = map.points(in: group.name)
+            let units = points.compactMap { point in point.unit.map { (point.name, JSONValue.string($0)) } }
             return Group(
                 group: group, points: points, codecs: points.map { $0.codec(defaults: map.orders) },
-                requests: ReadPlanner.plan(points, limits: map.limits),
+                requests: ReadPlanner.plan(points, limits: map.limits), stream: "\(name)/\(group.name)",
+                units: units.isEmpty ? nil : .object(Dictionary(uniqueKeysWithValues: units)),
                 filter: PublishFilter(
                     deadbands: Dictionary(uniqueKeysWithValues: points.map { ($0.name, $0.deadband) }),
                     heartbeat: group.heartbeat),
@@ -88,7 +99,15 @@ public actor PolledDevice {
     }
 
     /// Polls each group when it is due, until cancelled. A poll that overruns skips the ticks it missed.
+    ///
+    /// The loop prefers the client's own executor (the Linux client's owner thread) where it has one: the device's
+    /// code between requests runs on the thread that makes them, so a request is no hand-off to that thread and back.
     public func run() async {
+        let executor = sharesClient.load(ordering: .relaxed) ? nil : client.preferredExecutor
+        await withTaskExecutorPreference(executor) { await pollLoop() }
+    }
+
+    private func pollLoop() async {
         while !Task.isCancelled {
             guard let index = groups.indices.min(by: { groups[$0].nextDue < groups[$1].nextDue }) else { return }
             let due = groups[index].nextDue
@@ -122,7 +141,7 @@ public actor PolledDevice {
         }
         polls += 1
         let group = groups[index]
-        var values: [String: PointValue] = [:]
+        var values: [String: PointValue] = Dictionary(minimumCapacity: group.points.count)
         var pointErrors: [String: String] = [:]
         var complete = true
         for request in group.requests {
@@ -167,10 +186,9 @@ public actor PolledDevice {
             "device": .string(name),
             "values": .object(values.mapValues(Self.json)),
         ]
-        let units = group.points.compactMap { point in point.unit.map { (point.name, JSONValue.string($0)) } }
-        if !units.isEmpty { payload["units"] = .object(Dictionary(uniqueKeysWithValues: units)) }
+        if let units = group.units { payload["units"] = units }
         if !pointErrors.isEmpty { payload["errors"] = .object(pointErrors.mapValues { .string($0) }) }
-        await sink.telemetry("\(name)/\(group.group.name)", payload)
+        await sink.telemetry(group.stream, payload)
     }
 
     private enum Answer {

@@ -15,7 +15,7 @@ public struct PublishFilter: Sendable {
     /// Whether `values` read at `now` are published; when so, they become the reference for the next decision.
     public mutating func shouldPublish(_ values: [String: PointValue], at now: Duration) -> Bool {
         let due: Bool
-        if let last = publishedAt, Set(values.keys) == Set(published.keys) {
+        if let last = publishedAt, values.count == published.count, values.keys.allSatisfy({ published[$0] != nil }) {
             due = now - last >= heartbeat || values.contains { name, value in changed(name, value) }
         } else {
             // The first poll, or the set of points read changed (a point failed or came back).

@@ -22,6 +22,14 @@ actor EventRecorder {
 
     private func record(_ event: MQTTEvent) { seen.append(event) }
 
+    /// The message ids of every `.published` event recorded so far.
+    var publishedIDs: [Int32] {
+        seen.compactMap {
+            if case .published(let mid) = $0 { return mid }
+            return nil
+        }
+    }
+
     /// Messages recorded so far on `topic`.
     func messageCount(on topic: String) -> Int {
         seen.filter {

@@ -75,6 +75,40 @@ struct MosquittoClientTests {
         client.disconnect()
     }
 
+    /// libmosquitto calls its publish callback for QoS 0 packets as they are written; the client forwards only the
+    /// QoS ≥ 1 acknowledgements. The QoS 0 packets go out before the QoS 1 one (one FIFO), so a forwarded QoS 0
+    /// callback would be recorded before the PUBACK; and the QoS 0 messages do reach a subscriber.
+    @Test("QoS 0 publishes yield no .published event; a QoS 1 publish after them still does")
+    func qos0PublishesAreQuiet() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let client = try makeClient(broker, id: "curb-test-quiet")
+        let events = EventRecorder(client)
+        client.start()
+        _ = try await events.connected()
+        try client.subscribe("curb/v1/test/kind/dev/telemetry/#", qos: .atMostOnce)
+        _ = try await events.next("SUBACK") {
+            if case .subscribed = $0 { return true }
+            return false
+        }
+        var quiet: [Int32] = []
+        for n in 0..<20 {
+            quiet.append(
+                try client.publish(
+                    MQTTMessage(topic: "curb/v1/test/kind/dev/telemetry/t", string: "\(n)", qos: .atMostOnce)))
+        }
+        let acknowledged = try client.publish(MQTTMessage(topic: "curb/v1/test/kind/dev/event/e", string: "x"))
+        _ = try await events.next("PUBACK for \(acknowledged)") { event in
+            event == .published(messageID: acknowledged)
+        }
+        // All 20 QoS 0 messages arrived, so every write callback has happened.
+        _ = try await eventually(
+            { await events.messageCount(on: "curb/v1/test/kind/dev/telemetry/t") }, until: { $0 == 20 })
+        let forwarded = await events.publishedIDs.filter { $0 != acknowledged }
+        #expect(forwarded.isEmpty, "QoS 0 ids \(quiet) came back as .published \(forwarded)")
+        client.disconnect()
+    }
+
     @Test("MQTT 5 request/response: response topic and correlation data from paho-mqtt come through and back")
     func requestResponseWithPaho() async throws {
         let broker = try MosquittoBroker()

@@ -542,6 +542,12 @@ public actor AgentSession {
 
     private func now() -> String { RFC3339.format(Date()) }
 
+    /// A document as published (sorted keys, unescaped slashes): the direct writer, which `JSONValueEncodingTests`
+    /// holds byte for byte to `JSONEncoder`; "{}" where the encoder would fail (a NaN), as before.
+    static func encode(_ value: JSONValue) -> [UInt8] {
+        value.compactJSON ?? Array("{}".utf8)
+    }
+
     static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

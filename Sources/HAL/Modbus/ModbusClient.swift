@@ -33,6 +33,16 @@ public protocol ModbusClient: Sendable {
         async throws(ModbusError)
     /// Closes the port or connection; later requests reopen it.
     func close() async
+
+    /// The executor this client's requests run on, when it has one of its own (the Linux client's owner thread).
+    /// A loop that polls through the client can prefer it (`withTaskExecutorPreference`): its code between requests
+    /// then runs on that thread too, instead of hopping to the cooperative pool and back around every request.
+    var preferredExecutor: (any TaskExecutor)? { get }
+}
+
+extension ModbusClient {
+    /// No executor of its own: callers run where they are.
+    public var preferredExecutor: (any TaskExecutor)? { nil }
 }
 
 /// Serial line settings for Modbus RTU.
