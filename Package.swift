@@ -18,6 +18,14 @@ func driver(_ name: String) -> Target {
         swiftSettings: swiftSettings)
 }
 
+/// A daemon's own executable: one line running its `DeviceDaemon` from the daemon's library target (`curbside` links
+/// the same library).
+func daemonExecutable(_ name: String, _ library: String) -> Target {
+    .executableTarget(
+        name: name, dependencies: ["DaemonComposition", .target(name: library)], path: "Sources/Executables/\(name)",
+        swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "Curbside",
     platforms: [.macOS(.v15)],
@@ -281,33 +289,13 @@ let package = Package(
             path: "Sources/curb-agent",
             swiftSettings: swiftSettings),
 
-        .executableTarget(
-            name: "vibrationd", dependencies: ["DaemonComposition", "VibrationDaemon"],
-            path: "Sources/Executables/vibrationd",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "streetlightd", dependencies: ["DaemonComposition", "StreetlightDaemon"],
-            path: "Sources/Executables/streetlightd",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "crosswalkd", dependencies: ["DaemonComposition", "CrosswalkDaemon"],
-            path: "Sources/Executables/crosswalkd",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "modbusd", dependencies: ["DaemonComposition", "ModbusDaemon"], path: "Sources/Executables/modbusd",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "chargerd", dependencies: ["DaemonComposition", "ChargerDaemon"],
-            path: "Sources/Executables/chargerd",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "fuelcelld", dependencies: ["DaemonComposition", "FuelCellDaemon"],
-            path: "Sources/Executables/fuelcelld",
-            swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "curb-agent", dependencies: ["DaemonComposition", "CurbAgentDaemon"],
-            path: "Sources/Executables/curb-agent",
-            swiftSettings: swiftSettings),
+        daemonExecutable("vibrationd", "VibrationDaemon"),
+        daemonExecutable("streetlightd", "StreetlightDaemon"),
+        daemonExecutable("crosswalkd", "CrosswalkDaemon"),
+        daemonExecutable("modbusd", "ModbusDaemon"),
+        daemonExecutable("chargerd", "ChargerDaemon"),
+        daemonExecutable("fuelcelld", "FuelCellDaemon"),
+        daemonExecutable("curb-agent", "CurbAgentDaemon"),
         // Every daemon in one binary, busybox-style: run as a link named after a daemon (/usr/bin/streetlightd →
         // curbside) or as `curbside <daemon> ARGS` (README "Footprint"); what `make package` ships.
         .executableTarget(
