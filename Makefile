@@ -118,19 +118,22 @@ bench-daemons: bootstrap
 
 # What each piece of a daemon costs (Benchmarks/footprint-ladder/ladder): RSS/USS/PSS and stripped size of a trivial
 # Swift program, + FoundationEssentials, + Foundation, + Yams, + MQTTTransport, + the outbox, each dynamic and with
-# -static-stdlib; then every daemon on its rig, dynamic and relinked with -static-stdlib. Medians of
+# -static-stdlib; then every daemon on its rig, dynamic, relinked with -static-stdlib, and as links to the multi-call
+# curbside relinked with -static-stdlib (what the package ships); and the disk each takes. Medians of
 # LADDER_FLAGS="--repeats N" (default 3).
 LADDER_FLAGS ?=
 bench-footprint: bootstrap
-	for product in $(PACKAGE_PRODUCTS) curb-rig; do $(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
-	Benchmarks/footprint-ladder/ladder --bin .build/release --daemons .build/release --static .build/release $(LADDER_FLAGS)
+	for product in $(PACKAGE_PRODUCTS) curbside curb-rig; do \
+		$(SWIFT) build -c release $(SWIFT_FLAGS) --product $$product || exit 1; done
+	Benchmarks/footprint-ladder/ladder --bin .build/release --daemons .build/release --static .build/release \
+		--multicall .build/release $(LADDER_FLAGS)
 
 # The curbside suite .deb (Tools/package/build) from a release build with the Swift runtime linked in, so the board
 # needs only Debian's C libraries: .build/package/curbside_<version>_<arch>.deb. README "Installing on a board".
+# Every daemon is the one multi-call binary `curbside` (/usr/bin/<daemon> links to it; README "Footprint").
 PACKAGE_PRODUCTS := $(shell awk '!/^[[:space:]]*(\#|$$)/ {print $$1}' Tools/daemons)
 package: bootstrap
-	for product in $(PACKAGE_PRODUCTS); do \
-		$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product $$product || exit 1; done
+	$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product curbside
 	if grep -q 'name: "curbctl"' Package.swift; then \
 		$(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --product curbctl || exit 1; fi
 	Tools/package/build $$($(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS) --show-bin-path) .build/package

@@ -18,6 +18,14 @@ func driver(_ name: String) -> Target {
         swiftSettings: swiftSettings)
 }
 
+/// A daemon's own executable: one line running its `DeviceDaemon` from the daemon's library target (`curbside` links
+/// the same library).
+func daemonExecutable(_ name: String, _ library: String) -> Target {
+    .executableTarget(
+        name: name, dependencies: ["DaemonComposition", .target(name: library)], path: "Sources/Executables/\(name)",
+        swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "Curbside",
     platforms: [.macOS(.v15)],
@@ -224,52 +232,77 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
-        // Layer 7: executables, each its logic, its parts and a page of `main`.
-        .executableTarget(
-            name: "vibrationd",
+        // Layer 7: the daemons, each its logic, its parts and its `DeviceDaemon` (in Sources/<daemon>/, a library so
+        // that `curbside` can link them all), then one executable of a line per daemon and the multi-call `curbside`.
+        .target(
+            name: "VibrationDaemon",
             dependencies: ["VibrationDevice", "VibrationLogic", "DaemonComposition", "AgentRuntime", "HAL"],
+            path: "Sources/vibrationd",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "streetlightd",
+        .target(
+            name: "StreetlightDaemon",
             dependencies: [
                 "StreetlightDevice", "StreetlightLogic", "DaemonComposition", "AgentRuntime", "HAL",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/streetlightd",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "crosswalkd",
+        .target(
+            name: "CrosswalkDaemon",
             dependencies: [
                 "CrosswalkDevice", "CrosswalkLogic", "DaemonComposition", "AgentRuntime", "HAL", "PCA9685",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/crosswalkd",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "modbusd",
+        .target(
+            name: "ModbusDaemon",
             dependencies: [
                 "ModbusBridgeDevice", "ModbusBridgeLogic", "DaemonComposition", "AgentRuntime", "HAL",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/modbusd",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "chargerd",
+        .target(
+            name: "ChargerDaemon",
             dependencies: [
                 "ChargerDevice", "ChargerLogic", "DaemonComposition", "AgentRuntime", "ConfigSupport", "HAL", "ADS1115",
                 "PCA9685", "SDM630", .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/chargerd",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "fuelcelld",
+        .target(
+            name: "FuelCellDaemon",
             dependencies: [
                 "FuelCellDevice", "FuelCellLogic", "FuelCellController", "ADS1115", "DaemonComposition", "AgentRuntime",
                 "ConfigSupport", "HAL", .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/fuelcelld",
             exclude: ["README.md"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "curb-agent",
+        .target(
+            name: "CurbAgentDaemon",
             dependencies: [
                 "Locking", "DaemonComposition", "AgentRuntime", "ConfigSupport",
                 "Yams",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/curb-agent",
+            swiftSettings: swiftSettings),
+
+        daemonExecutable("vibrationd", "VibrationDaemon"),
+        daemonExecutable("streetlightd", "StreetlightDaemon"),
+        daemonExecutable("crosswalkd", "CrosswalkDaemon"),
+        daemonExecutable("modbusd", "ModbusDaemon"),
+        daemonExecutable("chargerd", "ChargerDaemon"),
+        daemonExecutable("fuelcelld", "FuelCellDaemon"),
+        daemonExecutable("curb-agent", "CurbAgentDaemon"),
+        // Every daemon in one binary, busybox-style: run as a link named after a daemon (/usr/bin/streetlightd →
+        // curbside) or as `curbside <daemon> ARGS` (README "Footprint"); what `make package` ships.
+        .executableTarget(
+            name: "curbside",
+            dependencies: [
+                "DaemonComposition", "VibrationDaemon", "StreetlightDaemon", "CrosswalkDaemon", "ModbusDaemon",
+                "ChargerDaemon", "FuelCellDaemon", "CurbAgentDaemon",
             ],
             swiftSettings: swiftSettings),
 
@@ -400,6 +433,8 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         .testTarget(name: "HALTests", dependencies: ["HAL"], swiftSettings: swiftSettings),
+        // `curbside`: every daemon by a link's name and by first argument, the same as its own binary (spawned).
+        .testTarget(name: "MultiCallTests", dependencies: ["CurbsideTestKit"], swiftSettings: swiftSettings),
         // One short iteration of Benchmarks/bench (make bench): the harness builds and reports every figure.
         .testTarget(
             name: "BenchmarkHarnessTests", dependencies: ["CurbsideTestKit"], swiftSettings: swiftSettings),

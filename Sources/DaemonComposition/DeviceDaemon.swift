@@ -65,6 +65,11 @@ extension DeviceDaemon {
     public static func main() async {
         await DaemonCommand<Self>.main()
     }
+
+    /// The same with the arguments after the daemon's name given (the multi-call `curbside`, see `MultiCall`).
+    public static func main(arguments: [String]) async {
+        await DaemonCommand<Self>.main(arguments)
+    }
 }
 
 /// What a daemon's parts and controller get from the composition.

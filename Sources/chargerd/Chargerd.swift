@@ -2,17 +2,19 @@ import ADS1115
 import AgentRuntime
 import ChargerDevice
 import ChargerLogic
-import DaemonComposition
+public import DaemonComposition
 import FoundationEssentials
 import HAL
 import Logging
 import PCA9685
 import SDM630
 
+/// chargerd, for its own executable (Sources/Executables/chargerd) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Chargerd.self
+
 /// chargerd: an IEC 61851-1 AC charge point — the control pilot (PCA9685 PWM, ADS1115 sampling), contactor with
 /// auxiliary feedback, RCD, cable lock with feedback, and the SDM630 energy meter on RS-485. Its parts, its
 /// controller, its commands and loops; the shared composition does the rest.
-@main
 enum Chargerd: DeviceDaemon {
     static let name = "chargerd"
     static let summary = "Curbside AC charge-point daemon (IEC 61851-1)."

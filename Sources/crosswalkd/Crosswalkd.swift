@@ -1,16 +1,18 @@
 import AgentRuntime
 import CrosswalkDevice
 import CrosswalkLogic
-import DaemonComposition
+public import DaemonComposition
 import FoundationEssentials
 import HAL
 import Logging
 import PCA9685
 
+/// crosswalkd, for its own executable (Sources/Executables/crosswalkd) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Crosswalkd.self
+
 /// crosswalkd: the smart crossing — presence detectors, push buttons, the stop-line detector and the signal
 /// controller's walk phase in; RRFB beacons, in-road markers, warning sign, safety bar and voice guidance out.
 /// Its parts, its controller, its commands and loops; the shared composition does the rest.
-@main
 enum Crosswalkd: DeviceDaemon {
     static let name = "crosswalkd"
     static let summary = "Curbside smart-crosswalk daemon."

@@ -1,10 +1,12 @@
 import AgentRuntime
-import DaemonComposition
+public import DaemonComposition
 import Logging
+
+/// curb-agent, for its own executable (Sources/Executables/curb-agent) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = CurbAgent.self
 
 /// A minimal daemon on the shared composition: announces itself, answers the built-in commands and publishes a
 /// heartbeat. It is the runtime's end-to-end example and test subject; it drives no hardware.
-@main
 enum CurbAgent: DeviceDaemon {
     static let name = "curb-agent"
     static let summary = "Curbside example agent (runtime only, no hardware)."

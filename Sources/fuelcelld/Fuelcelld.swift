@@ -1,16 +1,18 @@
 import ADS1115
 import AgentRuntime
-import DaemonComposition
+public import DaemonComposition
 import FuelCellController
 import FuelCellDevice
 import FuelCellLogic
 import HAL
 import Logging
 
+/// fuelcelld, for its own executable (Sources/Executables/fuelcelld) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Fuelcelld.self
+
 /// fuelcelld: a stationary fuel-cell CHP plant — the controller on Modbus, the H₂ detector (ADS1115 analog and an
 /// alarm contact), the emergency stop in; the H₂ shut-off valve and the ventilation fan out. Its parts, its
 /// controller, its commands and loops; the shared composition does the rest.
-@main
 enum Fuelcelld: DeviceDaemon {
     static let name = "fuelcelld"
     static let summary = "Curbside fuel-cell CHP daemon."

@@ -1,13 +1,15 @@
 import AgentRuntime
-import DaemonComposition
+public import DaemonComposition
 import HAL
 import ModbusBridgeDevice
 import ModbusBridgeLogic
 
+/// modbusd, for its own executable (Sources/Executables/modbusd) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Modbusd.self
+
 /// modbusd: the generic Modbus-to-MQTT bridge. Any Modbus RTU or TCP device described by a register map file is
 /// polled in its groups and published on `telemetry/{device}/{group}`; `write` sets a writable point and reads it
 /// back. Its parts, its controller, its commands and loops; the shared composition does the rest.
-@main
 enum Modbusd: DeviceDaemon {
     static let name = "modbusd"
     static let summary = "Curbside generic Modbus-to-MQTT bridge."

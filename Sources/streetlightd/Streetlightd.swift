@@ -1,14 +1,16 @@
 import AgentRuntime
-import DaemonComposition
+public import DaemonComposition
 import FoundationEssentials
 import HAL
 import Logging
 import StreetlightDevice
 import StreetlightLogic
 
+/// streetlightd, for its own executable (Sources/Executables/streetlightd) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Streetlightd.self
+
 /// streetlightd: the smart streetlight pole — LED dimming and relay, ambient light, climate, fine dust, lamp health.
 /// Its parts, its controller, its commands and loops; the shared composition does the rest.
-@main
 enum Streetlightd: DeviceDaemon {
     static let name = "streetlightd"
     static let summary = "Curbside streetlight daemon."

@@ -1,13 +1,15 @@
 import AgentRuntime
-import DaemonComposition
+public import DaemonComposition
 import FoundationEssentials
 import HAL
 import VibrationDevice
 import VibrationLogic
 
+/// vibrationd, for its own executable (Sources/Executables/vibrationd) and the multi-call `curbside`.
+public let daemon: any DeviceDaemon.Type = Vibrationd.self
+
 /// vibrationd: a structural vibration gauge (ADXL355) — window figures, PPV against DIN 4150-3, triggered captures.
 /// Its parts, its controller, its commands and loops; the shared composition does the rest.
-@main
 enum Vibrationd: DeviceDaemon {
     static let name = "vibrationd"
     static let summary = "Curbside structural vibration daemon."

@@ -67,6 +67,9 @@ struct PackageTests {
                 #expect(FileManager.default.fileExists(atPath: root.path + path), "\(path)")
             }
             #expect(FileManager.default.isExecutableFile(atPath: root.path + "/usr/bin/\(daemon)"))
+            // Every daemon is a link to the one multi-call binary (README "Footprint").
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/usr/bin/\(daemon)")
+            #expect(target == "curbside", "/usr/bin/\(daemon) → \(target ?? "not a link")")
             let passwd = try String(contentsOf: root.appendingPathComponent("etc/passwd"), encoding: .utf8)
             #expect(passwd.contains("curbside-\(daemon):x:"), "\(passwd)")
         }
