@@ -537,15 +537,11 @@ public actor ChargerController {
                 saveStore()
                 queue(.event("session", sessionDocument(ended, status: "ended")))
             }
-            switch transition.event {
-            case .faultFound(let fault):
+            // A CP short read while faulted is the EVSE's own −12 V, not a new fault.
+            if let fault = transition.event.fault, fault != .cpShort || transition.from != .faulted {
                 queue(Self.latchedFaultEvent(fault))
-            case .pilot(.diodeFault):
-                queue(Self.latchedFaultEvent(.diodeFault))
-            case .pilot(.pilotFault):
-                queue(Self.latchedFaultEvent(.pilotFault))
-            case .pilot(.state(.e)), .pilot(.state(.f)):
-                if transition.from != .faulted { queue(Self.latchedFaultEvent(.cpShort)) }
+            }
+            switch transition.event {
             case .causeCleared(let fault):
                 queue(
                     .event("fault-cause-cleared", ["fault": .string(fault.code), "detail": .string(fault.description)]))

@@ -18,6 +18,17 @@ public enum ChargerEvent: Sendable, Hashable {
     case causeCleared(ChargerFault)
     case resetRequested
 
+    /// The fault this event reports, if any: a fault found by the controller, or a pilot reading that is itself one.
+    public var fault: ChargerFault? {
+        switch self {
+        case .pilot(.diodeFault): .diodeFault
+        case .pilot(.pilotFault): .pilotFault
+        case .pilot(.state(.e)), .pilot(.state(.f)): .cpShort
+        case .faultFound(let fault): fault
+        default: nil
+        }
+    }
+
     /// The event's name without its payload, for `event/transition`.
     public var name: String {
         switch self {

@@ -172,17 +172,6 @@ public struct ChargerMachine: Sendable {
         }
     }
 
-    /// A pilot reading that is itself a fault, as that fault.
-    private func fault(of event: ChargerEvent) -> ChargerFault? {
-        switch event {
-        case .pilot(.diodeFault): .diodeFault
-        case .pilot(.pilotFault): .pilotFault
-        case .pilot(.state(.e)), .pilot(.state(.f)): .cpShort
-        case .faultFound(let fault): fault
-        default: nil
-        }
-    }
-
     // MARK: Handling events
 
     /// Offers `event`, happened at `now`, to the table; an accepted one updates the machine and says whether a
@@ -218,12 +207,12 @@ public struct ChargerMachine: Sendable {
         switch event {
         case .pilot(.state(.a)): .evDisconnected
         case .stopRequested(let reason): reason
-        default: fault(of: event)?.stopReason ?? .other
+        default: event.fault?.stopReason ?? .other
         }
     }
 
     private mutating func apply(_ event: ChargerEvent, at now: Duration) {
-        if state != .faulted, let fault = fault(of: event) {
+        if state != .faulted, let fault = event.fault {
             latched.insert(fault)
             if fault.observableWhileFaulted { causes.insert(fault) }
             return
