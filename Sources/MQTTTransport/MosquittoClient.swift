@@ -129,6 +129,7 @@ public final class MosquittoClient: Sendable {
         mosquitto_connect_v5_callback_set(mosq) { _, context, rc, flags, properties in
             guard let context else { return }
             let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+            sink.attemptAnswered.store(true, ordering: .relaxed)
             if rc == 0 {
                 // Stored before `.connected` is yielded, so whoever handles that event sees this connection's limit.
                 var limit: UInt32 = 0
@@ -151,6 +152,7 @@ public final class MosquittoClient: Sendable {
                 rc == 0
                 ? "normal disconnection"
                 : String(cString: rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc))
+            sink.attemptAnswered.store(true, ordering: .relaxed)
             // QoS 0 packets still queued are dropped with the connection: no callback will come for them.
             sink.quietPublishes.withLock { $0.removeAll() }
             sink.yield(.disconnected(reasonCode: rc, reason: reason, expected: rc == 0))
@@ -267,6 +269,7 @@ public final class MosquittoClient: Sendable {
         var connected = false
         while !stopRequested {
             if !connected {
+                sink.attemptAnswered.store(false, ordering: .relaxed)
                 let rc = mosquitto_connect_bind_v5(
                     mosq, configuration.host, Int32(configuration.port), keepAlive, nil,
                     properties)
@@ -285,6 +288,13 @@ public final class MosquittoClient: Sendable {
             let rc = mosquitto_loop(mosq, 100, 1)
             if rc != MOSQ_ERR_SUCCESS.rawValue {
                 connected = false
+                // A connection lost before CONNACK (a TLS handshake refused after the TCP connect, say) gets no
+                // callback from libmosquitto: report it here, or a client that is never connected hears nothing.
+                if !sink.attemptAnswered.exchange(true, ordering: .relaxed) {
+                    sink.yield(
+                        .disconnected(
+                            reasonCode: rc, reason: String(cString: mosquitto_strerror(rc)), expected: false))
+                }
                 if stopRequested { break }
                 pause(delay)
                 delay = min(delay * 2, configuration.reconnectDelayMax)
@@ -416,6 +426,8 @@ private final class EventSink: Sendable {
     /// QoS 0 publishes whose write callback is not forwarded (`.published` is for QoS ≥ 1 only), by message id.
     let quietPublishes = Lock<Set<Int32>>([])
     /// Messages yielded and not yet taken by the consumer (`messageHandled()`), and the bound on them.
+    /// Whether libmosquitto has called back (CONNACK or disconnect) since the last connect attempt.
+    let attemptAnswered = Atomic<Bool>(false)
     let queuedMessages = Atomic<Int>(0)
     let droppedMessages = Atomic<Int>(0)
     let messageLimit: Int?
