@@ -5,7 +5,8 @@ import Locking
 ///
 /// Transfers are serialised per bus (one lock held for the whole transfer, which never suspends), so a `writeRead`
 /// is atomic the way one `I2C_RDWR` ioctl is. An address with nothing attached does not acknowledge, giving
-/// `I2CError` `.nack`. Every transfer is logged for tests (`log`), including NACKs and bus errors.
+/// `I2CError` `.nack`. Every transfer is logged for tests (`log`), including NACKs and bus errors; the log keeps the
+/// newest `logLimit` entries, so a bus that runs for hours (the virtual rig at kHz sample rates) stays bounded.
 public final class SimulatedI2CBus: I2CBus {
     /// One event on the wire, in order.
     public enum LogEntry: Sendable, Hashable, CustomStringConvertible {
@@ -33,11 +34,17 @@ public final class SimulatedI2CBus: I2CBus {
 
     /// The name given at creation, used in errors.
     public let name: String
-    private let state = Lock(State())
+    /// How many log entries are kept (oldest dropped first).
+    public let logLimit: Int
+    private let state: Lock<State>
 
-    /// - Parameter name: reported in errors (`sim-i2c@0x51 read 4 bytes: no acknowledge`).
-    public init(name: String) {
+    /// - Parameters:
+    ///   - name: reported in errors (`sim-i2c@0x51 read 4 bytes: no acknowledge`).
+    ///   - logLimit: how many log entries are kept; 10 000 is a few seconds of a chip read at 1 kHz.
+    public init(name: String, logLimit: Int = 10_000) {
         self.name = name
+        self.logLimit = logLimit
+        state = Lock(State(log: BoundedLog(limit: logLimit)))
     }
 
     /// A handle for `address`; like `open("/dev/i2c-N")` plus an address, it never touches the bus.
@@ -66,9 +73,10 @@ public final class SimulatedI2CBus: I2CBus {
         state.withLock { $0.faults[address, default: []] += Array(repeating: fault, count: max(0, count)) }
     }
 
-    /// Everything that happened on the wire since creation or the last `clearLog()`.
+    /// What happened on the wire since creation or the last `clearLog()`, oldest first: the newest `logLimit`
+    /// entries.
     public var log: [LogEntry] {
-        state.withLock { $0.log }
+        state.withLock { $0.log.entries }
     }
 
     /// Empties the log.
@@ -96,7 +104,7 @@ public final class SimulatedI2CBus: I2CBus {
     private struct State {
         var chips: [I2CAddress: any SimulatedI2CChip] = [:]
         var faults: [I2CAddress: [SimulatedI2CFault]] = [:]
-        var log: [LogEntry] = []
+        var log: BoundedLog<LogEntry>
 
         mutating func run(_ address: I2CAddress, _ messages: [Message]) -> Result<[UInt8], SimulatedI2CFault> {
             if var pending = faults[address], !pending.isEmpty {

@@ -15,15 +15,16 @@ public final class SimulatedModbusLine: ModbusRequestHandler {
 
     private struct State {
         var devices: [ModbusUnitID: SimulatedModbusDevice] = [:]
-        var log: [Entry] = []
+        var log: BoundedLog<Entry>
     }
 
-    private let state = Lock(State())
+    private let state: Lock<State>
     /// How many log entries are kept (oldest dropped first).
     public let logLimit: Int
 
     public init(logLimit: Int = 10_000) {
         self.logLimit = logLimit
+        state = Lock(State(log: BoundedLog(limit: logLimit)))
     }
 
     /// Puts `device` on the line as `unit` (replacing any device there).
@@ -42,7 +43,7 @@ public final class SimulatedModbusLine: ModbusRequestHandler {
     }
 
     /// Requests received so far, oldest first.
-    public var log: [Entry] { state.withLock { $0.log } }
+    public var log: [Entry] { state.withLock { $0.log.entries } }
 
     public func clearLog() {
         state.withLock { $0.log.removeAll() }
@@ -55,7 +56,6 @@ public final class SimulatedModbusLine: ModbusRequestHandler {
     public func reply(to request: ModbusRequest, unit: ModbusUnitID) -> ModbusReply {
         let targets = state.withLock { state -> [SimulatedModbusDevice] in
             state.log.append(Entry(unit: unit, request: request))
-            if state.log.count > logLimit { state.log.removeFirst(state.log.count - logLimit) }
             if unit == .broadcast { return request.isWrite ? Array(state.devices.values) : [] }
             return state.devices[unit].map { [$0] } ?? []
         }

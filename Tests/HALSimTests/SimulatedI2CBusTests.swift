@@ -122,4 +122,29 @@ struct SimulatedI2CBusTests {
             #expect(log[start + 2] == .stop)
         }
     }
+
+    @Test("a long run keeps only the newest log entries, so a rig sampling at kHz rates does not grow without bound")
+    func logIsBounded() async throws {
+        let limit = 10_000
+        bus.attach(SimulatedI2CRegisterFile(registers: [0: 0]), at: 0x40)
+        let device = try await bus.device(at: 0x40)
+        // Two entries per transfer (the write and its STOP): 12 000 in all, 2 000 more than the log keeps.
+        for index in 0..<6_000 { try await device.write([UInt8(index & 0xFF)]) }
+        let log = bus.log
+        #expect(log.count == limit)
+        #expect(log.first == .write(0x40, [UInt8(1_000 & 0xFF)]), "the oldest kept is transfer 1 000")
+        #expect(log.suffix(2) == [.write(0x40, [UInt8(5_999 & 0xFF)]), .stop], "the newest is last")
+    }
+
+    @Test("the log limit is a ring: it wraps in order, and clearLog starts it afresh")
+    func logLimitWraps() async throws {
+        let small = SimulatedI2CBus(name: "sim-i2c", logLimit: 5)
+        small.attach(SimulatedI2CRegisterFile(registers: [0: 0]), at: 0x40)
+        let device = try await small.device(at: 0x40)
+        for byte: UInt8 in 1...4 { try await device.write([byte]) }
+        #expect(small.log == [.stop, .write(0x40, [3]), .stop, .write(0x40, [4]), .stop])
+        small.clearLog()
+        try await device.write([5])
+        #expect(small.log == [.write(0x40, [5]), .stop])
+    }
 }
