@@ -85,18 +85,22 @@ public actor VibrationController {
     ///
     /// Actor methods interleave at every `await`, and a FIFO read is two transfers: a second drain (interrupt and
     /// timer firing together) between them would pop entries the first one counted. So one drain runs at a time; a
-    /// request that arrives meanwhile makes the running one go round again.
+    /// request that arrives meanwhile makes the running one go round again. A request that arrives while another
+    /// sequence holds the chip (an apply, the self-test, the read-back) runs when that sequence releases it.
     public func drain() async {
-        guard !busy else {
-            drainAgain = true
-            return
-        }
+        drainAgain = true
+        guard !busy else { return }
         busy = true
-        defer { busy = false }
-        repeat {
+        await drainWhileRequested()
+        busy = false
+    }
+
+    /// Drains until no request is pending; the caller holds the chip.
+    private func drainWhileRequested() async {
+        while drainAgain {
             drainAgain = false
             await drainOnce()
-        } while drainAgain
+        }
     }
 
     /// Reads the accelerometer's configuration back. A brown-out or stray reset puts the chip in standby with reset
@@ -119,12 +123,19 @@ public actor VibrationController {
         await exclusively { await open() }
     }
 
-    /// Waits until no drain or other chip sequence runs, then holds the chip for `body`.
+    /// Waits until no drain or other chip sequence runs, then holds the chip for `body`, and drains before
+    /// releasing it when a drain was asked for meanwhile.
+    ///
+    /// The watermark interrupt is an edge: while the FIFO stays above the watermark it does not come again, so a
+    /// drain turned away here would wait for the 250 ms fallback timer — at 4 kHz the 96-entry FIFO (32 samples)
+    /// fills in 8 ms and overruns long before.
     private func exclusively<T>(_ body: () async -> T) async -> T {
         while busy { try? await Task.sleep(for: .milliseconds(2)) }
         busy = true
-        defer { busy = false }
-        return await body()
+        let result = await body()
+        await drainWhileRequested()
+        busy = false
+        return result
     }
 
     private func drainOnce() async {
