@@ -269,7 +269,14 @@ public actor VibrationController {
             }
             await sink.event("capture-stored", fields)
         } catch {
-            await sink.event("capture-failed", ["error": .string("\(error)")])
+            // Which capture, which file or folder and why, so whoever reads the event can act on it.
+            let reason = error.errno == ENOSPC ? "no-space" : "\(error.code)".replacing(" ", with: "-")
+            var fields: [String: JSONValue] = [
+                "reason": .string(reason), "id": .string(capture.id), "path": .string(error.path),
+                "error": .string("\(error)"),
+            ]
+            if let code = error.errno { fields["errno"] = .number(Double(code)) }
+            await sink.event("capture-failed", fields)
         }
     }
 

@@ -36,17 +36,13 @@ public struct CaptureStore: Sendable {
     /// bounds. Returns the saved capture's listing and the IDs deleted to make room, oldest first.
     @discardableResult
     public func save(_ capture: Capture) throws(CaptureStoreError) -> (saved: CaptureInfo, evicted: [String]) {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CaptureStoreError(.unwritable, path: directory.path, detail: "\(error)")
-        }
+        try Self.makeDirectory(directory)
         let data = capture.encoded()
         let url = fileURL(for: capture.id)
         do throws(AtomicFile.Failure) {
             try AtomicFile.write(Array(data), to: url.path)
         } catch {
-            throw CaptureStoreError(.unwritable, path: url.path, detail: "\(error)")
+            throw CaptureStoreError(.unwritable, path: url.path, detail: "\(error)", errno: error.errno)
         }
         var captures = try list()
         var evicted: [String] = []
@@ -136,6 +132,29 @@ public struct CaptureStore: Sendable {
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
+    /// `mkdir -p`, saying which folder could not be made and the errno: `FileManager`'s error names neither on
+    /// Linux.
+    private static func makeDirectory(_ url: URL) throws(CaptureStoreError) {
+        let path = url.path
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw CaptureStoreError(
+                    .unwritable, path: path, detail: "\(String(cString: strerror(ENOTDIR))) (errno \(ENOTDIR))",
+                    errno: ENOTDIR)
+            }
+            return
+        }
+        let parent = url.deletingLastPathComponent()
+        if parent.path != path { try makeDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            let code = errno
+            throw CaptureStoreError(
+                .unwritable, path: path, detail: "mkdir: \(String(cString: strerror(code))) (errno \(code))",
+                errno: code)
+        }
+    }
+
     private func fileURL(for id: String) -> URL {
         directory.appendingPathComponent(id + "." + Self.fileExtension)
     }
@@ -189,12 +208,15 @@ public struct CaptureStoreError: Error, Hashable, Sendable, CustomStringConverti
     public var path: String
     /// Operating-system or format detail.
     public var detail: String
+    /// The operating system's error number, when the system gave one (`ENOSPC`: the filesystem is full).
+    public var errno: Int32?
 
     /// An error of `code` at `path`.
-    public init(_ code: Code, path: String, detail: String) {
+    public init(_ code: Code, path: String, detail: String, errno: Int32? = nil) {
         self.code = code
         self.path = path
         self.detail = detail
+        self.errno = errno
     }
 
     /// `/var/lib/curbside/captures/capture-001764049725123.vcap: corrupt: header truncated`.

@@ -66,6 +66,33 @@ struct CaptureSpaceTests {
         #expect(!base.sink.eventNames.contains("capture-stored"))
     }
 
+    @Test("a capture the store cannot write says why in capture-failed: which capture, which path, which errno")
+    func unwritableStoreNamesTheReason() async throws {
+        try FileManager.default.createDirectory(at: base.directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: base.directory) }
+        // A file where the capture folder should be: mkdir cannot make it, whoever runs the test (root included).
+        let folder = base.directory.appendingPathComponent("captures")
+        try Data("not a folder".utf8).write(to: folder)
+        let controller = await base.controller(captureDirectory: folder)
+        #expect(await controller.captureNow())
+        await base.run(controller, seconds: 4) { _ in 0 }
+        let failed = try #require(base.sink.lastEvent("capture-failed"), "\(base.sink.eventNames)")
+        #expect(failed["reason"] == "unwritable", "\(failed)")
+        #expect(failed["path"] == .string(folder.path), "\(failed)")
+        #expect(failed["errno"] == .number(Double(ENOTDIR)), "\(failed)")
+        guard case .string(let id)? = failed["id"] else {
+            Issue.record("no capture id in \(failed)")
+            return
+        }
+        #expect(CaptureStore.isValidID(id))
+        guard case .string(let error)? = failed["error"] else {
+            Issue.record("no error text in \(failed)")
+            return
+        }
+        #expect(error.contains(folder.path) && error.contains("Not a directory"), "\(error)")
+        #expect(!base.sink.eventNames.contains("capture-stored"))
+    }
+
     @Test("a capture chunk the outbox refuses fails get-capture, naming the chunk, instead of claiming it was sent")
     func chunkNotStored() async throws {
         let refusing = RefusingSink()
