@@ -308,6 +308,13 @@ public actor VibrationController {
         let previousRate = configuration.settings.outputDataRateHz
         let rateChanged = settings.outputDataRateHz != previousRate
         if rateChanged, sensor != nil { await drainOnce() }
+        if rateChanged, var running = calibration {
+            // The target was counted in samples at the old rate; what is left of the time asked for is that many
+            // samples times the ratio of the rates at the new one.
+            let left = Double(running.target - running.count) * settings.outputDataRateHz / previousRate
+            running.target = running.count + Int(left.rounded(.up))
+            calibration = running
+        }
         configuration.settings = settings
         store = CaptureStore(directory: store.directory, settings: settings.capture)
         if !analyzer.analyses(like: settings) { analyzer = WindowAnalyzer(settings: settings) }
@@ -400,7 +407,8 @@ public actor VibrationController {
             ])
     }
 
-    /// Averages the next `seconds` of samples at rest and sets the offsets so the gauge reads (0, 0, 1 g).
+    /// Averages the next `seconds` of samples at rest and sets the offsets so the gauge reads (0, 0, 1 g). A new
+    /// output data rate meanwhile keeps the duration: the samples still to come are counted at the new rate.
     public func calibrate(seconds: Double) {
         let target = max(1, Int(seconds * configuration.settings.outputDataRateHz))
         calibration = ((0, 0, 0), 0, target)

@@ -168,6 +168,23 @@ struct VibrationControllerTests {
         #expect(abs(mean) < 0.005, "\(mean) m/s²")
     }
 
+    @Test("a calibration across a new output data rate lasts the seconds asked for, not the old rate's sample count")
+    func calibrationAcrossRateChange() async throws {
+        let controller = await controller()
+        await controller.calibrate(seconds: 1)
+        // Half a second at 250 Hz (128 samples), then the rest at 500 Hz: 122 samples at 250 Hz are 244 at 500 Hz.
+        await run(controller, seconds: 0.512) { _ in 0 }
+        var configuration = await controller.configuration
+        configuration.settings.outputDataRateHz = 500
+        try await controller.apply(configuration)
+        await run(controller, seconds: 0.448, from: 0.512, rate: 500) { _ in 0 }
+        #expect(sink.lastEvent("calibrated") == nil, "0.96 s of the second asked for: still averaging")
+        #expect(await controller.isCalibrating)
+        await run(controller, seconds: 0.064, from: 0.96, rate: 500) { _ in 0 }
+        let event = try #require(sink.lastEvent("calibrated"), "\(sink.eventNames)")
+        #expect(event["samples"] == .number(128 + 256))
+    }
+
     @Test("self-test passes on a working chip and fails when the electrostatic actuation does not move it")
     func selfTest() async {
         let controller = await controller()
