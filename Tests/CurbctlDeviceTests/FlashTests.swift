@@ -66,6 +66,22 @@ struct FlashTests {
         #expect(lines.contains { $0.hasPrefix("verified: 13631488 bytes") && $0.contains(report.sha256) }, "\(lines)")
     }
 
+    @Test("progress to a log (not a terminal) shows each bar's 100 % line once, the final one with the time taken")
+    func progressLinesNotRepeated() async throws {
+        let (folder, image, mountinfo) = try await Self.setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("card.img").path
+        let output = Lock<[String]>([])
+        let record: @Sendable (String) -> Void = { text in output.withLock { $0.append(text) } }
+        _ = try Self.flash(image, target, mountinfo: mountinfo, progress: record)
+        let lines = output.withLock { $0 }
+        for label in ["writing", "verifying"] {
+            let complete = lines.filter { $0.hasPrefix(label + " ") && $0.contains("100%") }
+            #expect(complete.count == 1, "\(label): \(lines)")
+            #expect(complete.first?.contains(" in ") == true, "\(label): \(lines)")
+        }
+    }
+
     @Test(
         "flash's read-back catches a target changed after the synced write (a byte dropped, a byte flipped)",
         arguments: [("dropped", "it ends after 13631487 of the image's 13631488 bytes"), ("flipped", "SHA-256 of")])

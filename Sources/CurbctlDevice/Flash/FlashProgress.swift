@@ -29,7 +29,9 @@ final class FlashProgress {
             lastDrawn = now
             write("\r" + line(done, now: now) + "   ")
         } else {
-            // Tenths of the total, or every 256 MiB when the size is unknown.
+            // Tenths of the total, or every 256 MiB when the size is unknown. The whole is `finish`'s line (with the
+            // time taken): printed here too, a log would show 100 % twice.
+            if let total, done >= total { return }
             let step = total.map { $0 > 0 ? done * 10 / $0 : 10 } ?? done / (256 << 20)
             guard step > lastStep else { return }
             lastStep = step
