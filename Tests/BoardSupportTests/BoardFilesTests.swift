@@ -17,6 +17,19 @@ struct BoardFilesTests {
                 ])
     }
 
+    /// The board fuzz target's seeds are the board files: a seed left at an old layout (no `image` section, say)
+    /// stops the fuzzer from starting where the decoder's current code is.
+    @Test("the board fuzz seeds are the current board files", arguments: try BoardFixtures.boardFiles())
+    func fuzzSeedCurrent(path: String) throws {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let seed = URL(fileURLWithPath: BoardFixtures.boardsDirectory).deletingLastPathComponent()
+            .appendingPathComponent("Tests/Fuzz/board").appendingPathComponent(name)
+        let current = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(
+            try String(contentsOf: seed, encoding: .utf8) == current,
+            "Tests/Fuzz/board/\(name) differs from Boards/\(name): cp Boards/\(name) Tests/Fuzz/board/")
+    }
+
     @Test("every board file loads and validates", arguments: try BoardFixtures.boardFiles())
     func loads(path: String) throws {
         let board: Board
