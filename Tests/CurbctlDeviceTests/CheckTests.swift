@@ -141,6 +141,15 @@ struct CheckTests {
         #expect(hardwareFailures(report) == ["h2_sensor ADS1115 sim-i2c-0@0x48"], "\(report.table())")
     }
 
+    @Test("vibration rig: the accelerometer's line names its role, not its configuration key (\"address ADXL355\")")
+    func vibrationParts() async throws {
+        let (report, _) = try await check("vibration.yaml", "vibrationd")
+        #expect(hardwareFailures(report) == [], "\(report.table())")
+        #expect(
+            report.items.filter { $0.area == "i2c" }.map(\.name) == ["accelerometer ADXL355 sim-i2c-1@0x1D"],
+            "\(report.table())")
+    }
+
     @Test("every device daemon in Tools/daemons has a parts list: its example names lines, chips or Modbus devices")
     func everyDaemonHasParts() throws {
         let table = try String(contentsOf: RigFixture.root.appendingPathComponent("Tools/daemons"), encoding: .utf8)

@@ -49,9 +49,13 @@ extension ConfiguredPart {
         ConfiguredPart(name: key, configPath: "$.device.hardware.\(key)", kind: kind)
     }
 
-    /// An I²C chip under `$.device.hardware` at an optional address (nil: the configuration leaves it out).
-    static func chip(_ key: String, bus: String, _ address: UInt8?, _ chip: String) -> ConfiguredPart? {
+    /// An I²C chip under `$.device.hardware` at an optional address (nil: the configuration leaves it out), named
+    /// `role` where the key is not a role (vibrationd's `address` is the accelerometer's).
+    static func chip(_ key: String, bus: String, _ address: UInt8?, _ chip: String, role: String? = nil)
+        -> ConfiguredPart?
+    {
         guard let address, let i2c = I2CAddress(rawValue: address) else { return nil }
-        return .hardware(key, .chip(bus: bus, address: i2c, chip: chip))
+        return ConfiguredPart(
+            name: role ?? key, configPath: "$.device.hardware.\(key)", kind: .chip(bus: bus, address: i2c, chip: chip))
     }
 }
