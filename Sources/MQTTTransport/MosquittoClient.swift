@@ -27,11 +27,34 @@ public final class MosquittoClient: Sendable {
     private let sink: EventSink
     private let handle: Handle
     private let control: Lock<Control>
-    private let stopped = DispatchSemaphore(value: 0)
+    /// The network thread from `start()` until it is joined. Held while a stopping caller joins, so a concurrent
+    /// `disconnect()` also returns only once the thread has ended. Code on the network thread takes it only after
+    /// `control` has told it that it is not that thread (`stopNetworkThread()`), so it never waits for a joiner.
+    private let networkThread = Lock<NetworkThread?>(nil)
 
     private struct Control {
-        var running = false
         var stopRequested = false
+        /// The network thread, set by itself, while it runs its loop.
+        var networkThreadID: pthread_t? = nil
+        /// Tests only: run first on each network thread.
+        var networkThreadStarted: (@Sendable () -> Void)? = nil
+    }
+
+    private struct NetworkThread {
+        let id: pthread_t
+        /// Signalled when the thread's loop has returned: only thread-exit work (thread-local destructors) is left.
+        let loopEnded: DispatchSemaphore
+    }
+
+    /// What a network thread is started with.
+    private final class ThreadStart: Sendable {
+        let client: MosquittoClient
+        let loopEnded: DispatchSemaphore
+
+        init(client: MosquittoClient, loopEnded: DispatchSemaphore) {
+            self.client = client
+            self.loopEnded = loopEnded
+        }
     }
 
     /// The raw `struct mosquitto *`. `@unchecked Sendable`: libmosquitto guards its state with internal mutexes once
@@ -222,41 +245,61 @@ public final class MosquittoClient: Sendable {
 
     /// Starts the network thread: connect, then keep the session up, reconnecting with jittered exponential backoff.
     public func start() {
-        let alreadyRunning = control.withLock { state in
-            if state.running { return true }
-            state.running = true
-            state.stopRequested = false
-            return false
+        networkThread.withLock { current in
+            if let thread = current {
+                // Running; or stopped by code on its own thread (`disconnect()` from a callback) and not joined yet.
+                guard stopRequested else { return }
+                Self.join(thread)
+                current = nil
+            }
+            control.withLock { $0.stopRequested = false }
+            // A plain pthread: Foundation's Thread needs the full Foundation. (Glibc's module hides
+            // pthread_setname_np, so the thread keeps the process's name.) Joinable: `stopNetworkThread()` joins it.
+            let loopEnded = DispatchSemaphore(value: 0)
+            let context = Unmanaged.passRetained(ThreadStart(client: self, loopEnded: loopEnded)).toOpaque()
+            var thread = pthread_t()
+            let status = pthread_create(
+                &thread, nil,
+                { context in
+                    guard let context else { return nil }
+                    let start = Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue()
+                    start.client.runNetworkLoop()
+                    start.loopEnded.signal()
+                    return nil
+                }, context)
+            if status == 0 {
+                current = NetworkThread(id: thread, loopEnded: loopEnded)
+            } else {
+                Unmanaged<ThreadStart>.fromOpaque(context).release()
+                sink.yield(
+                    .disconnected(
+                        reasonCode: MOSQ_ERR_ERRNO.rawValue,
+                        reason: "cannot start the network thread: \(String(cString: strerror(status)))",
+                        expected: false))
+            }
         }
-        guard !alreadyRunning else { return }
-        // A plain pthread: Foundation's Thread needs the full Foundation. (Glibc's module hides pthread_setname_np,
-        // so the thread keeps the process's name.)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(
-            &thread, nil,
-            { context in
-                guard let context else { return nil }
-                let client = Unmanaged<MosquittoClient>.fromOpaque(context).takeRetainedValue()
-                client.runNetworkLoop()
-                return nil
-            }, context)
-        if status == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<MosquittoClient>.fromOpaque(context).release()
-            control.withLock { $0.running = false }
-            sink.yield(
-                .disconnected(
-                    reasonCode: MOSQ_ERR_ERRNO.rawValue,
-                    reason: "cannot start the network thread: \(String(cString: strerror(status)))", expected: false))
-        }
+    }
+
+    /// Tests only: `body` runs first on every network thread started after this call.
+    func onNetworkThreadStart(_ body: @escaping @Sendable () -> Void) {
+        control.withLock { $0.networkThreadStarted = body }
     }
 
     private var stopRequested: Bool { control.withLock { $0.stopRequested } }
 
     private func runNetworkLoop() {
-        defer { stopped.signal() }
+        let started = control.withLock { state in
+            state.networkThreadID = pthread_self()
+            return state.networkThreadStarted
+        }
+        defer {
+            control.withLock { state in
+                if let id = state.networkThreadID, pthread_equal(id, pthread_self()) != 0 {
+                    state.networkThreadID = nil
+                }
+            }
+        }
+        started?()
         let mosq = handle.pointer
         var properties: OpaquePointer? = nil
         if configuration.protocolVersion == .v5 {
@@ -317,15 +360,38 @@ public final class MosquittoClient: Sendable {
         }
     }
 
+    /// Stops the network thread and joins it, so that nothing of it outlives the call: no callback, and none of its
+    /// thread-local state. OpenSSL frees its per-thread state (random generators, ~8.7 KB with TLS) in a thread-exit
+    /// destructor: while the thread was detached and only its loop awaited, `curbctl` could exit with that still
+    /// allocated and LeakSanitizer reported it.
+    ///
+    /// Called by code on the network thread itself (a callback, say), it only asks the thread to stop: the thread
+    /// cannot wait for itself. It ends once that code returns, and the next stop (`disconnect()`, `start()`, `deinit`)
+    /// joins it.
     private func stopNetworkThread() {
-        let wasRunning = control.withLock { state in
-            let running = state.running
+        let calledOnNetworkThread = control.withLock { state in
             state.stopRequested = true
-            state.running = false
-            return running
+            return state.networkThreadID.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         }
-        if wasRunning {
-            _ = stopped.wait(timeout: .now() + 5)
+        guard !calledOnNetworkThread else { return }
+        networkThread.withLock { current in
+            guard let thread = current else { return }
+            current = nil
+            Self.join(thread)
+        }
+    }
+
+    /// Joins a thread asked to stop. The wait is bounded: a thread still in its loop after 5 s (blocked in a TCP
+    /// connect or a name lookup, which the stop flag cannot interrupt) is detached instead and ends on its own; it
+    /// holds its own reference to the client. On the thread itself (`deinit` runs there when the thread held the last
+    /// reference) it detaches: only its exit is left.
+    private static func join(_ thread: NetworkThread) {
+        if pthread_equal(thread.id, pthread_self()) != 0 {
+            pthread_detach(thread.id)
+        } else if thread.loopEnded.wait(timeout: .now() + 5) == .success {
+            pthread_join(thread.id, nil)
+        } else {
+            pthread_detach(thread.id)
         }
     }
 
@@ -412,7 +478,8 @@ public final class MosquittoClient: Sendable {
     /// Messages dropped because `maxQueuedMessages` were waiting for the consumer.
     public var droppedMessageCount: Int { sink.droppedMessages.load(ordering: .relaxed) }
 
-    /// Sends DISCONNECT (normal, so the broker does not publish the will) and stops the network thread.
+    /// Sends DISCONNECT (normal, so the broker does not publish the will) and stops the network thread. Returns once
+    /// the thread has ended (see `stopNetworkThread()` for the bound): no callback, and so no event, comes after it.
     public func disconnect() {
         _ = mosquitto_disconnect_v5(handle.pointer, 0, nil)
         stopNetworkThread()
