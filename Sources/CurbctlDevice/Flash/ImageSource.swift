@@ -74,9 +74,9 @@ final class ImageSource {
     /// The image's size once decompressed: the file's own size, or what `xz --robot --list` reports.
     static func size(of path: String) -> Int? {
         guard path.hasSuffix(".xz") else {
-            return (try? FileManager.default.attributesOfItem(atPath: path)[.size]).flatMap {
-                ($0 as? Int) ?? ($0 as? UInt64).map(Int.init)
-            }
+            // stat(2): without the full Foundation, FileManager's `.size` is a UInt, not the NSNumber it was.
+            var info = stat()
+            return stat(path, &info) == 0 ? Int(info.st_size) : nil
         }
         guard let listed = try? ExternalTool.run("xz", ["--robot", "--list", path]), listed.status == 0 else {
             return nil
