@@ -45,12 +45,13 @@ public struct OperatorKey: Sendable {
 
     /// Reads a key file; refused when group or others may read it (anyone else on the machine could sign).
     public static func load(file path: String) throws(FleetError) -> OperatorKey {
-        let mode: Int
-        do {
-            mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? 0o777
-        } catch {
-            throw FleetError(.invalidInput, detail: "\(path): \(error)")
+        // stat(2), not FileManager's attributes: without the full Foundation they carry the mode as a UInt, which
+        // `as? Int` does not take (every key read as mode 0777 and refused).
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw FleetError(.invalidInput, detail: "\(path): \(String(cString: strerror(errno)))")
         }
+        let mode = Int(info.st_mode)
         guard mode & 0o077 == 0 else {
             throw FleetError(
                 .invalidInput,

@@ -72,6 +72,22 @@ struct ProvisionTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == keyBefore, "the key is never replaced")
     }
 
+    /// The configuration keeps `state_dir` as the board sees it (absolute, `^/` in the schema) and the folder is made
+    /// under the root, as `systemctl --root` and `systemd-tmpfiles --root` do; only the state directory itself is
+    /// 0750: the folders above it stay 0755, or the daemon's user could not reach it (they were made 0750 root).
+    @Test("--root: state_dir stays the board's path, made under the root with 0755 parents and a 0750 folder")
+    func stateDirectoryUnderRoot() async throws {
+        let root = try RigFixture.scratch()
+        let unit = try await Self.unit("streetlightd", in: try RigFixture.scratch())
+        _ = try Self.provision(Self.request(root: root, unit: unit))
+        let config = try String(contentsOfFile: root.path + "/etc/curbside/streetlightd.yaml", encoding: .utf8)
+        #expect(config.contains("\nstate_dir: /var/lib/curbside/streetlightd\n"), "\(config)")
+        #expect(try Self.mode(root.path + "/var/lib/curbside/streetlightd") == 0o750)
+        for parent in ["/var", "/var/lib", "/var/lib/curbside", "/etc", "/etc/curbside"] {
+            #expect(try Self.mode(root.path + parent) == 0o755, "\(parent)")
+        }
+    }
+
     @Test("--dry-run changes nothing and lists what it would do")
     func dryRun() async throws {
         let root = try RigFixture.scratch()

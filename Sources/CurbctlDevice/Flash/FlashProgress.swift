@@ -1,5 +1,3 @@
-import Foundation
-
 /// Progress of a long copy: on a terminal one line redrawn in place (bar, bytes, rate, ETA), elsewhere (a log, CI)
 /// a plain line every tenth of the way, so a captured log stays readable.
 final class FlashProgress {
@@ -55,9 +53,10 @@ final class FlashProgress {
         if let total, total > 0 {
             let fraction = min(1, Double(done) / Double(total))
             let filled = Int(fraction * 30)
+            let percent = "\(Int(fraction * 100))%"
             parts.append(
-                "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "]"
-                    + String(format: " %3d%%", Int(fraction * 100)))
+                "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] "
+                    + String(repeating: " ", count: max(0, 4 - percent.count)) + percent)
             parts.append("\(Self.mebibytes(done)) / \(Self.mebibytes(total))")
         } else {
             parts.append(Self.mebibytes(done))
@@ -71,11 +70,16 @@ final class FlashProgress {
         return parts.joined(separator: "  ")
     }
 
-    static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+    /// `12.3 MiB`, to a tenth (as `%.1f` rounds it, but for ties).
+    static func mebibytes(_ bytes: Int) -> String {
+        let tenths = Int((Double(bytes) / 104_857.6).rounded())
+        return "\(tenths / 10).\(tenths % 10) MiB"
+    }
 
+    /// `m:ss`.
     static func clockTime(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded())
-        return String(format: "%d:%02d", whole / 60, whole % 60)
+        return "\(whole / 60):\(whole % 60 < 10 ? "0" : "")\(whole % 60)"
     }
 
     static func seconds(_ duration: Duration) -> Double {

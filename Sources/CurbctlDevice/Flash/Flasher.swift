@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// `curbctl flash`: writes a device image (or `.img.xz`, decompressed on the fly) to a block device or a file,
@@ -40,7 +40,9 @@ public struct Flasher: Sendable {
     }
 
     /// Writes progress to standard error as it comes.
-    public static let standardError: @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    public static let standardError: @Sendable (String) -> Void = {
+        try? Descriptor.write(STDERR_FILENO, Data($0.utf8))
+    }
 
     public let request: Request
     let say: @Sendable (String) -> Void
@@ -189,21 +191,11 @@ public struct Flasher: Sendable {
         let bar = FlashProgress("writing", total: size, terminal: request.terminal, write: progress)
         while let chunk = try source.next() {
             hash.update(data: chunk)
-            let failure = chunk.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> ImageError? in
-                guard let base = buffer.baseAddress else { return nil }
-                var offset = 0
-                while offset < buffer.count {
-                    let count = Glibc.write(descriptor, base + offset, buffer.count - offset)
-                    if count < 0 {
-                        let code = errno
-                        if code == EINTR { continue }
-                        return Self.writeError(code, target: request.target, at: written + offset, size: size)
-                    }
-                    offset += count
-                }
-                return nil
+            do {
+                try Descriptor.write(descriptor, chunk)
+            } catch {
+                throw Self.writeError(error.code, target: request.target, at: written + error.written, size: size)
             }
-            if let failure { throw failure }
             written += chunk.count
             bar.update(written)
         }
@@ -283,5 +275,8 @@ public struct Flasher: Sendable {
         return "\(major):\(minor)"
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+    }
 }

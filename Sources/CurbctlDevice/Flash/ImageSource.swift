@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An image read in chunks: a plain file directly, an `.xz` file through a child `xz -dc` process.
 ///
@@ -7,39 +8,27 @@ import Foundation
 /// of curbctl's, and `xz -T0` decodes multi-block images on every core.
 final class ImageSource {
     let path: String
-    private let handle: FileHandle
-    private let process: Process?
-    private let errors: URL?
+    /// The plain image's descriptor; -1 for an `.xz` image, read from `xz`.
+    private let file: Int32
+    private let xz: ChildProcess?
 
     init(path: String) throws(ImageError) {
         self.path = path
         try Self.checkReadable(path)
         guard path.hasSuffix(".xz") else {
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw ImageError(.sourceUnreadable, "\(path) cannot be opened")
+            file = open(path, O_RDONLY | O_CLOEXEC)
+            guard file >= 0 else {
+                throw ImageError(.sourceUnreadable, "\(path) cannot be opened: \(String(cString: strerror(errno)))")
             }
-            self.handle = handle
-            process = nil
-            errors = nil
+            xz = nil
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["xz", "-dc", "-T0", path]
-        let output = Pipe()
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "curbctl-xz-\(UUID().uuidString.prefix(8)).err")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: errors.path) ?? FileHandle.nullDevice
+        file = -1
         do {
-            try process.run()
+            xz = try ChildProcess("xz", ["-dc", "-T0", path], package: "xz-utils")
         } catch {
-            throw ImageError(.sourceUnreadable, "xz cannot be started for \(path): \(error) (apt-get install xz-utils)")
+            throw ImageError(.sourceUnreadable, "xz cannot be started for \(path): \(error.detail)")
         }
-        handle = output.fileHandleForReading
-        self.process = process
-        self.errors = errors
     }
 
     /// Refuses an image that is not there or not readable, before anything else is checked or written.
@@ -50,8 +39,7 @@ final class ImageSource {
     }
 
     deinit {
-        if let process, process.isRunning { process.terminate() }
-        if let errors { try? FileManager.default.removeItem(at: errors) }
+        if file >= 0 { close(file) }
     }
 
     /// The next chunk of at most `count` bytes; nil at the end.
@@ -59,33 +47,36 @@ final class ImageSource {
         var chunk = Data()
         // A pipe hands over what xz has written so far; fill the chunk so writes to the target stay large.
         while chunk.count < count {
-            let part: Data?
-            do {
-                part = try handle.read(upToCount: count - chunk.count)
-            } catch {
-                throw ImageError(.sourceUnreadable, "reading \(path): \(error)")
-            }
-            guard let part, !part.isEmpty else { break }
+            let part = try read(upTo: count - chunk.count)
+            guard !part.isEmpty else { break }
             chunk.append(part)
         }
         return chunk.isEmpty ? nil : chunk
     }
 
+    private func read(upTo count: Int) throws(ImageError) -> Data {
+        if let xz { return try xz.read(upTo: count) }
+        guard let part = Descriptor.read(file, upTo: count) else {
+            throw ImageError(.sourceUnreadable, "reading \(path): \(String(cString: strerror(errno)))")
+        }
+        return part
+    }
+
     /// After the last chunk: a decompressor that failed (a truncated or corrupt `.xz`) is an error.
     func finish() throws(ImageError) {
-        guard let process else { return }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let said = errors.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
-            throw ImageError(
-                .sourceUnreadable, "xz -dc \(path) failed (status \(process.terminationStatus)): \(said)")
+        guard let xz else { return }
+        let status = xz.wait()
+        guard status == 0 else {
+            throw ImageError(.sourceUnreadable, "xz -dc \(path) failed (status \(status)): \(xz.errors)")
         }
     }
 
     /// The image's size once decompressed: the file's own size, or what `xz --robot --list` reports.
     static func size(of path: String) -> Int? {
         guard path.hasSuffix(".xz") else {
-            return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+            // stat(2): without the full Foundation, FileManager's `.size` is a UInt, not the NSNumber it was.
+            var info = stat()
+            return stat(path, &info) == 0 ? Int(info.st_size) : nil
         }
         guard let listed = try? ExternalTool.run("xz", ["--robot", "--list", path]), listed.status == 0 else {
             return nil

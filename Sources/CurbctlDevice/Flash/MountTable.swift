@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The mounts `/proc/self/mountinfo` lists (proc(5)), and whether a target disk or any partition of it is among them.
 struct MountTable: Sendable {
@@ -60,7 +60,7 @@ struct MountTable: Sendable {
                     .deletingLastPathComponent().appendingPathComponent("dev")
                 if FileManager.default.fileExists(atPath: "\(sysfs)/\(mount.device)/partition"),
                     let text = try? String(contentsOf: parent, encoding: .utf8),
-                    text.trimmingCharacters(in: .whitespacesAndNewlines) == device
+                    text.trimmed == device
                 {
                     return true
                 }

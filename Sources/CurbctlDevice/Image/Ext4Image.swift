@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An ext4 file system inside a disk image, read and written with e2fsprogs' `debugfs` at the partition's byte offset
 /// (`image?offset=N`): nothing is mounted, so it runs without root and without loop devices.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A FAT file system inside a disk image, read and written with mtools at the partition's byte offset
 /// (`mcopy -i image@@offset`): nothing is mounted.

@@ -1,6 +1,6 @@
 import AgentRuntime
 import BoardSupport
-import Foundation
+import FoundationEssentials
 import MQTTTransport
 
 extension ImageBuilder {

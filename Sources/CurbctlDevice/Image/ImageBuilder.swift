@@ -1,7 +1,8 @@
 import AgentRuntime
 import BoardSupport
 import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `curbctl image`: a flashable image for one device, made from a base OS image without mounting anything — the
 /// Curbside package(s) for the board's architecture and a first-boot unit that installs them and enables the daemon,
@@ -110,7 +111,7 @@ public struct ImageBuilder: Sendable {
             }
             try FileManager.default.moveItem(atPath: partial, toPath: request.out)
         } catch {
-            throw ImageError(.outputFailed, "cannot move \(partial) to \(request.out): \(error.localizedDescription)")
+            throw ImageError(.outputFailed, "cannot move \(partial) to \(request.out): \(error)")
         }
         say("wrote \(request.out): flash it with curbctl flash \(request.out) /dev/sdX (or /dev/mmcblk0)")
         return summary
@@ -143,11 +144,11 @@ public struct ImageBuilder: Sendable {
         var chosen: [String] = []
         var seen: [String] = []
         for path in paths {
-            var isFolder: ObjCBool = false
+            var isFolder = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
                 throw ImageError(.missingPackage, "\(path) does not exist")
             }
-            if isFolder.boolValue {
+            if isFolder {
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter {
                     $0.hasSuffix(".deb")
                 }
@@ -181,7 +182,7 @@ public struct ImageBuilder: Sendable {
         guard result.status == 0 else {
             throw ImageError(.missingPackage, "\(path) is not a Debian package: \(result.errors)")
         }
-        return result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return result.text.trimmed
     }
 
     /// A private key must be readable by its owner only, here as on the device: a key others could read is a key
@@ -191,9 +192,9 @@ public struct ImageBuilder: Sendable {
             throw ImageError(.invalidInput, "--cert and --key go together")
         }
         guard let key = request.key else { return }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: key),
-            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
-        else { throw ImageError(.invalidInput, "key file \(key) cannot be read") }
+        guard let mode = Provisioner.permissions(key) else {
+            throw ImageError(.invalidInput, "key file \(key) cannot be read")
+        }
         guard mode & 0o077 == 0 else {
             throw ImageError(
                 .keyPermissions,
@@ -274,11 +275,23 @@ public struct ImageBuilder: Sendable {
         do {
             if request.base.hasSuffix(".xz") {
                 let source = try ImageSource(path: request.base)
-                guard FileManager.default.createFile(atPath: path, contents: nil),
-                    let out = FileHandle(forWritingAtPath: path)
-                else { throw ImageError(.outputFailed, "cannot create \(path)") }
-                defer { try? out.close() }
-                while let chunk = try source.next() { try out.write(contentsOf: chunk) }
+                let out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard out >= 0 else {
+                    throw ImageError(.outputFailed, "cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+                defer { close(out) }
+                var copied = 0
+                while let chunk = try source.next() {
+                    do {
+                        try Descriptor.write(out, chunk)
+                    } catch {
+                        throw ImageError(
+                            .outputFailed,
+                            "writing \(path) at byte \(copied + error.written): \(String(cString: strerror(error.code)))"
+                        )
+                    }
+                    copied += chunk.count
+                }
                 try source.finish()
             } else {
                 try FileManager.default.copyItem(atPath: request.base, toPath: path)
@@ -294,15 +307,13 @@ public struct ImageBuilder: Sendable {
     func partitions(
         of table: PartitionTable, in image: String, layout: BoardImage
     ) throws(ImageError) -> (root: PartitionTable.Partition, boot: PartitionTable.Partition?) {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: image))
-        } catch {
-            throw ImageError(.invalidInput, "cannot read \(image): \(error)")
+        let handle = open(image, O_RDONLY | O_CLOEXEC)
+        guard handle >= 0 else {
+            throw ImageError(.invalidInput, "cannot read \(image): \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
+        defer { close(handle) }
         let present = table.partitions.map { partition in
-            let kind = (try? FileSystemKind.probe(handle, at: partition.offset)) ?? .unknown
+            let kind = FileSystemKind.probe(handle, at: partition.offset)
             return "\(partition.number): \(kind.rawValue), \(partition.size >> 20) MiB"
         }
         let described = "\(request.base) has \(table.label) partitions " + present.joined(separator: "; ")
@@ -311,7 +322,7 @@ public struct ImageBuilder: Sendable {
             guard let partition = table.partition(number) else {
                 throw ImageError(.missingPartition, "no partition \(number) (\(role), \(kind.rawValue)): \(described)")
             }
-            guard (try? FileSystemKind.probe(handle, at: partition.offset)) == kind else {
+            guard FileSystemKind.probe(handle, at: partition.offset) == kind else {
                 throw ImageError(
                     .missingPartition, "partition \(number) is not \(kind.rawValue) (\(role)): \(described)")
             }

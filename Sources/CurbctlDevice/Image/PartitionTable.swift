@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A disk image's partition table as `sfdisk --json` reads it (MBR or GPT): where each partition starts and how long
 /// it is, in bytes, so its file system can be reached inside the image without mounting or extracting it.
@@ -21,7 +22,7 @@ struct PartitionTable: Sendable {
         guard result.status == 0 else {
             throw ImageError(
                 .missingPartition,
-                "\(path) has no partition table sfdisk can read: \(result.errors.trimmingCharacters(in: .newlines))")
+                "\(path) has no partition table sfdisk can read: \(result.errors.trimmed)")
         }
         struct Document: Decodable {
             struct Table: Decodable {
@@ -61,12 +62,18 @@ struct PartitionTable: Sendable {
 enum FileSystemKind: String, Sendable {
     case ext4, fat, unknown
 
-    /// Looks at the partition at `offset` of the open image.
-    static func probe(_ image: FileHandle, at offset: Int) throws -> FileSystemKind {
-        try image.seek(toOffset: UInt64(offset))
-        let head = try image.read(upToCount: 2048) ?? Data()
-        guard head.count == 2048 else { return .unknown }
-        let bytes = [UInt8](head)
+    /// Looks at the partition at `offset` of the image open as `descriptor`.
+    static func probe(_ descriptor: Int32, at offset: Int) -> FileSystemKind {
+        var bytes = [UInt8](repeating: 0, count: 2048)
+        var got = 0
+        while got < bytes.count {
+            let count = bytes[got...].withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress, $0.count, off_t(offset + got))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return .unknown }
+            got += count
+        }
         // ext2/3/4: s_magic 0xEF53 (little endian) at byte 56 of the superblock, which starts at 1024.
         if bytes[1024 + 56] == 0x53, bytes[1024 + 57] == 0xEF { return .ext4 }
         // FAT12/16/32: boot signature 0x55AA, and "FAT" at the file-system type of the BPB (54, or 82 on FAT32).

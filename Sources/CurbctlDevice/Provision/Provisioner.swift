@@ -1,6 +1,7 @@
 import AgentRuntime
 import ConfigSupport
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `curbctl provision`: makes a board (or a scratch root) ready to run one daemon — configuration from the kind's
 /// example with the identity filled in, state directory, device key and certificate request (or given files),
@@ -204,13 +205,18 @@ public struct Provisioner: Sendable {
 
     func directory(_ path: String, mode: Int, owner: Owner?) throws -> Outcome {
         let target = request.root + path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory {
             return Outcome(changed: false, detail: "\(path) exists")
         }
         if !request.dryRun {
+            // Only the directory itself gets `mode` and `owner`: FileManager gives the attributes to every folder it
+            // creates on the way, and a /var/lib/curbside (or, in a scratch root, /var) left 0750 root would keep the
+            // daemon's user out of its own state directory. The parents are 0755, as `mkdir -p` and systemd's
+            // StateDirectory= make them.
+            try makeParent(of: target)
             try FileManager.default.createDirectory(
-                atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+                atPath: target, withIntermediateDirectories: false, attributes: [.posixPermissions: mode])
             try owner?.apply(to: target)
         }
         return Outcome(
@@ -222,7 +228,7 @@ public struct Provisioner: Sendable {
         let target = request.root + path
         let data = try Data(contentsOf: URL(fileURLWithPath: source))
         if let existing = try? Data(contentsOf: URL(fileURLWithPath: target)), existing == data,
-            permissions(target) == mode
+            Self.permissions(target) == mode
         {
             return Outcome(changed: false, detail: "\(path) is up to date")
         }
@@ -239,9 +245,9 @@ public struct Provisioner: Sendable {
     func generateKey(at path: String, owner: Owner?) throws -> Outcome {
         let target = request.root + path
         if FileManager.default.fileExists(atPath: target) {
-            guard permissions(target) == 0o600 else {
+            guard Self.permissions(target) == 0o600 else {
                 throw ProvisionError(
-                    "\(path) exists with mode 0\(String(permissions(target) ?? 0, radix: 8)): chmod 600 \(target)")
+                    "\(path) exists with mode 0\(String(Self.permissions(target) ?? 0, radix: 8)): chmod 600 \(target)")
             }
             return Outcome(changed: false, detail: "\(path) exists (kept)")
         }
@@ -322,13 +328,20 @@ public struct Provisioner: Sendable {
         return nil
     }
 
-    func permissions(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+    /// The permission bits of `path` (the link's target), nil when there is nothing there.
+    ///
+    /// stat(2), not FileManager's attributes: without the full Foundation they carry the mode as a UInt.
+    static func permissions(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_mode & 0o7777)
     }
 
+    /// The folders above `path`, each created 0755 when missing (whatever the umask); existing ones are left as they are.
     func makeParent(of path: String) throws {
         try FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
     }
 
     static func openssl(_ arguments: [String]) throws {
