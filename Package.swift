@@ -59,7 +59,7 @@ let package = Package(
         // with `-DCURBSIDE_TSAN` (`make sanitize`). Below every module that guards state with a lock.
         .target(name: "Locking", swiftSettings: swiftSettings),
         // Yams 5.0.1 (MIT, Sources/Yams/LICENSE) with libyaml, kept here with its Foundation uses replaced so that
-        // nothing a daemon links needs the full Foundation and ICU (NSRegularExpression → Swift Regex, NSNull →
+        // nothing a daemon links needs the full Foundation and ICU (NSRegularExpression → hand-written matchers, NSNull →
         // YamlNull, DateFormatter/NumberFormatter/String(format:) → C formatting; see README "Footprint"). It stays
         // in Swift 5 language mode, as upstream 5.0.1 is written.
         .target(name: "CYaml", exclude: ["LICENSE"], cSettings: [.define("YAML_DECLARE_EXPORT")]),

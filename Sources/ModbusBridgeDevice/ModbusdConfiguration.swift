@@ -58,6 +58,8 @@ public struct ModbusdConfiguration: Sendable, Hashable {
         let folder = URL(fileURLWithPath: configurationFile).deletingLastPathComponent()
         var problems: [DocumentError] = []
         var fileIssues: [ConfigIssue] = []
+        // Devices of one model share a map file: it is read and validated once.
+        var loaded: [String: Result<RegisterMap, DocumentError>] = [:]
         for (index, device) in hardware.devices.enumerated() {
             let file =
                 device.map.hasPrefix("/")
@@ -70,7 +72,9 @@ public struct ModbusdConfiguration: Sendable, Hashable {
                 continue
             }
             do {
-                var map = try RegisterMap.load(file: file)
+                let result = loaded[file] ?? Result { () throws(DocumentError) in try RegisterMap.load(file: file) }
+                loaded[file] = result
+                var map = try result.get()
                 for (group, period) in device.periods.sorted(by: { $0.key < $1.key }) {
                     guard let at = map.groups.firstIndex(where: { $0.name == group }) else {
                         let names = map.groups.map(\.name)

@@ -172,10 +172,12 @@ extension Date: ScalarConstructible {
     ///
     /// - returns: An instance of `Date`, if one was successfully extracted from the scalar.
     public static func construct(from scalar: Node.Scalar) -> Date? {
-        guard let result = try? timestampPattern.firstMatch(in: scalar.string) else {
+        // Curbside: split by hand (ScalarPatterns.timestampFields) where upstream matched a regular expression.
+        var utf8 = scalar.string
+        let components = utf8.withUTF8 { bytes in ScalarPatterns.timestampFields(bytes)?.groups(in: bytes) ?? [] }
+        guard !components.isEmpty else {
             return nil
         }
-        let components = (1..<result.output.count).map { result.output[$0].substring }
 
         var datecomponents = DateComponents()
         datecomponents.calendar = gregorianCalendar
@@ -214,20 +216,6 @@ extension Date: ScalarConstructible {
     }
 
     private static let gregorianCalendar = Calendar(identifier: .gregorian)
-
-    private static let timestampPattern: Regex<AnyRegexOutput> = pattern([
-        "^([0-9][0-9][0-9][0-9])",          // year
-        "-([0-9][0-9]?)",                   // month
-        "-([0-9][0-9]?)",                   // day
-        "(?:(?:[Tt]|[ \\t]+)",
-        "([0-9][0-9]?)",                    // hour
-        ":([0-9][0-9])",                    // minute
-        ":([0-9][0-9])",                    // second
-        "(?:\\.([0-9]*))?",                 // fraction
-        "(?:[ \\t]*(Z|([-+])([0-9][0-9]?)", // tz_sign, tz_hour
-        "(?::([0-9][0-9]))?))?)?$"          // tz_minute
-        ].joined()
-    )
 }
 
 // MARK: - ScalarConstructible Double Conformance

@@ -16,9 +16,22 @@ public final class Resolver {
     public struct Rule {
         /// The tag name this rule applies to.
         public let tag: Tag.Name
-        fileprivate let regexp: Regex<AnyRegexOutput>
+        fileprivate let matcher: Matcher
         /// The regex pattern used to resolve this rule.
         public let pattern: String
+
+        // Curbside: the default rules match by hand (ScalarPatterns.swift); a rule made from a pattern compiles it.
+        fileprivate enum Matcher {
+            case regex(Regex<AnyRegexOutput>)
+            case bytes((ScalarPatterns.Bytes) -> Bool)
+        }
+
+        /// A default rule: `matches` stands for `pattern`, which is kept for ``replacing(_:with:)`` and readers.
+        fileprivate init(_ tag: Tag.Name, matches: @escaping (ScalarPatterns.Bytes) -> Bool, _ pattern: String) {
+            self.tag = tag
+            self.pattern = pattern
+            self.matcher = .bytes(matches)
+        }
 
         /// Create a rule with the specified tag name and regex pattern.
         ///
@@ -29,7 +42,7 @@ public final class Resolver {
         public init(_ tag: Tag.Name, _ pattern: String) throws {
             self.tag = tag
             self.pattern = pattern
-            self.regexp = try Regex(pattern)
+            self.matcher = .regex(try Regex(pattern))
         }
     }
 
@@ -86,10 +99,13 @@ public final class Resolver {
     }
 
     func resolveTag(from string: String) -> Tag.Name {
-        for rule in rules where rule.regexp.matches(in: string) {
-            return rule.tag
+        var utf8 = string
+        return utf8.withUTF8 { bytes in
+            for rule in rules where rule.matches(string, bytes) {
+                return rule.tag
+            }
+            return .str
         }
-        return .str
     }
 }
 
@@ -105,17 +121,15 @@ extension Resolver {
 // MARK: Default Resolver Rules
 
 extension Resolver.Rule {
-    // swiftlint:disable force_try
-
     /// Default bool resolver rule.
-    public static let bool = try! Resolver.Rule(.bool, """
+    public static let bool = Resolver.Rule(.bool, matches: ScalarPatterns.bool, """
         ^(?:yes|Yes|YES|no|No|NO\
         |true|True|TRUE|false|False|FALSE\
         |on|On|ON|off|Off|OFF)$
         """)
 
     /// Default int resolver rule.
-    public static let int = try! Resolver.Rule(.int, """
+    public static let int = Resolver.Rule(.int, matches: ScalarPatterns.int, """
         ^(?:[-+]?0b[0-1_]+\
         |[-+]?0o?[0-7_]+\
         |[-+]?(?:0|[1-9][0-9_]*)\
@@ -124,7 +138,7 @@ extension Resolver.Rule {
         """)
 
     /// Default float resolver rule.
-    public static let float = try! Resolver.Rule(.float, """
+    public static let float = Resolver.Rule(.float, matches: ScalarPatterns.float, """
         ^(?:[-+]?(?:[0-9][0-9_]*)(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?\
         |\\.[0-9_]+(?:[eE][-+][0-9]+)?\
         |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*\
@@ -133,17 +147,17 @@ extension Resolver.Rule {
         """)
 
     /// Default merge resolver rule.
-    public static let merge = try! Resolver.Rule(.merge, "^(?:<<)$")
+    public static let merge = Resolver.Rule(.merge, matches: ScalarPatterns.merge, "^(?:<<)$")
 
     /// Default null resolver rule.
-    public static let null = try! Resolver.Rule(.null, """
+    public static let null = Resolver.Rule(.null, matches: ScalarPatterns.null, """
         ^(?:~\
         |null|Null|NULL\
         |)$
         """)
 
     /// Default timestamp resolver rule.
-    public static let timestamp = try! Resolver.Rule(.timestamp, """
+    public static let timestamp = Resolver.Rule(.timestamp, matches: ScalarPatterns.timestamp, """
         ^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\
         |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?\
         (?:[Tt]|[ \\t]+)[0-9][0-9]?\
@@ -152,23 +166,17 @@ extension Resolver.Rule {
         """)
 
     /// Default value resolver rule.
-    public static let value = try! Resolver.Rule(.value, "^(?:=)$")
-
-    // swiftlint:enable force_try
+    public static let value = Resolver.Rule(.value, matches: ScalarPatterns.value, "^(?:=)$")
 }
 
-// Curbside: Swift's own Regex (the standard library's _StringProcessing) instead of NSRegularExpression, which
-// needs the full Foundation and ICU; the patterns are ASCII, so both read them alike.
-func pattern(_ string: String) -> Regex<AnyRegexOutput> {
-    do {
-        return try Regex(string)
-    } catch {
-        fatalError("unreachable")
-    }
-}
+// Curbside: a rule made from a pattern compiles it with Swift's own Regex (the standard library's _StringProcessing)
+// instead of NSRegularExpression, which needs the full Foundation and ICU.
 
-private extension Regex<AnyRegexOutput> {
-    func matches(in string: String) -> Bool {
-        return (try? firstMatch(in: string)) != nil
+private extension Resolver.Rule {
+    func matches(_ string: String, _ bytes: ScalarPatterns.Bytes) -> Bool {
+        switch matcher {
+        case let .regex(regex): return (try? regex.firstMatch(in: string)) != nil
+        case let .bytes(matches): return matches(bytes)
+        }
     }
 }

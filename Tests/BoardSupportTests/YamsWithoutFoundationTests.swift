@@ -3,13 +3,13 @@ import FoundationEssentials
 import Testing
 import Yams
 
-/// The Yams kept in Sources/Yams with its Foundation uses replaced (Swift Regex for NSRegularExpression, C formatting
-/// for DateFormatter and NumberFormatter, its own line splitting for NSString's): what the configurations rely on
-/// reads as upstream Yams 5.0.1 read it.
+/// The Yams kept in Sources/Yams with its Foundation uses replaced (hand-written matchers for NSRegularExpression, C
+/// formatting for DateFormatter and NumberFormatter, its own line splitting for NSString's): what the configurations
+/// rely on reads as upstream Yams 5.0.1 read it.
 @Suite("Yams without Foundation")
 struct YamsWithoutFoundationTests {
     @Test(
-        "plain scalars resolve to the YAML 1.1 tags through the Swift Regex rules",
+        "plain scalars resolve to the YAML 1.1 tags through the default rules",
         arguments: [
             ("~", Yams.Tag.Name.null.rawValue), ("null", Yams.Tag.Name.null.rawValue),
             ("", Yams.Tag.Name.null.rawValue), ("true", Yams.Tag.Name.bool.rawValue),

@@ -67,6 +67,8 @@ struct ModbusdConfigurationTests {
         #expect(configuration.maps["a"]?.point(named: "p") != nil)
         // Device a's own period for group g; the map's is 100 ms.
         #expect(configuration.maps["a"]?.group(named: "g")?.period == .milliseconds(250))
+        // Device c reads the same file (read once for both): the map's own period, not a's.
+        #expect(configuration.maps["c"]?.group(named: "g")?.period == .milliseconds(100))
         #expect(problems.count == 1)
         #expect(
             problems.first?.issues.map(\.description) == [
