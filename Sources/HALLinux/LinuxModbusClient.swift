@@ -44,8 +44,8 @@ public final class LinuxModbusClient: ModbusClient {
         worker.stop()
     }
 
-    /// The owner thread: a poll loop that prefers it runs its own code there, between the transactions, so a poll
-    /// costs no thread hand-off beyond the wake-up for its tick.
+    /// The owner thread: a poll loop that prefers it runs its own code there, between the transactions, and sleeps
+    /// there between ticks (`sleep(until:)`), so a poll costs no thread hand-off.
     public var preferredExecutor: (any TaskExecutor)? { worker }
 
     /// Sleeps on the owner thread: its wait for the next job is a timed wait until the earliest sleeper's deadline, and
