@@ -114,6 +114,9 @@ struct CountingModbusClient: ModbusClient {
 
     var endpoint: String { base.endpoint }
     var preferredExecutor: (any TaskExecutor)? { base.preferredExecutor }
+    func sleep(until deadline: ContinuousClock.Instant) async throws(CancellationError) {
+        try await base.sleep(until: deadline)
+    }
 
     func readCoils(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [Bool]

@@ -44,9 +44,18 @@ public final class LinuxModbusClient: ModbusClient {
         worker.stop()
     }
 
-    /// The owner thread: a poll loop that prefers it runs its own code there, between the transactions, so a poll
-    /// costs no thread hand-off beyond the wake-up for its tick.
+    /// The owner thread: a poll loop that prefers it runs its own code there, between the transactions, and sleeps
+    /// there between ticks (`sleep(until:)`), so a poll costs no thread hand-off.
     public var preferredExecutor: (any TaskExecutor)? { worker }
+
+    /// Sleeps on the owner thread: its wait for the next job is a timed wait until the earliest sleeper's deadline, and
+    /// it resumes the caller itself, so a loop that prefers the thread ticks with no other thread in between.
+    public func sleep(until deadline: ContinuousClock.Instant) async throws(CancellationError) {
+        // The continuous clock is CLOCK_BOOTTIME on Linux, and a condition variable waits only on CLOCK_MONOTONIC (or
+        // the wall clock): the deadline is carried over as the time left, the two clocks tick alike while running.
+        let left = max(ContinuousClock.now.duration(to: deadline), .zero)
+        try await worker.sleep(untilMonotonic: monotonicNanoseconds() + UInt64(left.totalNanoseconds))
+    }
 
     public func readCoils(unit: ModbusUnitID, address: RegisterAddress, count: Int, timeout: Duration?)
         async throws(ModbusError) -> [Bool]

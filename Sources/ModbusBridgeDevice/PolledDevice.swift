@@ -101,20 +101,27 @@ public actor PolledDevice {
     /// Polls each group when it is due, until cancelled. A poll that overruns skips the ticks it missed.
     ///
     /// The loop prefers the client's own executor (the Linux client's owner thread) where it has one: the device's
-    /// code between requests runs on the thread that makes them, so a request is no hand-off to that thread and back.
+    /// code between requests runs on the thread that makes them, so a request is no hand-off to that thread and back,
+    /// and the tick is kept by that thread too (`ModbusClient.sleep(until:)`), not by a timer thread and the pool.
     public func run() async {
         let executor = sharesClient.load(ordering: .relaxed) ? nil : client.preferredExecutor
-        await withTaskExecutorPreference(executor) { await pollLoop() }
+        await withTaskExecutorPreference(executor) { await pollLoop(ticksOnClient: executor != nil) }
     }
 
-    private func pollLoop() async {
+    private func pollLoop(ticksOnClient: Bool) async {
         while !Task.isCancelled {
             guard let index = groups.indices.min(by: { groups[$0].nextDue < groups[$1].nextDue }) else { return }
             let due = groups[index].nextDue
             let wait = due - now()
             if wait > .zero {
+                // An absolute deadline from the schedule (`nextDue`), so time spent polling does not push the next tick.
+                let deadline = ContinuousClock.now + wait
                 do {
-                    try await Task.sleep(for: wait)
+                    if ticksOnClient {
+                        try await client.sleep(until: deadline)
+                    } else {
+                        try await Task.sleep(until: deadline, clock: .continuous)
+                    }
                 } catch {
                     return
                 }

@@ -38,11 +38,25 @@ public protocol ModbusClient: Sendable {
     /// A loop that polls through the client can prefer it (`withTaskExecutorPreference`): its code between requests
     /// then runs on that thread too, instead of hopping to the cooperative pool and back around every request.
     var preferredExecutor: (any TaskExecutor)? { get }
+
+    /// Suspends the caller until `deadline`, for a poll loop's tick. A client with an owner thread keeps the deadline
+    /// on that thread and resumes the caller there (a loop that prefers `preferredExecutor` then ticks without a timer
+    /// thread or a hop through the shared pool); the default is `Task.sleep`. Throws as soon as the task is cancelled.
+    func sleep(until deadline: ContinuousClock.Instant) async throws(CancellationError)
 }
 
 extension ModbusClient {
     /// No executor of its own: callers run where they are.
     public var preferredExecutor: (any TaskExecutor)? { nil }
+
+    /// `Task.sleep` on the continuous clock.
+    public func sleep(until deadline: ContinuousClock.Instant) async throws(CancellationError) {
+        do {
+            try await Task.sleep(until: deadline, clock: .continuous)
+        } catch {
+            throw CancellationError()
+        }
+    }
 }
 
 /// Serial line settings for Modbus RTU.
