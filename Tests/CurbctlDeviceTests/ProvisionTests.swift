@@ -138,6 +138,39 @@ struct ProvisionTests {
         #expect(forced == 1 && replaced == written)
     }
 
+    /// The package installs every example unedited as `/etc/curbside/<daemon>.yaml`; provisioning a board from the
+    /// package must replace that default, or it always stops at the configuration without --force.
+    @Test("the package's unedited default configuration is replaced without --force")
+    func packagedDefaultIsReplaced() async throws {
+        let root = try RigFixture.scratch()
+        let request = Self.request(root: root, unit: try await Self.unit("streetlightd", in: try RigFixture.scratch()))
+        let path = root.path + "/etc/curbside/streetlightd.yaml"
+        try FileManager.default.createDirectory(
+            atPath: root.path + "/etc/curbside", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: request.examples + "/streetlightd.yaml", toPath: path)
+        let (changes, lines) = try Self.provision(request)
+        #expect(changes == 7, "\(lines)")
+        #expect(lines.contains { $0.contains("the package's default, unedited") }, "\(lines)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("  device: pole-0999\n"))
+    }
+
+    @Test("a kept, edited configuration's state_dir is the state directory made, not the example's")
+    func keptConfigurationStateDirectory() async throws {
+        let root = try RigFixture.scratch()
+        let request = Self.request(root: root, unit: try await Self.unit("streetlightd", in: try RigFixture.scratch()))
+        _ = try Self.provision(request)
+        let path = root.path + "/etc/curbside/streetlightd.yaml"
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let edited = written.replacingOccurrences(
+            of: "\nstate_dir: /var/lib/curbside/streetlightd\n", with: "\nstate_dir: /srv/curbside/lamps\n")
+        #expect(edited != written, "\(written)")
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        let (_, lines) = try Self.provision(request)
+        #expect(lines.contains { $0.contains("kept — --force replaces it") }, "\(lines)")
+        #expect(FileManager.default.fileExists(atPath: root.path + "/srv/curbside/lamps"), "\(lines)")
+        #expect(try Self.mode(root.path + "/srv/curbside/lamps") == 0o750)
+    }
+
     @Test("an identity that would break the topic scheme, or an unknown kind, is refused before anything is written")
     func refused() async throws {
         let root = try RigFixture.scratch()

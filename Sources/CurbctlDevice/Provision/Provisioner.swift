@@ -71,8 +71,13 @@ public struct Provisioner: Sendable {
         let etc = "/etc/curbside"
         let credentials = "\(etc)/\(daemon)"
         let owner = try user(named: "curbside-\(daemon)")
-        step("configuration", try writeConfiguration(config.text, to: "\(etc)/\(daemon).yaml"))
-        step("state directory", try directory(config.agent.stateDirectory, mode: 0o750, owner: owner))
+        let configuration = "\(etc)/\(daemon).yaml"
+        let written = try writeConfiguration(config.text, to: configuration, example: example)
+        step("configuration", written)
+        // A kept (edited) configuration may move the state directory: the daemon will use the one it reads.
+        let kept = written.changed ? nil : keptConfiguration(at: configuration)
+        let stateDirectory = kept?.stateDirectory ?? config.agent.stateDirectory
+        step("state directory", try directory(stateDirectory, mode: 0o750, owner: owner))
         step("credentials directory", try directory(credentials, mode: 0o750, owner: owner))
         if let certificate = request.certificate, let key = request.key {
             step("private key", try install(key, to: "\(credentials)/device.key", mode: 0o600, owner: owner))
@@ -184,11 +189,16 @@ public struct Provisioner: Sendable {
         }
     }
 
-    func writeConfiguration(_ text: String, to path: String) throws -> Outcome {
+    func writeConfiguration(_ text: String, to path: String, example: String? = nil) throws -> Outcome {
         let target = request.root + path
+        var replacing = "written from the example"
         if let existing = try? String(contentsOfFile: target, encoding: .utf8) {
             if existing == text { return Outcome(changed: false, detail: "\(path) is up to date") }
-            guard request.force else {
+            // The package installs each example unedited as the daemon's default configuration; that one is what
+            // provisioning is for, so it is replaced without --force (as an unmodified conffile is on upgrade).
+            if let example, existing == (try? String(contentsOfFile: example, encoding: .utf8)) {
+                replacing = "the package's default, unedited: written from the example with this identity"
+            } else if !request.force {
                 return Outcome(
                     changed: false,
                     detail: "\(path) differs from the example with this identity (edited?); kept — --force replaces it")
@@ -198,7 +208,14 @@ public struct Provisioner: Sendable {
             try makeParent(of: target)
             try AtomicFile.write(Array(text.utf8), to: target, mode: 0o644)
         }
-        return Outcome(changed: true, detail: "\(path) written from the example")
+        return Outcome(changed: true, detail: "\(path) \(replacing)")
+    }
+
+    /// The configuration kept at `path` under the root; nil when it does not parse (the daemon will refuse it and say
+    /// why).
+    func keptConfiguration(at path: String) -> AgentConfiguration? {
+        guard let text = try? String(contentsOfFile: request.root + path, encoding: .utf8) else { return nil }
+        return try? PartsInventories.parse(yaml: text, file: path).agent
     }
 
     // MARK: Files and folders
