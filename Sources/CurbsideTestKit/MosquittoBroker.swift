@@ -92,13 +92,19 @@ public final class MosquittoBroker: @unchecked Sendable {
         process = nil
     }
 
-    /// Kills the broker with SIGKILL, as a power cut would.
     /// Sends SIGTERM now, without waiting: for a `defer`, where a `Task { await stop() }` may never run before the
     /// test process exits and leaves the broker behind.
     public func terminate() {
         process?.signal(SIGTERM)
     }
 
+    /// Freezes the broker (SIGSTOP): connections stay open and nothing is answered, as with a broker stuck or a
+    /// link that silently stops delivering, until `resume()`.
+    public func pause() { process?.signal(SIGSTOP) }
+
+    public func resume() { process?.signal(SIGCONT) }
+
+    /// Kills the broker with SIGKILL, as a power cut would.
     public func kill() async {
         process?.signal(SIGKILL)
         await process?.wait(timeout: .seconds(5))

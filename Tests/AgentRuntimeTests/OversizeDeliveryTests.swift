@@ -10,7 +10,9 @@ import Testing
 struct OversizeDeliveryTests {
     static let maxPacketSize = 4096
 
-    func session(brokerPort: Int, outbox: FileOutbox, directory: String) throws -> AgentSession {
+    func session(brokerPort: Int, outbox: FileOutbox, directory: String, drainRatePerSecond: Double = 200) throws
+        -> AgentSession
+    {
         let yaml = """
             identity: {site: \(AgentProcess.site), kind: \(AgentProcess.kind), device: oversize}
             mqtt: {url: "mqtt://127.0.0.1:\(brokerPort)", reconnect_min_ms: 200, reconnect_max_ms: 1000}
@@ -22,7 +24,7 @@ struct OversizeDeliveryTests {
         return try AgentSession(
             configuration: configuration,
             birth: .init(agent: "oversize-test", version: "0", board: "sim", configRevision: 0, bootTime: Date()),
-            outbox: outbox)
+            outbox: outbox, drainRatePerSecond: drainRatePerSecond)
     }
 
     /// Waits until `condition` holds or `within` has passed; returns whether it held.

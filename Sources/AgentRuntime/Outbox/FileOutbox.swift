@@ -55,6 +55,8 @@ public actor FileOutbox {
         /// acknowledgement, drop or compaction records (memory stays right, and what the file missed shows up after a
         /// restart as entries sent once more, duplicates, never as losses).
         public var writeFailures: UInt64
+        /// Entries sent and not yet acknowledged.
+        public var inFlight: Int = 0
     }
 
     /// What start-up found in the file.
@@ -341,7 +343,7 @@ public actor FileOutbox {
     public var stats: Stats {
         Stats(
             depth: live.count, bytes: liveBytes, fileBytes: fileBytes, appended: appended, acknowledged: acknowledged,
-            dropped: dropped, writeFailures: writeFailures)
+            dropped: dropped, writeFailures: writeFailures, inFlight: inFlight.count)
     }
 
     // MARK: - Limits and compaction

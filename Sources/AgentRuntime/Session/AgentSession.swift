@@ -34,6 +34,13 @@ public actor AgentSession {
     private var commandsRefusedBusy = 0
     /// Which outbox entry each in-flight MQTT message id carries.
     private var outboxInFlight: [Int32: UInt64] = [:]
+    /// At most this many outbox entries are sent and unacknowledged at once. MQTT packet ids are 16 bits and
+    /// libmosquitto hands out the next one whether or not the id's last packet was acknowledged: with more than 65 535
+    /// in flight (a long outage's backlog sent at once) two entries shared an id, one acknowledgement was matched to the
+    /// wrong entry and the other's never came, and the drain stalled with entries in flight until the next reconnect.
+    public static let outboxWindow = 1_000
+    /// The drain stopped at a full window; acknowledgements restart it once half the window is free.
+    private var drainAwaitsWindow = false
     private var draining = false
     private var drainBucket: TokenBucket
     /// Desired configurations are handled one after another, off the event loop (a health window takes seconds).
@@ -261,7 +268,12 @@ public actor AgentSession {
         draining = true
         defer { draining = false }
         while connected {
-            let batch = await outbox.pending(limit: 64)
+            let room = Self.outboxWindow - outboxInFlight.count
+            guard room > 0 else {
+                drainAwaitsWindow = true
+                return
+            }
+            let batch = await outbox.pending(limit: min(64, room))
             if batch.isEmpty { return }
             for entry in batch {
                 while !drainBucket.take() {
@@ -363,6 +375,10 @@ public actor AgentSession {
                     try await outbox.acknowledge(id)
                 } catch {
                     logger.error("outbox acknowledge failed", metadata: ["error": "\(error)"])
+                }
+                if drainAwaitsWindow, outboxInFlight.count <= Self.outboxWindow / 2 {
+                    drainAwaitsWindow = false
+                    Task { await self.drain() }
                 }
             }
         case .message(let message):
