@@ -31,6 +31,9 @@ struct DrainDuringHoldTests {
             configuration: await base.controller().configuration, bus: base.bus, sink: sink,
             captureDirectory: base.directory, now: { base.clock.now })
         controller.withLock { $0 = gauge }
+        // The sink's hook holds the controller and the controller holds the sink: break the cycle when done, or the
+        // controller, its chip and its windows outlive the test (LeakSanitizer reported them, 55 KB).
+        defer { controller.withLock { $0 = nil } }
         await gauge.start()
         await base.run(gauge, seconds: 3) { _ in 0 }
         await base.run(gauge, seconds: 1, from: 3, motion: AlarmAcrossApplyTests.shake)
