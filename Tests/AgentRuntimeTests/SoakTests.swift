@@ -325,7 +325,13 @@ struct SoakTests {
                 + "RSS \(SoakReport.megabytes(samples.first?.bytes ?? 0)) at start, "
                 + "\(SoakReport.megabytes(Int(baseline))) after warm-up, \(SoakReport.megabytes(Int(final))) at the end: "
                 + String(format: "%+.2f %%", growth * 100) + " (limit \(Int(figures.rssGrowthLimit * 100)) %)")
-        #expect(growth <= figures.rssGrowthLimit, "RSS grew \(growth * 100) % after warm-up")
+        if ProcessInfo.processInfo.environment["CURBSIDE_SANITIZER"] == "asan" {
+            // ASan's quarantine holds freed blocks (up to 256 MB) before reuse, so RSS grows under it whatever the
+            // code does: the growth says nothing about a leak there (LeakSanitizer checks that instead).
+            print("SoakTests: RSS-growth check skipped under AddressSanitizer (its quarantine keeps freed memory)")
+        } else {
+            #expect(growth <= figures.rssGrowthLimit, "RSS grew \(growth * 100) % after warm-up")
+        }
         commander.client.disconnect()
         collector.client.disconnect()
         await agent.process.stop()
