@@ -84,12 +84,13 @@ struct AgentProcessTests {
             ("ping", #"{"id":"big","pad":"\#(String(repeating: "x", count: 2000))"}"#, "payload-too-large"),
         ]
         for item in cases {
-            let subscriber = try await broker.subscriber(["\(prefix)/cmd/\(item.command)/result"], count: 1, seconds: 5)
+            let subscriber = try await broker.subscriber(
+                ["\(prefix)/cmd/\(item.command)/result"], count: 1, seconds: 30)
             let sent = try await ToolRun.run(
                 "mosquitto_pub",
                 ["-p", "\(broker.port)", "-q", "1", "-t", "\(prefix)/cmd/\(item.command)", "-m", item.payload])
             #expect(sent.status == 0)
-            _ = await subscriber.wait(timeout: .seconds(6))
+            _ = await subscriber.wait(timeout: .seconds(31))
             let line = subscriber.output.split(separator: "\n").first { $0.hasPrefix("\(prefix)/") } ?? ""
             let payload = line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
             let result = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]

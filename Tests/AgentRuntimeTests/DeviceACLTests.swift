@@ -131,7 +131,7 @@ struct DeviceACLTests {
         #expect(!spy.output.contains("online"), "device A read B's topics: \(spy.output)")
         let control = try await ToolRun.run(
             "mosquitto_sub",
-            ["-p", "\(broker.port)", "-t", "\(prefixB)/status", "-C", "1", "-W", "5"] + credentials("operator"))
+            ["-p", "\(broker.port)", "-t", "\(prefixB)/status", "-C", "1", "-W", "20"] + credentials("operator"))
         #expect(control.output.contains("online"), "control: B's status should be retained: \(control.output)")
         #expect(daemonA.process.isRunning && daemonB.process.isRunning)
         await daemonA.process.stop()

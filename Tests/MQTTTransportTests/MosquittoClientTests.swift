@@ -66,7 +66,7 @@ struct MosquittoClientTests {
             "mosquitto_sub",
             [
                 "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "curb/v1/test/#", "-C", "1", "-v",
-                "-W", "5",
+                "-W", "20",
             ])
         #expect(result.status == 0, "\(result.output)")
         #expect(
