@@ -347,6 +347,7 @@ public actor AgentSession {
             // library's own retransmission they may land after newer entries (seen: 149…151 after 152…167 across a
             // broker restart). A late PUBACK for an old message id then acknowledges nothing; the new one does.
             outboxInFlight.removeAll()
+            drainAwaitsWindow = false
             await outbox?.requeueInFlight()
             Task { await self.drain() }
         case .connectionRefused(let code, let reason):
