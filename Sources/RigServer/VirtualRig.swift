@@ -120,14 +120,16 @@ public final class VirtualRig: Sendable {
 
     /// - Parameter runDirectory: where `${RUN_DIR}` links go; nil makes a fresh folder under the temporary directory
     ///   when the Modbus servers start, so two rigs from one file never collide.
-    public init(file: RigFile, runDirectory: String? = nil) throws(DocumentError) {
+    /// `board`: the file's board, already loaded (the fuzz target starts rigs thousands of times; most of a start was
+    /// parsing the same board file again).
+    public init(file: RigFile, board preloaded: Board? = nil, runDirectory: String? = nil) throws(DocumentError) {
         self.file = file
         let runDirectory =
             runDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("curb-rig-\(UUID().uuidString.prefix(8))")
             .path
         self.runDirectory = runDirectory
-        board = try Board.load(file: file.board)
+        if let preloaded { board = preloaded } else { board = try Board.load(file: file.board) }
         var chips: [String: SimulatedGPIOChip] = [:]
         for chip in board.gpioChips.values {
             var names: [GPIOLineOffset: String] = [:]

@@ -1,3 +1,4 @@
+import BoardSupport
 import Foundation
 import RigProtocol
 import RigServer
@@ -14,13 +15,16 @@ enum RigProtocolTarget {
             file: Fuzz.path("Firmware-config/rigs/\(name).yaml"), knownChips: SimulatedChipCatalog.names)
     }
 
+    /// Each rig file's board, loaded once: parsing the board's YAML was most of a fresh rig's cost.
+    static let boards: [Board] = rigFiles.compactMap { try? Board.load(file: $0.board) }
+
     static let target = FuzzTarget("rig-protocol") { data in
-        precondition(rigFiles.count == 2, "the example rig files do not load")
+        precondition(rigFiles.count == 2 && boards.count == 2, "the example rig files or their boards do not load")
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map {
             $0.last == 0x0D ? Array($0.dropLast()) : Array($0)
         }
-        for file in rigFiles {
-            guard let rig = try? VirtualRig(file: file, runDirectory: Fuzz.scratch("rig-protocol")) else {
+        for (file, board) in zip(rigFiles, boards) {
+            guard let rig = try? VirtualRig(file: file, board: board, runDirectory: Fuzz.scratch("rig-protocol")) else {
                 preconditionFailure("the example rig \(file.name) does not start")
             }
             runBlocking {
