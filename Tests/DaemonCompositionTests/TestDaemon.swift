@@ -13,7 +13,7 @@ actor EventLog {
     func clear() { entries = [] }
 
     /// Waits (polling the log, bounded) until `entry` is there.
-    func waitFor(_ entry: String, timeout: Duration = .seconds(10)) async -> Bool {
+    func waitFor(_ entry: String, timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if entries.contains(entry) { return true }
