@@ -43,9 +43,11 @@ struct ShutdownOrderTests {
 
         // One command in flight (its write takes 300 ms), then the stop, then commands every 20 ms until one is
         // refused: from then on the daemon takes none. Where the stop lands among them is the machine's business;
-        // what is checked is the order of what ran.
+        // what is checked is the order of what ran. The stop's last step waits until a refusal was seen, not 500 ms
+        // that a loaded machine could spend before the first of these commands is out.
         try await actuate(broker, prefix, "1")
         #expect(await TestDaemon.log.waitFor("begin 1"))
+        await TestDaemon.log.holdStop(until: "refusal seen")
         try await running.stop()
         var refused: Int?
         for attempt in 2..<200 where refused == nil {
@@ -56,6 +58,7 @@ struct ShutdownOrderTests {
                 lines.contains { $0.contains(#""id":"\#(id)""#) && $0.contains(#""reason":"shutting-down""#) }
             }
         }
+        await TestDaemon.log.add("refusal seen")
         try await daemon.value
         results.signal(SIGTERM)
         _ = await results.wait(timeout: .seconds(5))
