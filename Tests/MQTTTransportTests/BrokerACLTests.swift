@@ -69,13 +69,9 @@ struct BrokerACLTests {
             ["-p", "\(broker.port)", "-q", "1", "-r", "-t", "\(prefixA)/cmd/spy-control", "-m", "spy-control-7f"]
                 + credentials("operator"))
         #expect(marked.status == 0, "\(marked.output)")
+        let filters = ["-t", "\(prefixB)/cmd/+", "-t", "\(prefixA)/cmd/spy-control"]
         let spy = try await ToolRun.run(
-            "mosquitto_sub",
-            [
-                "-p", "\(broker.port)", "-t", "\(prefixB)/cmd/+", "-t", "\(prefixA)/cmd/spy-control", "-C", "1", "-W",
-                "20",
-            ]
-                + credentials(deviceA))
+            "mosquitto_sub", ["-p", "\(broker.port)", "-C", "1", "-W", "20"] + filters + credentials(deviceA))
         #expect(spy.output.contains("spy-control-7f"), "control: device A should read its own command: \(spy.output)")
         #expect(!spy.output.contains("secret"), "device A read B's command: \(spy.output)")
         let owner = try await ToolRun.run(
