@@ -8,11 +8,12 @@ extension MosquittoBroker {
     ///
     /// - Parameters:
     ///   - count: exit after this many messages on `topics` (the marker is not counted); nil runs until `seconds`.
-    ///   - seconds: `mosquitto_sub -W`: the longest it runs.
+    ///   - seconds: `mosquitto_sub -W`: the longest it runs (a bound for a loaded machine; with `count` it ends at
+    ///     the count).
     ///   - markerPrefix: where the marker goes; under an ACL, a prefix the credentials may publish and read.
     ///   - credentials: extra arguments for both the subscriber and the marker's publisher (`-u`, `-P`).
     public func subscriber(
-        _ topics: [String], count: Int? = nil, seconds: Int = 20, markerPrefix: String = "curb-test/marker",
+        _ topics: [String], count: Int? = nil, seconds: Int = 60, markerPrefix: String = "curb-test/marker",
         credentials: [String] = []
     ) async throws -> SpawnedProcess {
         let marker = "\(markerPrefix)/\(UUID().uuidString.prefix(8))"
@@ -23,12 +24,12 @@ extension MosquittoBroker {
         for topic in topics { arguments += ["-t", topic] }
         if let count { arguments += ["-C", "\(count + 1)"] }
         let subscriber = try SpawnedProcess("mosquitto_sub", arguments + credentials)
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !subscriber.output.contains("\(marker) ready"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard subscriber.output.contains("\(marker) ready") else {
-            throw TestKitError("subscription to \(topics) not active within 10 s: \(subscriber.output)")
+            throw TestKitError("subscription to \(topics) not active within 30 s: \(subscriber.output)")
         }
         return subscriber
     }

@@ -10,7 +10,7 @@ public final class PseudoTerminalPair: Sendable {
     private let directory: URL
 
     /// Starts socat and waits until both ends exist.
-    public init(timeout: Duration = .seconds(10)) async throws {
+    public init(timeout: Duration = .seconds(30)) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "curb-pty-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

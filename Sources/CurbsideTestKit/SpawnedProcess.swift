@@ -103,7 +103,7 @@ public final class SpawnedProcess: @unchecked Sendable {
 
     /// The port a server printed on a line `<marker><port>` once listening (a peer on port 0 says which it got).
     /// Throws with its output when it exits first or prints nothing within `timeout` (then it is killed).
-    public func printedPort(after marker: String, within timeout: Duration = .seconds(20)) async throws -> Int {
+    public func printedPort(after marker: String, within timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while true {
             let text = output

@@ -27,7 +27,7 @@ private final class CollectedElements<Element: Sendable>: Sendable {
 ///
 /// Unlike a fixed window this cannot fail because the machine was slow: delay only shortens the quiet check.
 public func collect<Element: Sendable>(
-    _ stream: AsyncThrowingStream<Element, any Error>, expecting count: Int, within: Duration = .seconds(5),
+    _ stream: AsyncThrowingStream<Element, any Error>, expecting count: Int, within: Duration = .seconds(30),
     thenQuiet quiet: Duration = .milliseconds(300)
 ) async -> [Element] {
     let box = CollectedElements<Element>()

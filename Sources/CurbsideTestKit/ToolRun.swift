@@ -11,7 +11,7 @@ public struct ToolResult: Sendable {
 public enum ToolRun {
     /// Runs `tool` with `arguments`; kills it at `timeout` and reports what it printed so far.
     public static func run(
-        _ tool: String, _ arguments: [String], timeout: Duration = .seconds(20),
+        _ tool: String, _ arguments: [String], timeout: Duration = .seconds(60),
         hint: String = "install it with Tools/bootstrap"
     ) async throws -> ToolResult {
         let process = try SpawnedProcess(tool, arguments, hint: hint)

@@ -4,7 +4,7 @@ import Testing
 
 /// The shipped example ACL (`Firmware-config/mosquitto/curbside.acl`) with two real daemons under it, each with its
 /// own password and the identity's default user name: each works through its own topics and nothing else.
-@Suite("Device ACL with the daemons", .serialized, .timeLimit(.minutes(1)))
+@Suite("Device ACL with the daemons", .serialized, .timeLimit(.minutes(3)))
 struct DeviceACLTests {
     static let acl = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Firmware-config/mosquitto/curbside.acl").path
@@ -31,12 +31,14 @@ struct DeviceACLTests {
         return try AgentProcess(configFile: config, directory: directory)
     }
 
-    func send(_ broker: MosquittoBroker, _ topic: String, _ payload: String, as user: String, responseTopic: String?)
-        async throws -> ToolResult
-    {
+    func send(
+        _ broker: MosquittoBroker, _ topic: String, _ payload: String, as user: String, responseTopic: String?,
+        retain: Bool = false
+    ) async throws -> ToolResult {
         try await ToolRun.run(
             "mosquitto_pub",
-            ["-p", "\(broker.port)", "-V", "mqttv5", "-q", "1", "-t", topic, "-m", payload] + credentials(user)
+            ["-p", "\(broker.port)", "-V", "mqttv5", "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : [])
+                + credentials(user)
                 + (responseTopic.map { ["-D", "publish", "response-topic", $0] } ?? []))
     }
 
@@ -125,9 +127,17 @@ struct DeviceACLTests {
             #expect(!operatorView.output.contains(text), "device A reached B's topics: \(operatorView.output)")
         }
 
-        // Reading: B's retained status reaches B's credentials at once, never A's (acl_file filters at delivery).
+        // Reading: B's retained status reaches B's credentials at once, never A's (acl_file filters at delivery). The
+        // spy's second filter is a retained command of A's own (daemon A answers it as unknown): a SUBSCRIBE's retained
+        // messages come in the order of its filters, so once that control is there, B's status would have come first.
+        sent = try await send(
+            broker, "\(prefixA)/cmd/spy-control", "spy-control-7f", as: "operator", responseTopic: nil, retain: true)
+        #expect(sent.status == 0, "\(sent.output)")
         let spy = try await ToolRun.run(
-            "mosquitto_sub", ["-p", "\(broker.port)", "-t", "\(prefixB)/#", "-C", "1", "-W", "2"] + credentials(userA))
+            "mosquitto_sub",
+            ["-p", "\(broker.port)", "-t", "\(prefixB)/#", "-t", "\(prefixA)/cmd/spy-control", "-C", "1", "-W", "20"]
+                + credentials(userA))
+        #expect(spy.output.contains("spy-control-7f"), "control: device A should read its own command: \(spy.output)")
         #expect(!spy.output.contains("online"), "device A read B's topics: \(spy.output)")
         let control = try await ToolRun.run(
             "mosquitto_sub",

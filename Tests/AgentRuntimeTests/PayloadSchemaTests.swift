@@ -4,7 +4,7 @@ import Testing
 
 /// What the real daemon publishes validates against the contract's JSON Schemas (checked by Python's jsonschema,
 /// an independent implementation).
-@Suite("Payloads match Firmware-config/schema", .serialized, .timeLimit(.minutes(1)))
+@Suite("Payloads match Firmware-config/schema", .serialized, .timeLimit(.minutes(3)))
 struct PayloadSchemaTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

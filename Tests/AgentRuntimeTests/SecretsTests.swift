@@ -7,7 +7,7 @@ import Testing
 
 /// Secrets stay secret: password and key files readable by their owner only, no credentials in the broker URL, a
 /// warning for a password sent in the clear, and nothing secret in `get-config`.
-@Suite("Secrets", .serialized, .timeLimit(.minutes(1)))
+@Suite("Secrets", .serialized, .timeLimit(.minutes(3)))
 struct SecretsTests {
     /// A file with `text` and `mode` in `folder`.
     func secretFile(_ folder: URL, _ name: String, _ text: String, mode: Int) throws -> String {
@@ -115,10 +115,7 @@ struct SecretsTests {
                 #expect(result.output.contains("warning: $.mqtt.url: the password"), "\(result.output)")
                 // And the daemon itself says it in its log at start, then runs (it keeps trying to connect).
                 let agent = try AgentProcess(configFile: file, directory: file.deletingLastPathComponent())
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ContinuousClock.now < deadline, !agent.process.output.contains("sent in the clear") {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                _ = try await waitUntil(.seconds(30)) { agent.process.output.contains("sent in the clear") }
                 #expect(agent.process.output.contains("warning"), "\(agent.process.output)")
                 #expect(agent.process.output.contains("sent in the clear over mqtt:// to broker.example"))
                 #expect(agent.process.isRunning, "\(agent.process.output)")
@@ -170,22 +167,15 @@ struct SecretsTests {
         ]
         let prefix = AgentProcess.prefix("getcfg")
         // The retained birth says the daemon logged in (password and client certificate) and took its subscriptions.
-        var online = ""
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, !online.contains(#""state":"online""#) {
-            online = try await ToolRun.run("mosquitto_sub", client + ["-t", "\(prefix)/status", "-C", "1", "-W", "1"])
-                .output
-        }
+        let online = try await broker.read("\(prefix)/status", arguments: client) { $0.contains(#""state":"online""#) }
         #expect(online.contains(#""state":"online""#), "\(online)\n\(agent.process.output)")
         // The operator's requester waits on the device's reply prefix, as the ACL has it.
         let replies = try SpawnedProcess(
             "stdbuf",
             ["-oL", "mosquitto_sub"] + client + [
-                "-d", "-V", "mqttv5", "-t", "ops/replies/\(user)/cfg", "-C", "1", "-W", "15",
+                "-d", "-V", "mqttv5", "-t", "ops/replies/\(user)/cfg", "-C", "1", "-W", "60",
             ])
-        while ContinuousClock.now < deadline + .seconds(10), !replies.output.contains("received SUBACK") {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await waitUntil(.seconds(30)) { replies.output.contains("received SUBACK") }
         let sent = try await ToolRun.run(
             "mosquitto_pub",
             client + [
@@ -193,7 +183,7 @@ struct SecretsTests {
                 "response-topic", "ops/replies/\(user)/cfg",
             ])
         #expect(sent.status == 0, "\(sent.output)")
-        _ = await replies.wait(timeout: .seconds(20))
+        _ = await replies.wait(timeout: .seconds(60))
         let answer = replies.output
         // The round trip happened: the reply names this device and its broker.
         #expect(answer.contains(#""status":"accepted""#), "\(answer)\n\(agent.process.output)")

@@ -32,7 +32,7 @@ struct SoakFigures: Sendable {
     }
 
     /// Per test, with room for start-up and the final delivery.
-    var timeLimitMinutes: Int { full ? Int(load.components.seconds / 60) + 30 : 2 }
+    var timeLimitMinutes: Int { full ? Int(load.components.seconds / 60) + 30 : 5 }
 }
 
 /// The soak's figures as plain lines: printed, and appended to `CURBSIDE_SOAK_REPORT` when set (`make soak` points
@@ -55,27 +55,30 @@ enum SoakReport {
 }
 
 extension AgentProcess {
-    /// Sends a command with `mosquitto_rr` and returns the result document, or nil when none came within 2 s.
+    /// Sends a command with `mosquitto_rr` and returns the result document, or nil when none came within `seconds`
+    /// (`mosquitto_rr -W`; it ends at the result).
     static func request(
-        _ broker: MosquittoBroker, device: String, _ command: String, id: String, args: String = "{}"
+        _ broker: MosquittoBroker, device: String, _ command: String, id: String, args: String = "{}",
+        seconds: Int = 30
     ) async throws -> [String: Any]? {
         let topic = "\(prefix(device))/cmd/\(command)"
         let reply = try await ToolRun.run(
             "mosquitto_rr",
             [
                 "-p", "\(broker.port)", "-t", topic, "-e", "\(topic)/result", "-m", #"{"id":"\#(id)","args":\#(args)}"#,
-                "-W", "2",
+                "-W", "\(seconds)",
             ])
         return try? JSONSerialization.jsonObject(with: Data(reply.output.utf8)) as? [String: Any]
     }
 
     /// Waits until the daemon answers `ping`: started, connected and subscribed to its commands (a retained
-    /// `online` could still be the previous process's).
-    static func answersPing(_ broker: MosquittoBroker, device: String, timeout: Duration = .seconds(20)) async throws
+    /// `online` could still be the previous process's). A ping sent before it subscribed is lost, so each waits at
+    /// most 5 s for its answer and the next is sent.
+    static func answersPing(_ broker: MosquittoBroker, device: String, timeout: Duration = .seconds(60)) async throws
         -> Bool
     {
         try await waitUntil(timeout, every: .milliseconds(20)) {
-            try await request(broker, device: device, "ping", id: "alive-\(UUID().uuidString.prefix(8))")
+            try await request(broker, device: device, "ping", id: "alive-\(UUID().uuidString.prefix(8))", seconds: 5)
                 != nil
         }
     }

@@ -61,7 +61,7 @@ struct SoakTests {
                 try await broker.start()
             case .daemonKill:
                 agent.process.signal(SIGKILL)
-                #expect(await agent.process.wait(timeout: .seconds(5)) != nil)
+                #expect(await agent.process.wait(timeout: .seconds(30)) != nil)
                 acceptedAtKills.append(try accepted())
                 agent = try AgentProcess(configFile: agent.configFile, directory: agent.directory)
                 try #require(try await AgentProcess.answersPing(broker, device: device), "\(agent.process.output)")
@@ -126,7 +126,7 @@ struct SoakTests {
         #expect(reply?["status"] as? String == "accepted", "\(String(describing: reply))")
         // The daemon says how many it could not store, once the burst is through.
         var refused = 0
-        let logged = try await waitUntil(.seconds(20)) {
+        let logged = try await waitUntil(.seconds(60)) {
             let output = agent.process.output
             guard
                 let range = output.range(
@@ -152,7 +152,7 @@ struct SoakTests {
 
         // A restart on the still-full disk: the daemon starts, revision 2 is active, revision 3 is refused again.
         agent.process.signal(SIGTERM)
-        let stopped = await agent.process.wait(timeout: .seconds(10))
+        let stopped = await agent.process.wait(timeout: .seconds(30))
         #expect(stopped == 0, "\(agent.process.output)")
         agent = try AgentProcess(configFile: file, directory: directory)
         #expect(try await AgentProcess.answersPing(broker, device: device), "\(agent.process.output)")
@@ -185,7 +185,7 @@ struct SoakTests {
         let status = "\(prefix)/status"
         let reported = "\(prefix)/config/reported"
         let peer = try OperatorPeer(url: broker.url, clientID: "soak-operator", topics: [status, reported])
-        try #require(try await waitUntil(.seconds(10)) { peer.isSubscribed }, "the operator did not connect")
+        try #require(try await waitUntil(.seconds(30)) { peer.isSubscribed }, "the operator did not connect")
         var agent = try AgentProcess(configFile: file, directory: directory)
         // Whether, since `mark`, the daemon came online and reported on `revision` (applied, or ignored when it
         // found that revision already on disk): it started, subscribed and handled the retained document.
@@ -199,7 +199,7 @@ struct SoakTests {
                 #"{"revision":\#(revision),"config":{"device":{"heartbeat_s":\#(revision)}}}"#,
                 retain: true)
         }
-        let online = try await waitUntil(.seconds(20)) {
+        let online = try await waitUntil(.seconds(60)) {
             peer.documents(on: status).contains { $0["state"] as? String == "online" }
         }
         try #require(online, "\(agent.process.output)")
@@ -209,7 +209,7 @@ struct SoakTests {
         let mark = peer.count
         let sentAt = ContinuousClock.now
         try desire(1)
-        try #require(try await waitUntil(.seconds(10), every: .milliseconds(1)) { handled(1, since: mark) })
+        try #require(try await waitUntil(.seconds(30), every: .milliseconds(1)) { handled(1, since: mark) })
         let persistTime = ContinuousClock.now - sentAt
         var window = Self.seconds(persistTime) * 1e6
 
@@ -219,7 +219,7 @@ struct SoakTests {
             try desire(revision)
             try await Task.sleep(for: .microseconds(Int.random(in: 0...max(Int(window), 100))))
             agent.process.signal(SIGKILL)
-            #expect(await agent.process.wait(timeout: .seconds(5)) != nil)
+            #expect(await agent.process.wait(timeout: .seconds(30)) != nil)
             let stored = try JSONDecoder().decode(AppliedConfiguration.self, from: Data(contentsOf: appliedFile))
             #expect([revision - 1, revision].contains(stored.revision), "found revision \(stored.revision)")
             #expect(stored.config == ["device": ["heartbeat_s": .number(Double(stored.revision))]], "torn: \(stored)")
@@ -239,7 +239,7 @@ struct SoakTests {
             // The daemon starts on what it finds, and takes the retained revision again if the cut came first.
             let restart = peer.count
             agent = try AgentProcess(configFile: file, directory: directory)
-            let came = try await waitUntil(.seconds(20), every: .milliseconds(5)) { handled(revision, since: restart) }
+            let came = try await waitUntil(.seconds(60), every: .milliseconds(5)) { handled(revision, since: restart) }
             #expect(came, "no start or no report on revision \(revision) after the restart:\n\(agent.process.output)")
             let current = try JSONDecoder().decode(AppliedConfiguration.self, from: Data(contentsOf: appliedFile))
             #expect(current.revision == revision)
@@ -268,7 +268,7 @@ struct SoakTests {
         let (agent, collector) = try await startWithCollector(device, on: broker)
         let commander = try OperatorPeer(
             url: broker.url, clientID: "soak-commander", topics: ["\(prefix)/cmd/ping/result"])
-        try #require(try await waitUntil(.seconds(10)) { commander.isSubscribed }, "the commander did not connect")
+        try #require(try await waitUntil(.seconds(30)) { commander.isSubscribed }, "the commander did not connect")
 
         let duration = figures.load
         let warmUp = duration / 4
@@ -373,19 +373,11 @@ struct RemoteConfigPeer {
         #expect(sent.status == 0, "\(sent.output)")
     }
 
-    /// The first message on `topic` within 2 s (a retained one at once) that `accept` takes.
-    func message(on topic: String, timeout: Duration = .seconds(20), _ accept: ([String: Any]) -> Bool) async throws
+    /// The first message on `topic` (a retained one at once) that `accept` takes, or nil after `timeout`.
+    func message(on topic: String, timeout: Duration = .seconds(60), _ accept: ([String: Any]) -> Bool) async throws
         -> [String: Any]?
     {
-        var found: [String: Any]?
-        _ = try await waitUntil(timeout, every: .milliseconds(20)) {
-            let result = try await ToolRun.run(
-                "mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "2"])
-            found = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
-                .flatMap { accept($0) ? $0 : nil }
-            return found != nil
-        }
-        return found
+        try await broker.readObject(topic, within: timeout, until: accept)
     }
 
     func report(revision: Int) async throws -> [String: Any]? {

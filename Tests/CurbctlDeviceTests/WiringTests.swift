@@ -31,7 +31,8 @@ struct WiringTests {
             func level() async -> Bool? {
                 await RigFixture.op(control, "get-output") { $0.line = "beacon" }.high
             }
-            let pulse = Task { try await wiring.pulse("beacon_left", for: .milliseconds(400)) }
+            // Long enough for the control round trips below to see it on a loaded machine (400 ms once was not).
+            let pulse = Task { try await wiring.pulse("beacon_left", for: .seconds(2)) }
             // The rig sees the line driven while the pulse lasts…
             let during = try await eventually({ await level() }, until: { $0 != nil })
             let (logicalDuring, logicalAfter) = try await pulse.value

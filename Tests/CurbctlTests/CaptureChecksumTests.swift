@@ -94,7 +94,7 @@ final class StandInDevice: Sendable {
         }
         device.task.withLock { $0 = running }
         client.start()
-        guard try await waitUntil(.seconds(10), { device.subscribed.withLock { $0 } }) else {
+        guard try await waitUntil(.seconds(30), { device.subscribed.withLock { $0 } }) else {
             throw TestKitError("the stand-in device did not subscribe on \(url)")
         }
         return device

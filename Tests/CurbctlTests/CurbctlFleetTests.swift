@@ -45,7 +45,7 @@ extension CurbctlEndToEnd {
             let watch = try fleet.spawnCurbctl(["watch", "pole-1", "--color", "never"])
             defer { watch.signal(SIGTERM) }
             // The subscription is active once watch says so on standard error (it is printed after the SUBACK).
-            #expect(try await waitUntil(.seconds(10)) { watch.output.contains("Ctrl-C stops") }, "\(watch.output)")
+            #expect(try await waitUntil(.seconds(60)) { watch.output.contains("Ctrl-C stops") }, "\(watch.output)")
             let published = try await ToolRun.run(
                 "mosquitto_pub",
                 [
@@ -54,20 +54,20 @@ extension CurbctlEndToEnd {
                 ])
             #expect(published.status == 0, "\(published.output)")
             #expect(
-                try await waitUntil(.seconds(10)) { watch.output.contains("event/probe") }, "\(watch.output)")
+                try await waitUntil(.seconds(60)) { watch.output.contains("event/probe") }, "\(watch.output)")
             let line = try #require(watch.output.split(separator: "\n").first { $0.contains("event/probe") })
             #expect(line.hasPrefix("10:11:12.345 hil/streetlight/pole-1 event/probe"), "\(line)")
             #expect(line.contains("temperature 21.5 °C") && line.contains("level 40 %") && line.contains("note hello"))
             // The daemon's own telemetry, with units, and nothing from the vibration gauge (filtered out).
             #expect(
-                try await waitUntil(.seconds(15)) { watch.output.contains("telemetry/health") }, "\(watch.output)")
+                try await waitUntil(.seconds(60)) { watch.output.contains("telemetry/health") }, "\(watch.output)")
             #expect(!watch.output.contains("bridge-1"))
 
             let vibration = try fleet.spawnCurbctl(["watch", "hil/vibration/+", "--color", "never"])
             defer { vibration.signal(SIGTERM) }
             // Window figures per axis come as a table under the line, not as one 1 000-character line.
             #expect(
-                try await waitUntil(.seconds(20)) { vibration.output.contains("    z     ") }, "\(vibration.output)")
+                try await waitUntil(.seconds(60)) { vibration.output.contains("    z     ") }, "\(vibration.output)")
             let lines = vibration.output.split(separator: "\n")
             #expect(lines.contains { $0.contains("axis  rms m/s²  peak m/s²") }, "\(vibration.output)")
             #expect(lines.allSatisfy { $0.count < 400 }, "\(vibration.output)")
@@ -266,7 +266,7 @@ extension CurbctlEndToEnd {
             // 1 s before and 1 s after the trigger at 500 Hz: stored about a second later.
             var listed = ""
             #expect(
-                try await waitUntil(.seconds(20)) {
+                try await waitUntil(.seconds(60)) {
                     listed = try await fleet.curbctl(["capture", "list", "bridge-1", "--json"]).output
                     return listed.contains("capture-")
                 }, "\(listed)")

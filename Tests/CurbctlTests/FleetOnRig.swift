@@ -52,12 +52,8 @@ final class FleetOnRig: @unchecked Sendable {
             let parts = entry.split(separator: ":").map(String.init)
             let name = parts[0]
             let topic = "curb/v1/hil/\(identityKind(name))/\(parts.count > 1 ? parts[1] : identityDevice(name))/status"
-            let online = try await waitUntil(.seconds(30)) {
-                let seen = try await ToolRun.run(
-                    "mosquitto_sub", ["-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "2"], timeout: .seconds(5))
-                return seen.output.contains("\"state\":\"online\"")
-            }
-            guard online else {
+            let status = try await broker.read(topic) { $0.contains("\"state\":\"online\"") }
+            guard status.contains("\"state\":\"online\"") else {
                 throw TestKitError("\(entry) not online: \(fleet.daemons[entry]?.output ?? "")")
             }
         }
@@ -111,7 +107,7 @@ final class FleetOnRig: @unchecked Sendable {
                 knownChips: SimulatedChipCatalog.names),
             runDirectory: work.path)
         rigTasks.append(Task { try await RigServer.run(rig: rig, socketPath: socket) })
-        guard try await waitUntil(.seconds(10), { FileManager.default.fileExists(atPath: socket) }) else {
+        guard try await waitUntil(.seconds(30), { FileManager.default.fileExists(atPath: socket) }) else {
             throw TestKitError("the \(rigName) rig did not open \(socket)")
         }
         let templates = Self.repository.appendingPathComponent("Tests/Scenarios/configs")

@@ -55,11 +55,9 @@ extension CurbctlEndToEnd {
                 fleet.terminate()
                 Task { await fleet.stop() }
             }
-            let events = try SpawnedProcess(
-                "mosquitto_sub",
-                ["-p", "\(fleet.broker.port)", "-q", "1", "-t", "curb/v1/hil/streetlight/pole-1/event/security"])
+            // Active before this returns (not a guessed sleep): no security event can come before it.
+            let events = try await fleet.broker.subscriber(["curb/v1/hil/streetlight/pole-1/event/security"])
             defer { events.signal(SIGTERM) }
-            try await Task.sleep(for: .milliseconds(300))
 
             let unsigned = try await fleet.curbctl(["cmd", "pole-1", "set-level", "level=30"])
             #expect(unsigned.status == 2, "\(unsigned.output)")
@@ -114,7 +112,7 @@ extension CurbctlEndToEnd {
                     && sent.output.contains("device.hardware.min_night_level_percent"), "\(sent.output)")
 
             #expect(
-                try await waitUntil(.seconds(10)) {
+                try await waitUntil(.seconds(60)) {
                     events.output.contains(#""reason":"unsigned""#) && events.output.contains(#""request":"config""#)
                 }, "\(events.output)")
             #expect(events.output.contains(#""request":"set-level""#), "\(events.output)")

@@ -8,12 +8,20 @@ import Yams
 /// What the test daemon's controller did, in order, for checks on the shutdown sequence.
 actor EventLog {
     private(set) var entries: [String] = []
+    /// The entry the daemon's last step waits for, when a test holds the stop open.
+    private(set) var stopGate: String?
 
     func add(_ entry: String) { entries.append(entry) }
-    func clear() { entries = [] }
+    func clear() {
+        entries = []
+        stopGate = nil
+    }
+
+    /// Keeps the daemon's slow last step going until `entry` is logged (bounded by a minute), instead of its 500 ms.
+    func holdStop(until entry: String) { stopGate = entry }
 
     /// Waits (polling the log, bounded) until `entry` is there.
-    func waitFor(_ entry: String, timeout: Duration = .seconds(10)) async -> Bool {
+    func waitFor(_ entry: String, timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if entries.contains(entry) { return true }
@@ -97,7 +105,11 @@ enum TestDaemon: DeviceDaemon {
 
     /// A slow last step (saving state, say): the session is still up meanwhile, answering late commands.
     static func stopped(_ controller: RecordingController, context: DaemonContext) async {
-        try? await Task.sleep(for: .milliseconds(500))
+        if let gate = await log.stopGate {
+            _ = await log.waitFor(gate, timeout: .seconds(60))
+        } else {
+            try? await Task.sleep(for: .milliseconds(500))
+        }
         await log.add("stopped")
     }
 }

@@ -40,7 +40,7 @@ actor EventRecorder {
 
     /// Waits for the next event (after those already returned) that `matches`, failing after `timeout`.
     func next(
-        within timeout: Duration = .seconds(10), _ what: String, where matches: @Sendable (MQTTEvent) -> Bool
+        within timeout: Duration = .seconds(30), _ what: String, where matches: @Sendable (MQTTEvent) -> Bool
     ) async throws -> MQTTEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -54,7 +54,7 @@ actor EventRecorder {
         throw TestKitError("no \(what) within \(timeout); events seen: \(seen)")
     }
 
-    func connected(within timeout: Duration = .seconds(10)) async throws -> Bool {
+    func connected(within timeout: Duration = .seconds(30)) async throws -> Bool {
         let event = try await next(within: timeout, "CONNACK") {
             if case .connected = $0 { return true }
             if case .connectionRefused = $0 { return true }
@@ -66,7 +66,7 @@ actor EventRecorder {
         return sessionPresent
     }
 
-    func message(on topic: String, within timeout: Duration = .seconds(10)) async throws -> MQTTMessage {
+    func message(on topic: String, within timeout: Duration = .seconds(30)) async throws -> MQTTMessage {
         let event = try await next(within: timeout, "message on \(topic)") {
             if case .message(let message) = $0 { return message.topic == topic }
             return false

@@ -23,7 +23,7 @@ enum Peers {
 
     /// Retries a read until the peer answers: pymodbus opens its port some time after it starts.
     static func waitUntilAnswering(_ client: LinuxModbusClient, peer: SpawnedProcess) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
                 _ = try await client.readHoldingRegisters(
@@ -32,7 +32,7 @@ enum Peers {
             } catch {
                 guard peer.isRunning else { throw TestKitError("pymodbus exited:\n\(peer.output)") }
                 guard ContinuousClock.now < deadline else {
-                    throw TestKitError("pymodbus did not answer within 20 s (\(error)):\n\(peer.output)")
+                    throw TestKitError("pymodbus did not answer within 60 s (\(error)):\n\(peer.output)")
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }

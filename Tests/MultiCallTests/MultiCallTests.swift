@@ -165,22 +165,22 @@ struct MultiCallTests {
         let agent = try SpawnedProcess(
             try Self.link("curb-agent"), ["--config", config.path],
             environment: ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify.path]) { _, new in new })
-        let ready = await notify.receive(timeout: .seconds(20))
+        let ready = await notify.receive(timeout: .seconds(60))
         #expect(ready?.hasPrefix("READY=1") == true, "\(ready ?? "nothing"): \(agent.output)")
         let status = try await ToolRun.run(
             "mosquitto_sub",
-            ["-p", "\(broker.port)", "-t", "curb/v1/district-7/example/bench-01/status", "-C", "1", "-W", "10"])
+            ["-p", "\(broker.port)", "-t", "curb/v1/district-7/example/bench-01/status", "-C", "1", "-W", "30"])
         #expect(status.output.contains(#""state":"online""#), "\(status.output)")
         #expect(status.output.contains(#""agent":"curb-agent""#), "\(status.output)")
         agent.signal(SIGTERM)
         var stopping = false
-        while let message = await notify.receive(timeout: .seconds(10)) {
+        while let message = await notify.receive(timeout: .seconds(30)) {
             if message == "STOPPING=1" {
                 stopping = true
                 break
             }
         }
         #expect(stopping, "\(agent.output)")
-        #expect(await agent.wait(timeout: .seconds(10)) == 0, "\(agent.output)")
+        #expect(await agent.wait(timeout: .seconds(30)) == 0, "\(agent.output)")
     }
 }

@@ -32,9 +32,9 @@ struct RigTests {
         let server = Task { try await RigServer.run(rig: rig, socketPath: socket) }
         defer { server.cancel() }
         var daemon: RigConnection?
-        for _ in 0..<200 where daemon == nil {
+        _ = try await waitUntil(.seconds(30), every: .milliseconds(10)) {
             daemon = try? await RigConnection.connect(socketPath: socket)
-            if daemon == nil { try await Task.sleep(for: .milliseconds(10)) }
+            return daemon != nil
         }
         let scenario = try await RigConnection.connect(socketPath: socket)
         try await body(rig, try #require(daemon), scenario)
@@ -181,8 +181,8 @@ struct RigProcessTests {
         let rigFile = RigTests.root.appendingPathComponent("Firmware-config/rigs/bench.yaml").path
         let rig = try SpawnedProcess(executable, ["serve", "--rig", rigFile, "--socket", socket])
         defer { rig.signal(SIGKILL) }
-        for _ in 0..<300 where !FileManager.default.fileExists(atPath: socket) {
-            try await Task.sleep(for: .milliseconds(10))
+        _ = try await waitUntil(.seconds(30), every: .milliseconds(10)) {
+            FileManager.default.fileExists(atPath: socket)
         }
         let script = """
             import json, socket, sys

@@ -134,11 +134,11 @@ struct ScenarioRunnerTests {
         let file = try brokerScenario(
             """
               - publish: {topic: t/a, payload: one}
-              - expect_message: {topic: t/a, contains: one}
+              - expect_message: {topic: t/a, contains: one, within_ms: 30000}
               - broker: stop
               - broker: start
               - publish: {topic: t/b, payload: two}
-              - expect_message: {topic: t/b, contains: two}
+              - expect_message: {topic: t/b, contains: two, within_ms: 30000}
             """)
         let result = try await ToolRun.run(try curbRig(), ["run", file], timeout: .seconds(60))
         #expect(result.status == 0, "\(result.output)")
