@@ -47,6 +47,23 @@ enum GPIOScenarios {
         await line.release()
     }
 
+    /// Two live `events()` sequences of one line: the first takes what was queued, the second starts at its call,
+    /// and each later edge reaches both.
+    static func twoSequences(_ rig: any GPIORig) async throws {
+        try rig.driveInput(input, high: false)
+        let line = try await rig.chip.requestInput(input, GPIOInputConfiguration(consumer: "test-two", edges: .both))
+        try rig.driveInput(input, high: true)
+        var first = line.events().makeAsyncIterator()
+        // The queued edge has reached the first sequence (on Linux: left the kernel's queue) before the second call.
+        #expect(try await first.next()?.kind == .rising)
+        let second = line.events()
+        try rig.driveInput(input, high: false)
+        #expect(try await first.next()?.kind == .falling)
+        let secondSeen = await collect(second, expecting: 1, thenQuiet: .milliseconds(50))
+        #expect(secondSeen.map(\.kind) == [.falling])
+        await line.release()
+    }
+
     /// Active-low input: electrical high reads inactive, low reads active; edges are logical.
     static func activeLowInput(_ rig: any GPIORig) async throws {
         try rig.driveInput(input, high: true)
@@ -136,6 +153,7 @@ struct GPIOSimulatedBackendTests {
 
     @Test func debounce() async throws { try await GPIOScenarios.debounce(rig) }
     @Test func edgesBeforeEvents() async throws { try await GPIOScenarios.edgesBeforeEvents(rig) }
+    @Test(.timeLimit(.minutes(1))) func twoSequences() async throws { try await GPIOScenarios.twoSequences(rig) }
     @Test func activeLowInput() async throws { try await GPIOScenarios.activeLowInput(rig) }
     @Test func activeLowOutput() async throws { try await GPIOScenarios.activeLowOutput(rig) }
     @Test func outputObservation() async throws { try await GPIOScenarios.outputObservation(rig) }
@@ -149,6 +167,9 @@ struct GPIOSimulatedBackendTests {
 struct GPIOLinuxBackendTests {
     @Test func debounce() async throws { try await GPIOScenarios.debounce(try makeGPIORig(.linux)) }
     @Test func edgesBeforeEvents() async throws { try await GPIOScenarios.edgesBeforeEvents(try makeGPIORig(.linux)) }
+    @Test(.timeLimit(.minutes(1))) func twoSequences() async throws {
+        try await GPIOScenarios.twoSequences(try makeGPIORig(.linux))
+    }
     @Test func activeLowInput() async throws { try await GPIOScenarios.activeLowInput(try makeGPIORig(.linux)) }
     @Test func activeLowOutput() async throws { try await GPIOScenarios.activeLowOutput(try makeGPIORig(.linux)) }
     @Test func outputObservation() async throws { try await GPIOScenarios.outputObservation(try makeGPIORig(.linux)) }
