@@ -4,7 +4,8 @@ import NIOPosix
 public import RigProtocol
 
 /// A daemon's connection to the virtual rig: requests with ids, responses matched back, and edge events routed to
-/// the lines that subscribed (each line's `GPIOEdgeFanout`, which queues them until the line's `events()` is read). One connection serves every GPIO chip and I²C bus of the rig.
+/// the lines that subscribed (each line's `GPIOEdgeFanout`, which queues them until the line's `events()` is read).
+/// One connection serves every GPIO chip and I²C bus of the rig.
 public actor RigConnection {
     public let socketPath: String
     private var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
