@@ -42,10 +42,8 @@ public final class SimulatedGPIOChip: GPIOChip {
         let id = try state.withLock { state throws(GPIOError) -> UInt64 in
             try claim(&state, offset, operation: "request input")
             let id = state.nextID()
-            let level = GPIOValue(
-                state.lines[index(offset)].electricalInput(bias: configuration.bias) != configuration.activeLow)
             state.lines[index(offset)].request = .input(
-                InputRequest(id: id, configuration: configuration, edges: GPIOEdgeFanout(level: level)))
+                InputRequest(id: id, configuration: configuration, edges: GPIOEdgeFanout()))
             return id
         }
         return SimulatedGPIOInputLine(chip: self, offset: offset, requestID: id, configuration: configuration)
@@ -193,7 +191,8 @@ public final class SimulatedGPIOChip: GPIOChip {
             let configuration = request.configuration
             let level = GPIOValue(
                 state.lines[index(offset)].electricalInput(bias: configuration.bias) != configuration.activeLow)
-            // Under the chip's lock, as `updateDrive` feeds, so no edge falls between the level and the subscription.
+            // Under the chip's lock, as `updateDrive` feeds, so the level is the one before any edge not yet fed; the
+            // fanout uses it while it has seen no edge of the line.
             let sink = GPIODebouncedEvents.Sink.subscribing(
                 request.edges, configuration, now: { [weak self] in self?.nowNanoseconds() ?? 0 }, level: { level })
             guard let sink else { throw GPIOError(.released, chip: name, offset: offset, operation: "read edge event") }
