@@ -4,13 +4,14 @@ import HAL
 import Locking
 import Synchronization
 
-/// Reads one line's kernel edge events on a dedicated thread and fans them out to subscribers as raw edges.
+/// Reads one line's kernel edge events on a dedicated thread and fans them out to subscribers as raw edges; while the
+/// line has none, `GPIOEdgeFanout` keeps them (16, as the kernel's FIFO would have) for the next one.
 ///
 /// Blocking waits stay off the cooperative pool (STYLE: blocking waits run on a dedicated thread). The thread waits
 /// with `gpiod_line_event_wait` in short slices so `stopAndJoin()` takes effect within one slice.
 ///
 /// `@unchecked Sendable`: `line` is used only by the reader thread between `start()` and `stopAndJoin()`; `stop`
-/// is an `Atomic`; `subscribers` and `thread` are behind `Lock`s.
+/// is an `Atomic`; `edges` and `thread` are behind `Lock`s.
 final class GPIOEdgeReader: @unchecked Sendable {
     typealias Subscriber = GPIODebouncedEvents.Sink
 
@@ -23,13 +24,15 @@ final class GPIOEdgeReader: @unchecked Sendable {
     private let chip: String
     private let offset: GPIOLineOffset
     private let stop = Atomic<Bool>(false)
-    private let subscribers = Lock<(list: [UInt64: Subscriber], next: UInt64, ended: Bool)>(([:], 0, false))
+    private let edges: GPIOEdgeFanout<Subscriber>
     private let thread = Lock<pthread_t?>(nil)
 
-    init(line: OpaquePointer, chip: String, offset: GPIOLineOffset) {
+    /// - Parameter level: the line's logical level read right after the request, if the read worked.
+    init(line: OpaquePointer, chip: String, offset: GPIOLineOffset, level: GPIOValue?) {
         self.line = line
         self.chip = chip
         self.offset = offset
+        edges = GPIOEdgeFanout(level: level)
     }
 
     func start() {
@@ -54,34 +57,21 @@ final class GPIOEdgeReader: @unchecked Sendable {
         }
     }
 
-    /// Debounced events from now on, fed directly by the reader thread; finishes when the line is released, fails
-    /// if reading fails. `initial` reads the line's level; it runs while new subscribers are held back, so no edge
-    /// falls between the level read and the subscription.
+    /// Debounced events fed directly by the reader thread: the edges read while the line had no subscriber first
+    /// (from the request on), then new ones; finishes when the line is released, fails if reading fails. `initial`
+    /// reads the line's level if the request's read failed and no edge has come since; it runs while edges are held
+    /// back, so no edge falls between the level read and the subscription.
     func subscribe(
         _ configuration: GPIOInputConfiguration, initial: () throws(GPIOError) -> GPIOValue
     ) -> AsyncThrowingStream<GPIOEdgeEvent, any Error> {
-        let outcome = subscribers.withLock { state -> Result<Subscriber, GPIOError> in
-            guard !state.ended else {
-                return .failure(GPIOError(.released, chip: chip, offset: offset, operation: "read edge event"))
-            }
-            let level: GPIOValue
-            do throws(GPIOError) {
-                level = try initial()
-            } catch {
-                return .failure(error)
-            }
-            state.next += 1
-            let key = state.next
-            let sink = GPIODebouncedEvents.Sink(
-                window: configuration.debounce, initialValue: level, edges: configuration.edges,
-                now: monotonicNanoseconds,
-                onCancel: { [weak self] in self?.subscribers.withLock { _ = $0.list.removeValue(forKey: key) } })
-            state.list[key] = sink
-            return .success(sink)
-        }
-        switch outcome {
-        case .success(let sink): return sink.events
-        case .failure(let error): return AsyncThrowingStream { $0.finish(throwing: error) }
+        do throws(GPIOError) {
+            guard
+                let sink = try Subscriber.subscribing(
+                    edges, configuration, now: monotonicNanoseconds, level: initial)
+            else { throw GPIOError(.released, chip: chip, offset: offset, operation: "read edge event") }
+            return sink.events
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
         }
     }
 
@@ -110,13 +100,12 @@ final class GPIOEdgeReader: @unchecked Sendable {
                 if errno == EINTR || errno == EAGAIN { continue }
                 return fail("read edge event", errno)
             }
-            let edges = buffer.prefix(Int(count)).map { event in
-                GPIOEdgeEvent(
-                    kind: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE) ? .rising : .falling,
-                    timestampNanoseconds: UInt64(event.ts.tv_sec) * 1_000_000_000 + UInt64(event.ts.tv_nsec))
-            }
-            let targets = subscribers.withLock { Array($0.list.values) }
-            for target in targets { target.feed(edges) }
+            edges.feed(
+                buffer.prefix(Int(count)).map { event in
+                    GPIOEdgeEvent(
+                        kind: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE) ? .rising : .falling,
+                        timestampNanoseconds: UInt64(event.ts.tv_sec) * 1_000_000_000 + UInt64(event.ts.tv_nsec))
+                })
         }
     }
 
@@ -128,11 +117,6 @@ final class GPIOEdgeReader: @unchecked Sendable {
     }
 
     private func end(throwing error: (any Error)?) {
-        let targets = subscribers.withLock { state -> [Subscriber] in
-            state.ended = true
-            defer { state.list.removeAll() }
-            return Array(state.list.values)
-        }
-        for target in targets { target.finish(throwing: error) }
+        edges.finish(throwing: error)
     }
 }

@@ -21,7 +21,11 @@ final class LinuxGPIOInputLine: GPIOInputLine, @unchecked Sendable {
         self.offset = offset
         self.configuration = configuration
         if configuration.edges != .none {
-            let reader = GPIOEdgeReader(line: line, chip: chip.name, offset: offset)
+            // The level at the request: what the first edges are judged against, even if they are still in the
+            // kernel's queue when `events()` subscribes. A failed read leaves that to the subscription's own read.
+            let level = chip.handle.withLock { _ in retryingEINTR { gpiod_line_get_value(line) } }
+            let reader = GPIOEdgeReader(
+                line: line, chip: chip.name, offset: offset, level: (try? level.get()).map { GPIOValue($0 == 1) })
             reader.start()
             self.reader = reader
         } else {
@@ -51,8 +55,10 @@ final class LinuxGPIOInputLine: GPIOInputLine, @unchecked Sendable {
         }
     }
 
-    /// A new subscription each call, starting from the line's level now; kernel events are read by the line's
-    /// thread (`gpiod_line_event_wait`, `gpiod_line_event_read_multiple`) and debounced with `GPIODebouncedEvents`.
+    /// A new subscription each call: the first one (and any after every earlier one ended) starts with the edges
+    /// read since the request, at most 16, as the kernel queues them; one taken while another is live starts now.
+    /// Kernel events are read by the line's thread (`gpiod_line_event_wait`, `gpiod_line_event_read_multiple`) from
+    /// the request on, and debounced with `GPIODebouncedEvents`.
     /// With `edges == .none` the stream finishes at once, as no edge detection was requested.
     func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error> {
         guard let reader else { return AsyncThrowingStream { $0.finish() } }

@@ -4,12 +4,13 @@ import NIOPosix
 public import RigProtocol
 
 /// A daemon's connection to the virtual rig: requests with ids, responses matched back, and edge events routed to
-/// the lines that subscribed. One connection serves every GPIO chip and I²C bus of the rig.
+/// the lines that subscribed (each line's `GPIOEdgeFanout`, which queues them until the line's `events()` is read).
+/// One connection serves every GPIO chip and I²C bus of the rig.
 public actor RigConnection {
     public let socketPath: String
     private var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
     private var pending: [Int: CheckedContinuation<RigMessage, Never>] = [:]
-    private var edgeSinks: [Int: AsyncThrowingStream<GPIOEdgeEvent, any Error>.Continuation] = [:]
+    private var edgeSinks: [Int: GPIOEdgeFanout<RigEdgeSubscriber>] = [:]
     private var nextID = 1
     private var closed = false
     /// What `hello` said: the board id, chips and buses.
@@ -66,8 +67,9 @@ public actor RigConnection {
             switch event {
             case "gpio.edge":
                 guard let ns = message.timestampNs else { return }
-                edgeSinks[handle]?.yield(
-                    GPIOEdgeEvent(kind: message.kind == "falling" ? .falling : .rising, timestampNanoseconds: ns))
+                edgeSinks[handle]?.feed(
+                    CollectionOfOne(
+                        GPIOEdgeEvent(kind: message.kind == "falling" ? .falling : .rising, timestampNanoseconds: ns)))
             default:
                 edgeSinks.removeValue(forKey: handle)?.finish(
                     throwing: RigConnectionError(socketPath: socketPath, detail: message.error ?? event))
@@ -115,9 +117,9 @@ public actor RigConnection {
         pending.removeValue(forKey: id)?.resume(returning: .failure(id, code: "connection", detail))
     }
 
-    func registerEdges(_ handle: Int, _ sink: AsyncThrowingStream<GPIOEdgeEvent, any Error>.Continuation) {
+    func registerEdges(_ handle: Int, _ edges: GPIOEdgeFanout<RigEdgeSubscriber>) {
         edgeSinks[handle]?.finish()
-        edgeSinks[handle] = sink
+        edgeSinks[handle] = edges
     }
 
     func unregisterEdges(_ handle: Int) {

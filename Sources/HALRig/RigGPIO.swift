@@ -27,9 +27,16 @@ public final class RigGPIOChip: GPIOChip {
         message.debounceMs = configuration.debounce.totalSeconds * 1000
         message.consumer = configuration.consumer
         let handle = try await open(message, offset: offset, operation: "request input")
-        return RigGPIOInputLine(
+        let line = RigGPIOInputLine(
             chip: self, handle: handle, address: GPIOLineAddress(chip: name, offset: offset),
             configuration: configuration)
+        do throws(GPIOError) {
+            try await line.startEdgeDetection()
+        } catch {
+            await line.release()
+            throw error
+        }
+        return line
     }
 
     public func requestOutput(_ offset: GPIOLineOffset, _ configuration: GPIOOutputConfiguration)
@@ -115,37 +122,65 @@ final class RigLineCore: Sendable {
 final class RigGPIOInputLine: GPIOInputLine {
     let configuration: GPIOInputConfiguration
     private let core: RigLineCore
+    /// The rig's edges for this line from the request on; `nil` without edge detection.
+    private let edges: GPIOEdgeFanout<RigEdgeSubscriber>?
     var address: GPIOLineAddress { core.address }
 
     init(chip: RigGPIOChip, handle: Int, address: GPIOLineAddress, configuration: GPIOInputConfiguration) {
         self.configuration = configuration
         core = RigLineCore(chip: chip, handle: handle, address: address)
+        edges = configuration.edges == .none ? nil : GPIOEdgeFanout()
+    }
+
+    /// Subscribes to the line's edges as part of the request, so they are kept from then on as the kernel keeps
+    /// them (the rig itself queues the edges between `gpio.request` and `gpio.subscribe`).
+    func startEdgeDetection() async throws(GPIOError) {
+        guard let edges else { return }
+        await core.chip.connection.registerEdges(core.handle, edges)
+        _ = try await core.call("gpio.subscribe", "subscribe to edge events")
     }
 
     func read() async throws(GPIOError) -> GPIOValue {
         GPIOValue(try await core.call("gpio.read", "read").value ?? false)
     }
 
+    /// The edges the rig sent since the request (or since the line last had a live sequence), at most 16, then new
+    /// ones; a call while another sequence is live starts now. The rig applies edge selection and debounce (they
+    /// are part of the request), like the kernel would.
     func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GPIOEdgeEvent, any Error>.makeStream()
-        guard configuration.edges != .none else {
+        guard let edges else {
             continuation.finish()
             return stream
         }
-        // The rig applies edge selection and debounce (they are part of the request), like the kernel would.
-        let core = core
-        Task {
-            await core.chip.connection.registerEdges(core.handle, continuation)
-            do {
-                _ = try await core.call("gpio.subscribe", "subscribe to edge events")
-            } catch {
-                continuation.finish(throwing: error)
+        let subscribed = edges.subscribe { key, _ in
+            continuation.onTermination = { [weak edges] termination in
+                if case .cancelled = termination { edges?.remove(key) }
             }
+            return RigEdgeSubscriber(continuation: continuation)
+        }
+        if subscribed == nil {
+            continuation.finish(
+                throwing: GPIOError(
+                    .released, chip: address.chip, offset: address.offset, operation: "read edge event"))
         }
         return stream
     }
 
     func release() async { await core.releaseLine() }
+}
+
+/// One `events()` sequence of a rig input line; the edges arrive debounced and filtered by the rig.
+struct RigEdgeSubscriber: GPIOEdgeSubscriber {
+    let continuation: AsyncThrowingStream<GPIOEdgeEvent, any Error>.Continuation
+
+    func feed(_ edges: some Sequence<GPIOEdgeEvent>) {
+        for edge in edges { continuation.yield(edge) }
+    }
+
+    func finish(throwing error: (any Error)?) {
+        continuation.finish(throwing: error)
+    }
 }
 
 final class RigGPIOOutputLine: GPIOOutputLine {

@@ -43,7 +43,7 @@ public final class SimulatedGPIOChip: GPIOChip {
             try claim(&state, offset, operation: "request input")
             let id = state.nextID()
             state.lines[index(offset)].request = .input(
-                InputRequest(id: id, configuration: configuration, subscribers: [:]))
+                InputRequest(id: id, configuration: configuration, edges: GPIOEdgeFanout()))
             return id
         }
         return SimulatedGPIOInputLine(chip: self, offset: offset, requestID: id, configuration: configuration)
@@ -77,7 +77,8 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     /// Drives an input pin to an electrical level, as a signal generator or a switch would. Overrides the bias until
     /// `floatInput(_:)`. If a consumer holds the line as an input and its logical level changes, every event stream
-    /// of that line sees one raw edge (before debouncing), timestamped now.
+    /// of that line sees one raw edge (before debouncing), timestamped now; while the line has no event stream, the
+    /// edge is queued for the next one (`GPIOEdgeFanout`: 16 at most, newer ones dropped), as the kernel queues it.
     public func setInputLevel(_ offset: GPIOLineOffset, high: Bool) {
         updateDrive(offset, to: high)
     }
@@ -153,14 +154,19 @@ public final class SimulatedGPIOChip: GPIOChip {
     /// would.
     public func failEventStreams(_ offset: GPIOLineOffset, code: GPIOError.Code = .io, detail: String? = nil) {
         let error = GPIOError(code, chip: name, offset: offset, operation: "read edge event", detail: detail)
-        let subscribers = state.withLock { state -> [GPIODebouncedEvents.Sink] in
-            guard case .input(var request) = state.lines[index(offset)].request else { return [] }
-            let all = Array(request.subscribers.values)
-            request.subscribers = [:]
-            state.lines[index(offset)].request = .input(request)
-            return all
+        let edges = state.withLock { state -> GPIOEdgeFanout<GPIODebouncedEvents.Sink>? in
+            guard case .input(let request) = state.lines[index(offset)].request else { return nil }
+            return request.edges
         }
-        for subscriber in subscribers { subscriber.finish(throwing: error) }
+        edges?.finish(throwing: error, ending: false)
+    }
+
+    /// Edges of the line's current input request dropped because nobody read them and its queue was full (16).
+    public func droppedEdges(_ offset: GPIOLineOffset) -> Int {
+        state.withLock { state in
+            guard case .input(let request) = state.lines[index(offset)].request else { return 0 }
+            return request.edges.droppedEdges
+        }
     }
 
     // MARK: Used by the line handles
@@ -174,23 +180,22 @@ public final class SimulatedGPIOChip: GPIOChip {
         }
     }
 
-    /// A debounced event subscription fed straight from `setInputLevel`, starting at the line's level now.
+    /// A debounced event subscription fed straight from `setInputLevel`: the edges queued since the request (or since
+    /// the line last had a subscriber) first, then new ones.
     func subscribe(_ offset: GPIOLineOffset, requestID: UInt64) throws(GPIOError)
         -> AsyncThrowingStream<GPIOEdgeEvent, any Error>
     {
         try state.withLock { state throws(GPIOError) -> AsyncThrowingStream<GPIOEdgeEvent, any Error> in
-            var request = try inputRequest(
+            let request = try inputRequest(
                 &state, offset, requestID, operation: "read edge event", consumesFault: false)
-            let key = state.nextID()
             let configuration = request.configuration
-            let initial = GPIOValue(
+            let level = GPIOValue(
                 state.lines[index(offset)].electricalInput(bias: configuration.bias) != configuration.activeLow)
-            let sink = GPIODebouncedEvents.Sink(
-                window: configuration.debounce, initialValue: initial, edges: configuration.edges,
-                now: { [weak self] in self?.nowNanoseconds() ?? 0 },
-                onCancel: { [weak self] in self?.unsubscribe(offset, requestID: requestID, key: key) })
-            request.subscribers[key] = sink
-            state.lines[index(offset)].request = .input(request)
+            // Under the chip's lock, as `updateDrive` feeds, so the level is the one before any edge not yet fed; the
+            // fanout uses it while it has seen no edge of the line.
+            let sink = GPIODebouncedEvents.Sink.subscribing(
+                request.edges, configuration, now: { [weak self] in self?.nowNanoseconds() ?? 0 }, level: { level })
+            guard let sink else { throw GPIOError(.released, chip: name, offset: offset, operation: "read edge event") }
             return sink.events
         }
     }
@@ -215,22 +220,22 @@ public final class SimulatedGPIOChip: GPIOChip {
     }
 
     func release(_ offset: GPIOLineOffset, requestID: UInt64) {
-        let subscribers = state.withLock { state -> [GPIODebouncedEvents.Sink] in
+        let edges = state.withLock { state -> GPIOEdgeFanout<GPIODebouncedEvents.Sink>? in
             let i = index(offset)
             switch state.lines[i].request {
             case .input(let request) where request.id == requestID:
                 state.lines[i].request = nil
-                return Array(request.subscribers.values)
+                return request.edges
             case .output(let request) where request.id == requestID:
                 state.lines[i].request = nil
                 state.lines[i].outputLevel = nil
-                return []
+                return nil
             default:
-                return []
+                return nil
             }
         }
         // Released lines end their event streams normally: release is the documented end of the sequence.
-        for subscriber in subscribers { subscriber.finish() }
+        edges?.finish()
     }
 
     // MARK: Private
@@ -289,32 +294,21 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     private func updateDrive(_ offset: GPIOLineOffset, to level: Bool?) {
         let timestamp = nowNanoseconds()
-        let (event, subscribers) = state.withLock {
-            state -> (GPIOEdgeEvent?, [GPIODebouncedEvents.Sink]) in
+        state.withLock { state in
             let i = index(offset)
             guard case .input(let request) = state.lines[i].request else {
                 state.lines[i].drivenLevel = level
-                return (nil, [])
+                return
             }
             let before = state.lines[i].electricalInput(bias: request.configuration.bias)
             state.lines[i].drivenLevel = level
             let after = state.lines[i].electricalInput(bias: request.configuration.bias)
-            guard before != after else { return (nil, []) }
+            guard before != after else { return }
             let logical = after != request.configuration.activeLow
-            let event = GPIOEdgeEvent(kind: logical ? .rising : .falling, timestampNanoseconds: timestamp)
-            return (event, Array(request.subscribers.values))
-        }
-        if let event {
-            for subscriber in subscribers { subscriber.feed(CollectionOfOne(event)) }
-        }
-    }
-
-    private func unsubscribe(_ offset: GPIOLineOffset, requestID: UInt64, key: UInt64) {
-        state.withLock { state in
-            let i = Int(offset.rawValue)
-            guard case .input(var request) = state.lines[i].request, request.id == requestID else { return }
-            request.subscribers.removeValue(forKey: key)
-            state.lines[i].request = .input(request)
+            // Fed under the chip's lock so that a subscription taken meanwhile sees either the old level and this
+            // edge, or the new level and not this edge.
+            request.edges.feed(
+                CollectionOfOne(GPIOEdgeEvent(kind: logical ? .rising : .falling, timestampNanoseconds: timestamp)))
         }
     }
 }
@@ -325,7 +319,8 @@ extension SimulatedGPIOChip {
     struct InputRequest {
         var id: UInt64
         var configuration: GPIOInputConfiguration
-        var subscribers: [UInt64: GPIODebouncedEvents.Sink]
+        /// Edge detection from the request on: live event streams, or the queue for the next one.
+        var edges: GPIOEdgeFanout<GPIODebouncedEvents.Sink>
     }
 
     struct OutputRequest {

@@ -21,7 +21,8 @@ final class SimulatedGPIOInputLine: GPIOInputLine {
         try chip.readInput(offset, requestID: requestID)
     }
 
-    /// A new subscription each call, starting from the line's level now; edges before the call are not replayed.
+    /// A new subscription each call: the first one (and any after every earlier one ended) starts with the edges
+    /// queued since the request, at most 16, as the kernel queues them; one taken while another is live starts now.
     /// With `edges == .none` the stream finishes at once, as no edge detection was requested.
     func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error> {
         guard configuration.edges != .none else {

@@ -27,6 +27,43 @@ enum GPIOScenarios {
         await line.release()
     }
 
+    /// Edge detection starts at the request, as the kernel's does: an edge before the first `events()` is delivered
+    /// by it, and an edge while no sequence is live goes to the next one. One edge at a time: with both edges
+    /// requested, the v1 uAPI names an edge by the level its IRQ thread reads, so back-to-back pulls on gpio-sim can
+    /// be reported as two edges of one kind (HALSim's own suite queues bursts).
+    static func edgesBeforeEvents(_ rig: any GPIORig) async throws {
+        try rig.driveInput(input, high: false)
+        let line = try await rig.chip.requestInput(
+            input, GPIOInputConfiguration(consumer: "test-early-edges", edges: .both))
+        try rig.driveInput(input, high: true)
+        #expect(try await line.read() == .active)
+        let seen = await collect(line.events(), expecting: 1, thenQuiet: .milliseconds(50))
+        #expect(seen.map(\.kind) == [.rising])
+        // No sequence is live now (collect stopped listening): the next edge waits for the next call.
+        try rig.driveInput(input, high: false)
+        #expect(try await line.read() == .inactive)
+        let later = await collect(line.events(), expecting: 1, thenQuiet: .milliseconds(50))
+        #expect(later.map(\.kind) == [.falling])
+        await line.release()
+    }
+
+    /// Two live `events()` sequences of one line: the first takes what was queued, the second starts at its call,
+    /// and each later edge reaches both.
+    static func twoSequences(_ rig: any GPIORig) async throws {
+        try rig.driveInput(input, high: false)
+        let line = try await rig.chip.requestInput(input, GPIOInputConfiguration(consumer: "test-two", edges: .both))
+        try rig.driveInput(input, high: true)
+        var first = line.events().makeAsyncIterator()
+        // The queued edge has reached the first sequence (on Linux: left the kernel's queue) before the second call.
+        #expect(try await first.next()?.kind == .rising)
+        let second = line.events()
+        try rig.driveInput(input, high: false)
+        #expect(try await first.next()?.kind == .falling)
+        let secondSeen = await collect(second, expecting: 1, thenQuiet: .milliseconds(50))
+        #expect(secondSeen.map(\.kind) == [.falling])
+        await line.release()
+    }
+
     /// Active-low input: electrical high reads inactive, low reads active; edges are logical.
     static func activeLowInput(_ rig: any GPIORig) async throws {
         try rig.driveInput(input, high: true)
@@ -115,6 +152,8 @@ struct GPIOSimulatedBackendTests {
     let rig: any GPIORig = SimulatedGPIORig()
 
     @Test func debounce() async throws { try await GPIOScenarios.debounce(rig) }
+    @Test func edgesBeforeEvents() async throws { try await GPIOScenarios.edgesBeforeEvents(rig) }
+    @Test(.timeLimit(.minutes(1))) func twoSequences() async throws { try await GPIOScenarios.twoSequences(rig) }
     @Test func activeLowInput() async throws { try await GPIOScenarios.activeLowInput(rig) }
     @Test func activeLowOutput() async throws { try await GPIOScenarios.activeLowOutput(rig) }
     @Test func outputObservation() async throws { try await GPIOScenarios.outputObservation(rig) }
@@ -127,6 +166,10 @@ struct GPIOSimulatedBackendTests {
     .enabled(if: GPIOSimRig.unavailableReason == nil, Comment(rawValue: GPIOSimRig.unavailableReason ?? "")))
 struct GPIOLinuxBackendTests {
     @Test func debounce() async throws { try await GPIOScenarios.debounce(try makeGPIORig(.linux)) }
+    @Test func edgesBeforeEvents() async throws { try await GPIOScenarios.edgesBeforeEvents(try makeGPIORig(.linux)) }
+    @Test(.timeLimit(.minutes(1))) func twoSequences() async throws {
+        try await GPIOScenarios.twoSequences(try makeGPIORig(.linux))
+    }
     @Test func activeLowInput() async throws { try await GPIOScenarios.activeLowInput(try makeGPIORig(.linux)) }
     @Test func activeLowOutput() async throws { try await GPIOScenarios.activeLowOutput(try makeGPIORig(.linux)) }
     @Test func outputObservation() async throws { try await GPIOScenarios.outputObservation(try makeGPIORig(.linux)) }

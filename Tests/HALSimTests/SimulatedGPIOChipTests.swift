@@ -113,6 +113,26 @@ struct SimulatedGPIOChipContractTests {
         await line.release()
     }
 
+    @Test("edges before the first events() are kept up to 16, as the v1 kernel FIFO; newer ones are dropped, counted")
+    func queuedEdgesAreBounded() async throws {
+        let line = try await chip.requestInput(3, GPIOInputConfiguration(consumer: "test", edges: .both))
+        for index in 0..<20 { chip.setInputLevel(3, high: index % 2 == 0) }
+        #expect(chip.droppedEdges(3) == 4)
+        let seen = await collect(line.events(), expecting: 16, thenQuiet: .milliseconds(50))
+        #expect(seen.map(\.kind) == Array(repeating: [.rising, .falling], count: 8).flatMap { $0 })
+        await line.release()
+    }
+
+    @Test("queued edges are debounced on their own timestamps: a bounce before events() gives one event")
+    func queuedBounceIsDebounced() async throws {
+        let line = try await chip.requestInput(
+            0, GPIOInputConfiguration(consumer: "test", edges: .both, debounce: .milliseconds(50)))
+        for high in [true, false, true] { chip.setInputLevel(0, high: high) }
+        let seen = await collect(line.events(), expecting: 1)
+        #expect(seen.map(\.kind) == [.rising])
+        await line.release()
+    }
+
     @Test("a glitch shorter than the window gives no event")
     func glitch() async throws {
         let line = try await chip.requestInput(

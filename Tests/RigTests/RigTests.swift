@@ -75,7 +75,6 @@ struct RigTests {
             let button = try await chip.requestInput(
                 0, .init(consumer: "crosswalkd", edges: .both, debounce: .milliseconds(500)))
             let events = button.events()
-            try await Task.sleep(for: .milliseconds(50))  // the subscription travels to the rig first
             for high in [true, false, true] {
                 let ack = await control(scenario, "set-input") {
                     $0.line = "walkButton"
@@ -90,6 +89,49 @@ struct RigTests {
             await beacon.release()
             let released = await control(scenario, "get-output") { $0.line = "beacon" }
             #expect(released.ok == false && released.code == "not-found")
+        }
+    }
+
+    @Test("edges the rig makes between the request and events() reach the daemon, as the kernel queues them")
+    func edgesBeforeEvents() async throws {
+        try await withRig { daemon, scenario in
+            let chip = try await daemon.gpioChip(named: "sim-gpio0")
+            let button = try await chip.requestInput(0, .init(consumer: "crosswalkd", edges: .both))
+            for high in [true, false, true] {
+                let ack = await control(scenario, "set-input") {
+                    $0.line = "walkButton"
+                    $0.high = high
+                }
+                #expect(ack.ok == true)
+            }
+            #expect(try await button.read() == .active)
+            let edges = await collect(button.events(), expecting: 3, thenQuiet: .milliseconds(50))
+            #expect(edges.map(\.kind) == [.rising, .falling, .rising])
+            await button.release()
+        }
+    }
+
+    @Test("two live events() sequences of one rig line both see each edge, as on the other backends")
+    func twoEventSequences() async throws {
+        try await withRig { daemon, scenario in
+            let chip = try await daemon.gpioChip(named: "sim-gpio0")
+            let button = try await chip.requestInput(0, .init(consumer: "crosswalkd", edges: .both))
+            let first = button.events()
+            let second = button.events()
+            let ack = await control(scenario, "set-input") {
+                $0.line = "walkButton"
+                $0.high = true
+            }
+            #expect(ack.ok == true)
+            async let firstSeen = collect(first, expecting: 1, thenQuiet: .milliseconds(50))
+            let secondSeen = await collect(second, expecting: 1, thenQuiet: .milliseconds(50))
+            #expect(await firstSeen.map(\.kind) == [.rising])
+            #expect(secondSeen.map(\.kind) == [.rising])
+            await button.release()
+            let after = button.events()
+            await #expect(throws: GPIOError.self) {
+                for try await _ in after {}
+            }
         }
     }
 

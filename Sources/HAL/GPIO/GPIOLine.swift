@@ -25,8 +25,12 @@ public protocol GPIOInputLine: Sendable {
     /// Edge events as configured (`edges`, `debounce`), in order, until the line is released. The sequence
     /// is meant for a single consumer; it ends with an error if the backend fails.
     ///
-    /// Each call starts a new subscription from the line's level at that moment (earlier edges are not replayed),
-    /// debounced with `GPIODebouncedEvents`. With `edges == .none` the sequence finishes at once.
+    /// Edge detection starts when the line is requested, as with the kernel: edges that come while no sequence of
+    /// the line is live are queued (the first `GPIOEdgeFanout.pendingLimit`, 16 as in the v1 uAPI's kernel FIFO;
+    /// newer ones are dropped) and the next call's sequence delivers them first, so a press between the request and
+    /// the first call is not lost. A call while another sequence is live starts from that moment (edges then go to
+    /// every live sequence). Debounced with `GPIODebouncedEvents`, from the level before the first queued edge, or
+    /// the level at the call. With `edges == .none` the sequence finishes at once.
     func events() -> AsyncThrowingStream<GPIOEdgeEvent, any Error>
 
     /// Gives the line back to the kernel. Further calls fail with `.released`.
