@@ -211,8 +211,8 @@ public actor ChargerController {
         record(transitions, reaction: now() - edgeAt)
     }
 
-    /// Samples the pilot's high and low levels, offers a confirmed change to the machine, lets time act
-    /// (supervision timeouts) and writes the outputs. The daemon calls this every 10 ms.
+    /// Samples the pilot's high level (and its low level while the PWM runs), offers a confirmed change to the
+    /// machine, lets time act (supervision timeouts) and writes the outputs. The daemon calls this every 10 ms.
     public func pilotStep() async {
         guard running else { return }
         let stalled = progress.step(at: now())
@@ -224,14 +224,20 @@ public actor ChargerController {
         }
         let hardware = configuration.hardware
         var sampledAt: Duration?
+        // Only a running oscillator has a low level to check (the diode check); on a steady pilot the low sampler
+        // reads what the high one does and `classify` ignores it, so it is not converted — half the ADC transfers of
+        // a station with no vehicle. Taken before the conversions: a pilot change while they run makes the sample
+        // one to discard (`pilotSettlesAt`) whatever this says.
+        let oscillating = if case .pwm = written.pilot { true } else { false }
         do {
             let high = try await parts.adc.measureVolts(
                 ADS1115.Input.singleEnded(hardware.cpHighChannel), gain: .fsr4096mV, dataRate: .sps860)
-            let low = try await parts.adc.measureVolts(
-                ADS1115.Input.singleEnded(hardware.cpLowChannel), gain: .fsr4096mV, dataRate: .sps860)
+            let low =
+                oscillating
+                ? try await parts.adc.measureVolts(
+                    ADS1115.Input.singleEnded(hardware.cpLowChannel), gain: .fsr4096mV, dataRate: .sps860) : high
             pilotReadFailures = 0
             let at = now()
-            let oscillating = if case .pwm = written.pilot { true } else { false }
             let reading = ControlPilot.classify(
                 highVolts: high / hardware.cpScale - hardware.cpOffsetVolts,
                 lowVolts: low / hardware.cpScale - hardware.cpOffsetVolts, oscillating: oscillating)

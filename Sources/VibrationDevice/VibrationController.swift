@@ -26,7 +26,8 @@ public actor VibrationController {
     private var offsets = (x: 0.0, y: 0.0, z: 0.0)
     private var calibration: (sum: (x: Double, y: Double, z: Double), count: Int, target: Int)?
     private var windows = 0
-    private var busy = false
+    /// Who holds the chip for a sequence of transfers; the others wait their turn.
+    private let turns = ChipTurns()
     private var drainAgain = false
     public private(set) var overruns = 0
     public private(set) var samplesRead = 0
@@ -89,10 +90,9 @@ public actor VibrationController {
     /// sequence holds the chip (an apply, the self-test, the read-back) runs when that sequence releases it.
     public func drain() async {
         drainAgain = true
-        guard !busy else { return }
-        busy = true
+        guard turns.tryTake() else { return }
         await drainWhileRequested()
-        busy = false
+        turns.release()
     }
 
     /// Drains until no request is pending; the caller holds the chip.
@@ -123,18 +123,17 @@ public actor VibrationController {
         await exclusively { await open() }
     }
 
-    /// Waits until no drain or other chip sequence runs, then holds the chip for `body`, and drains before
-    /// releasing it when a drain was asked for meanwhile.
+    /// Waits until no drain or other chip sequence runs (after those that asked before: `ChipTurns`), then holds the
+    /// chip for `body`, and drains before releasing it when a drain was asked for meanwhile.
     ///
     /// The watermark interrupt is an edge: while the FIFO stays above the watermark it does not come again, so a
     /// drain turned away here would wait for the 250 ms fallback timer — at 4 kHz the 96-entry FIFO (32 samples)
     /// fills in 8 ms and overruns long before.
     private func exclusively<T>(_ body: () async -> T) async -> T {
-        while busy { try? await Task.sleep(for: .milliseconds(2)) }
-        busy = true
+        await turns.take()
         let result = await body()
         await drainWhileRequested()
-        busy = false
+        turns.release()
         return result
     }
 

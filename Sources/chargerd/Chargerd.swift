@@ -85,8 +85,9 @@ enum Chargerd: DeviceDaemon {
                 await controller.input(.contactorFeedback, $0)
             },
             .edges(of: lines.lockFeedback, "lock feedback") { await controller.input(.lockFeedback, $0) },
-            // Two ADC conversions at 860 SPS take about 2.5 ms; every 10 ms keeps the reaction to an EV's C → B
-            // within a few tens of milliseconds with two confirming samples. The PP resistor is read in this loop too
+            // Two ADC conversions at 860 SPS take about 2.5 ms (one while the pilot is steady: no low level to check);
+            // every 10 ms keeps the reaction to an EV's C → B within a few tens of milliseconds with two confirming
+            // samples. The PP resistor is read in this loop too
             // (once a second): the ADC converts one input at a time.
             .every(.milliseconds(10), "pilot") { await controller.pilotStep() },
             .every(.milliseconds(100), "watchdog") {

@@ -139,6 +139,29 @@ struct ChargerControllerTests {
         #expect(abs(pwmChip.dutyCycle(channel: 0) - 20 / 0.6 / 100) < 0.001)
     }
 
+    /// Each step is ADC conversions over the I²C bus; on the rig every transfer is a socket round trip, and a
+    /// station waits with no vehicle most of its life. The low level only means something under the PWM.
+    @Test("a step converts the low level only while the PWM runs (the diode check), the high level always")
+    func lowLevelOnlyUnderPWM() async throws {
+        let controller = try await controller()
+        pilot(12)
+        func conversions(ofSteps steps: Int) async -> Int {
+            let before = adcChip.conversionsStarted
+            await samples(controller, steps)
+            return adcChip.conversionsStarted - before
+        }
+        #expect(await conversions(ofSteps: 3) == 3, "pilot +12 V steady: the high level only")
+        pilot(9)
+        await samples(controller)
+        #expect(await controller.authorize(idTag: "04A1B2C3") == nil)
+        await edge(controller, .lockFeedback, 15, true)
+        #expect(pwmChip.dutyCycle(channel: 0) < 1, "the PWM runs")
+        #expect(await conversions(ofSteps: 3) == 6, "under the PWM: high and low")
+        pilot(9, low: 0)
+        await samples(controller)
+        #expect(await controller.machine.latched.contains(.diodeFault))
+    }
+
     @Test("start: contactor open, pilot +12 V steady, lock released")
     func safeStart() async throws {
         let controller = try await controller()
